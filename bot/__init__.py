@@ -1,0 +1,1 @@
+"""The Imereti Hub front-door bot: settings, wiring, channel adapters and the command line."""

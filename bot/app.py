@@ -1,0 +1,63 @@
+"""The application factory: wires settings, storage, content, features and the core."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from types import ModuleType
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.core.engine import ConversationCore
+from bot.core.router import Router
+from bot.faq.content import load_faq
+from bot.faq.matcher import FaqMatcher
+from bot.services import Services
+from bot.services.faq import FaqService
+from bot.settings import Settings
+from handlers import FEATURES, build_router
+from storage.engine import make_engine, make_session_factory
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class HubApp:
+    """A wired bot, independent of any channel."""
+
+    settings: Settings
+    engine: AsyncEngine
+    session_factory: async_sessionmaker[AsyncSession]
+    router: Router
+    services: Services
+    core: ConversationCore
+
+    async def close(self) -> None:
+        """Release database connections."""
+        await self.engine.dispose()
+
+
+def build_faq(settings: Settings, router: Router) -> FaqService:
+    """Load the FAQ content and index it."""
+    content = load_faq(settings.content_dir / "faq.yaml")
+    matcher = FaqMatcher(content, threshold=settings.faq_threshold)
+    return FaqService(content=content, matcher=matcher, settings=settings,
+                      has_command=router.has_command)
+
+
+async def create_app(settings: Settings, *, migrate: bool = True,
+                     features: tuple[ModuleType, ...] = FEATURES) -> HubApp:
+    """Build the bot: migrate the database, load content, register features."""
+    engine = make_engine(settings.database_url)
+    if migrate:
+        await upgrade(engine)
+    router = build_router(features)
+    services = Services(settings=settings, router=router, faq=build_faq(settings, router))
+    session_factory = make_session_factory(engine)
+    core = ConversationCore(session_factory, router, services)
+    log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
+             len(router.commands))
+    return HubApp(settings=settings, engine=engine, session_factory=session_factory,
+                  router=router, services=services, core=core)

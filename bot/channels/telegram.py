@@ -1,0 +1,159 @@
+"""The Telegram channel on python-telegram-bot: long polling, per-chat ordering, flood limits."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, InputFile, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+
+from bot.app import HubApp
+from bot.channels.telegram_convert import (
+    CALLBACK_DATA_LIMIT,
+    TEXT_LIMIT,
+    incoming_from_update,
+    reply_markup,
+)
+from bot.channels.text_split import split_text
+from bot.core.messages import Reply
+from bot.i18n import LANGUAGES, translator
+
+log = logging.getLogger(__name__)
+
+MAX_CONCURRENT_UPDATES = 64
+GROUP_MESSAGES_PER_MINUTE = 20
+SEND_RETRIES = 3
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; one chat's updates run in order."""
+
+    def __init__(self, max_concurrent_updates: int) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's earlier updates, then process this one."""
+        key = _chat_key(update)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
+
+
+def _chat_key(update: object) -> int:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return 0
+
+
+def api_urls(base: str) -> tuple[str, str]:
+    """Bot API and file URLs for `TELEGRAM_API_BASE_URL` (with or without the trailing /bot)."""
+    root = base.rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+class TelegramChannel:
+    """Feeds Telegram updates to the core and renders its replies."""
+
+    def __init__(self, hub: HubApp) -> None:
+        self.hub = hub
+        self.application = self._build()
+
+    def _build(self) -> Application:
+        settings = self.hub.settings
+        assert settings.telegram_bot_token is not None
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
+            .connection_pool_size(MAX_CONCURRENT_UPDATES + 8)
+            .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit,
+                                         group_max_rate=GROUP_MESSAGES_PER_MINUTE,
+                                         max_retries=SEND_RETRIES))
+            .post_init(self._post_init)
+        )
+        if settings.telegram_api_base_url:
+            api, files = api_urls(settings.telegram_api_base_url)
+            builder = builder.base_url(api).base_file_url(files)
+        application = builder.build()
+        application.add_handler(TypeHandler(Update, self.on_update))
+        application.add_error_handler(self._on_error)
+        return application
+
+    async def _post_init(self, application: Application) -> None:
+        """Publish the command list in both languages (Georgian is the default)."""
+        for language in LANGUAGES:
+            _ = translator(language)
+            commands = [BotCommand(c.name, _(c.description)[:256])
+                        for c in self.hub.router.commands.values() if c.listed]
+            try:
+                await application.bot.set_my_commands(
+                    commands, language_code=None if language == "ka" else language)
+            except TelegramError:
+                log.warning("could not publish the command list", exc_info=True)
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Handle one update: answer a button press at once, run the core, send the replies."""
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer()
+            except TelegramError:
+                log.debug("callback query could not be answered (too old?)")
+        event = incoming_from_update(update)
+        if event is None:
+            return
+        replies = await self.hub.core.handle(event, payload_limit=CALLBACK_DATA_LIMIT)
+        await self.deliver(int(event.chat_id), replies)
+
+    async def deliver(self, chat_id: int, replies: list[Reply]) -> None:
+        """Send replies in order; long texts are split, buttons go with the last part."""
+        bot = self.application.bot
+        try:
+            for reply in replies:
+                parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
+                for i, part in enumerate(parts):
+                    last = i == len(parts) - 1
+                    await bot.send_message(chat_id, part,
+                                           reply_markup=reply_markup(reply) if last else None)
+                if reply.document is not None:
+                    await bot.send_document(chat_id, InputFile(reply.document.content,
+                                                               filename=reply.document.filename))
+        except Forbidden:
+            log.info("chat %s has blocked the bot; reply dropped", chat_id)
+        except BadRequest:
+            log.exception("Telegram refused a reply to chat %s", chat_id)
+
+    @staticmethod
+    async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
+
+
+async def run_polling(channel: TelegramChannel, stop: asyncio.Event) -> None:
+    """Long-poll until `stop` is set, then shut down cleanly."""
+    application = channel.application
+    async with application:
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                poll_interval=0.0, timeout=10)
+        log.info("Telegram long polling started")
+        await stop.wait()
+        await application.updater.stop()
+        await application.stop()

@@ -1,0 +1,1 @@
+"""The channel-neutral conversation core: events, replies, routing, one unit of work per event."""

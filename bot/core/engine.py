@@ -1,0 +1,112 @@
+"""Handle one neutral event in one unit of work and return the replies to send."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+from bot.core.messages import Button, Incoming, Reply
+from bot.core.router import Router
+from bot.core.turn import Turn
+from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
+from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
+
+STORED_PAYLOAD_PREFIX = "~"
+TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a minute.")
+
+
+class ConversationCore:
+    """The channel-neutral heart of the bot: routing, state and persistence per event."""
+
+    def __init__(self, session_factory: object, router: Router, services: object) -> None:
+        self._session_factory = session_factory
+        self.router = router
+        self.services = services
+
+    async def handle(self, event: Incoming, *, payload_limit: int | None = None) -> list[Reply]:
+        """Route the event, commit its unit of work, and return what to send back."""
+        try:
+            async with UnitOfWork(self._session_factory) as uow:  # type: ignore[arg-type]
+                if event.event_key and not await uow.processed.claim(
+                        channel=event.channel, event_key=event.event_key):
+                    log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
+                    return []
+                turn = await self._open_turn(uow, event)
+                await self._route(turn)
+                replies = await self._fit_payloads(uow, turn.replies, payload_limit)
+                await uow.commit()
+                return replies
+        except Exception:  # noqa: BLE001 — the person is told, the process keeps running
+            # Never log the person's text: hotline questions may be sensitive.
+            log.exception("error while handling a %s event", event.channel)
+            language, _ = language_from_hint(event.language_hint)
+            return [Reply(text=translator(language)(TRY_AGAIN))]
+
+    async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
+        language, offer_switch = language_from_hint(event.language_hint)
+        person, created = await uow.people.seen(
+            channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
+            display_name=event.display_name, language=language)
+        assert person.id is not None
+        conversation = await uow.conversations.get(person.id)
+        turn = Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
+                    conversation=conversation, is_new_person=created)
+        turn.offer_language_switch = created and offer_switch  # type: ignore[attr-defined]
+        return turn
+
+    async def _route(self, turn: Turn) -> None:
+        event, router = turn.event, self.router
+        command = event.command
+        if command is not None:
+            name, _args = command
+            registered = router.commands.get(name)
+            if registered is None:
+                assert router.unknown_command is not None
+                await router.unknown_command(turn)
+            else:
+                await registered.handler(turn)
+        elif event.payload is not None:
+            await self._press(turn, event.payload)
+        elif turn.conversation is not None and turn.conversation.flow in router.flows:
+            await router.flows[turn.conversation.flow](turn)
+        elif event.text and event.text.strip():
+            assert router.free_text is not None
+            await router.free_text(turn)
+        else:
+            assert router.non_text is not None
+            await router.non_text(turn)
+        if getattr(turn, "offer_language_switch", False) and turn.replies:
+            other = "en" if turn.language == "ka" else "ka"
+            turn.replies[-1].buttons.append(
+                [Button(label=LANGUAGE_NAMES[other], payload=f"lang:{other}")])
+
+    async def _press(self, turn: Turn, payload: str) -> None:
+        if payload.startswith(STORED_PAYLOAD_PREFIX):
+            key = payload[len(STORED_PAYLOAD_PREFIX):]
+            stored = await turn.uow.payloads.load(int(key)) if key.isdigit() else None
+            payload = stored or ""
+        found = self.router.button_handler(payload)
+        if found is None:
+            assert self.router.stale_button is not None
+            await self.router.stale_button(turn)
+            return
+        handler, rest = found
+        await handler(turn, rest)
+
+    async def _fit_payloads(self, uow: UnitOfWork, replies: list[Reply],
+                            limit: int | None) -> list[Reply]:
+        """Keep payloads longer than the channel allows server-side, behind a short key."""
+        if limit is None:
+            return replies
+        for reply in replies:
+            for row in reply.buttons:
+                for i, button in enumerate(row):
+                    payload = button.payload
+                    if payload and (len(payload.encode()) > limit
+                                    or payload.startswith(STORED_PAYLOAD_PREFIX)):
+                        key = await uow.payloads.store(payload)
+                        row[i] = dataclasses.replace(
+                            button, payload=f"{STORED_PAYLOAD_PREFIX}{key}")
+        return replies

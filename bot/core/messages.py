@@ -1,0 +1,73 @@
+"""Neutral incoming events and outgoing replies; adapters translate to and from these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """Something other than text that came with a message."""
+
+    kind: str  # photo, document, voice, video, audio, sticker, location, contact, other
+    file_id: str | None = None
+    file_name: str | None = None
+    phone: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One thing a person did: sent text, pressed a button, or sent an attachment."""
+
+    channel: str
+    user_id: str
+    chat_id: str
+    event_key: str | None = None  # unique per delivery (update_id, mid): redeliveries are dropped
+    display_name: str = ""
+    language_hint: str | None = None
+    text: str | None = None
+    payload: str | None = None
+    attachments: tuple[Attachment, ...] = ()
+    message_ref: str | None = None  # the platform's id of the message, for copying it later
+
+    @property
+    def command(self) -> tuple[str, str] | None:
+        """(`name`, `args`) when the text is a slash command, else None."""
+        if not self.text or not self.text.startswith("/") or len(self.text) < 2:
+            return None
+        head, _, args = self.text[1:].partition(" ")
+        name = head.split("@", 1)[0].lower()
+        return (name, args.strip()) if name.isascii() and name.replace("_", "").isalnum() else None
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A button: a payload sent back when pressed, a link, or a share-my-phone request."""
+
+    label: str
+    payload: str | None = None
+    short: str | None = None  # ≤ 20 characters, whole words, for channels with short labels
+    url: str | None = None
+    request_phone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A file sent to the person."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(slots=True)
+class Reply:
+    """One message to the person: text, optional rows of buttons, optional document."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    document: Document | None = None
+
+    def payloads(self) -> list[str]:
+        """Every payload carried by this reply's buttons."""
+        return [b.payload for row in self.buttons for b in row if b.payload]

@@ -1,0 +1,78 @@
+"""Explicit registration of what each feature answers: commands, buttons, flows, menu items."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.core.turn import Turn
+
+Handler = Callable[[Turn], Awaitable[None]]
+ButtonHandler = Callable[[Turn, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command and its one-line description (a message id)."""
+
+    name: str
+    handler: Handler
+    description: str
+    listed: bool = True
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A main-menu button contributed by a feature."""
+
+    order: int
+    label: str  # message id
+    short: str  # message id, ≤ 20 characters once translated
+    payload: str
+
+
+class Router:
+    """Maps commands, button prefixes and flow names to handlers; features register here."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.buttons: dict[str, ButtonHandler] = {}
+        self.flows: dict[str, Handler] = {}
+        self.menu_items: list[MenuItem] = []
+        self.free_text: Handler | None = None
+        self.non_text: Handler | None = None
+        self.unknown_command: Handler | None = None
+        self.stale_button: Handler | None = None
+
+    def command(self, name: str, handler: Handler, description: str, *, listed: bool = True) -> None:
+        """Answer `/name` with `handler`."""
+        if name in self.commands:
+            raise ValueError(f"command /{name} registered twice")
+        self.commands[name] = Command(name, handler, description, listed)
+
+    def button(self, prefix: str, handler: ButtonHandler) -> None:
+        """Answer button payloads `prefix:rest` with `handler(turn, rest)`."""
+        if ":" in prefix or prefix in self.buttons:
+            raise ValueError(f"bad or duplicate button prefix {prefix!r}")
+        self.buttons[prefix] = handler
+
+    def flow(self, name: str, handler: Handler) -> None:
+        """Answer messages of people standing in flow `name`."""
+        if name in self.flows:
+            raise ValueError(f"flow {name!r} registered twice")
+        self.flows[name] = handler
+
+    def menu(self, order: int, label: str, short: str, payload: str) -> None:
+        """Add a main-menu button."""
+        self.menu_items.append(MenuItem(order, label, short, payload))
+        self.menu_items.sort(key=lambda item: item.order)
+
+    def has_command(self, name: str) -> bool:
+        """True if `/name` exists (answers only mention commands that exist)."""
+        return name in self.commands
+
+    def button_handler(self, payload: str) -> tuple[ButtonHandler, str] | None:
+        """The handler for a payload and the rest of the payload, if registered."""
+        prefix, sep, rest = payload.partition(":")
+        handler = self.buttons.get(prefix)
+        return (handler, rest) if handler and sep else None

@@ -1,0 +1,62 @@
+"""A turn: one incoming event being handled, with its person, unit of work and replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.core.messages import Button, Document, Incoming, Reply
+from bot.i18n import Translate, translator
+from storage.models import Conversation, Person
+from storage.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass
+class Turn:
+    """Everything a handler needs for one event; handlers append replies with `say`."""
+
+    event: Incoming
+    person: Person
+    uow: UnitOfWork
+    services: Services
+    conversation: Conversation | None = None
+    is_new_person: bool = False
+    replies: list[Reply] = field(default_factory=list)
+
+    @property
+    def _(self) -> Translate:
+        """Translate a message id into the person's language."""
+        return translator(self.person.language)
+
+    @property
+    def language(self) -> str:
+        """The person's language code."""
+        return self.person.language
+
+    def say(self, text: str, buttons: list[list[Button]] | None = None,
+            document: Document | None = None) -> Reply:
+        """Queue a reply to the person."""
+        reply = Reply(text=text, buttons=buttons or [], document=document)
+        self.replies.append(reply)
+        return reply
+
+    async def goto(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
+        """Move the person to `step` of `flow` (stored, so restarts keep it)."""
+        assert self.person.id is not None
+        kept = data if data is not None else (self.conversation.data if self.conversation else {})
+        await self.uow.conversations.set(self.person.id, flow=flow, step=step, data=kept)
+        self.conversation = await self.uow.conversations.get(self.person.id)
+
+    async def finish(self) -> None:
+        """Leave whatever flow the person was in."""
+        if self.conversation is not None:
+            assert self.person.id is not None
+            await self.uow.conversations.clear(self.person.id)
+            self.conversation = None
+
+    def in_flow(self, flow: str) -> bool:
+        """True while the person is in `flow`."""
+        return self.conversation is not None and self.conversation.flow == flow

@@ -1,0 +1,1 @@
+"""The FAQ: content file, text normalisation, matching and answer rendering."""

@@ -1,0 +1,145 @@
+"""The FAQ content file (`content/faq.yaml`): loading and validation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+LANGUAGES = ("ka", "en")
+PHRASING_KINDS = ("ka", "en", "translit")
+MAX_TITLE = 40
+MAX_SHORT = 20
+MAX_ANSWER = 3500
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_MTAVRULI = re.compile(r"[\u1c90-\u1cbf]")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A group of topics for browsing."""
+
+    id: str
+    title: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One FAQ entry: its phrasings and its answer in each language."""
+
+    id: str
+    category: str
+    title: dict[str, str]
+    short: dict[str, str]
+    questions: dict[str, tuple[str, ...]]
+    answer: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FaqContent:
+    """All categories and topics, in file order."""
+
+    categories: tuple[Category, ...]
+    topics: tuple[Topic, ...]
+    by_id: dict[str, Topic] = field(default_factory=dict)
+
+    def topics_in(self, category_id: str) -> list[Topic]:
+        """Topics of one category, in file order."""
+        return [t for t in self.topics if t.category == category_id]
+
+
+class ContentError(ValueError):
+    """The content file cannot be used; the message says where and why."""
+
+
+def load_faq(path: Path) -> FaqContent:
+    """Read and validate the FAQ file; raises ContentError listing every problem."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: {exc}") from exc
+    problems = check_faq(raw)
+    if problems:
+        raise ContentError(f"{path}: " + "; ".join(problems))
+    categories = tuple(Category(id=c["id"], title=dict(c["title"])) for c in raw["categories"])
+    topics = tuple(
+        Topic(
+            id=t["id"], category=t["category"], title=dict(t["title"]),
+            short=dict(t.get("short") or t["title"]),
+            questions={k: tuple(t["questions"].get(k) or ()) for k in PHRASING_KINDS},
+            answer={lang: t["answer"][lang].strip() for lang in LANGUAGES},
+        )
+        for t in raw["topics"]
+    )
+    return FaqContent(categories=categories, topics=topics, by_id={t.id: t for t in topics})
+
+
+def check_faq(raw: object) -> list[str]:
+    """Every problem in a parsed content file: ids, translations, empty answers, lengths."""
+    if not isinstance(raw, dict):
+        return ["the file must be a mapping with `categories` and `topics`"]
+    problems: list[str] = []
+    categories = raw.get("categories") or []
+    topics = raw.get("topics") or []
+    if not topics:
+        problems.append("no topics")
+    category_ids = [c.get("id") for c in categories if isinstance(c, dict)]
+    problems += [f"duplicate category id {i!r}" for i in _duplicates(category_ids)]
+    for c in categories:
+        problems += _check_texts(f"category {c.get('id')!r} title", c.get("title"), MAX_TITLE)
+    topic_ids = [t.get("id") for t in topics if isinstance(t, dict)]
+    problems += [f"duplicate topic id {i!r}" for i in _duplicates(topic_ids)]
+    seen_phrasings: dict[str, str] = {}
+    for t in topics:
+        if not isinstance(t, dict) or not t.get("id"):
+            problems.append("a topic without an id")
+            continue
+        tid = t["id"]
+        if t.get("category") not in category_ids:
+            problems.append(f"topic {tid!r}: unknown category {t.get('category')!r}")
+        problems += _check_texts(f"topic {tid!r} title", t.get("title"), MAX_TITLE)
+        if t.get("short") is not None:
+            problems += _check_texts(f"topic {tid!r} short", t.get("short"), MAX_SHORT)
+        problems += _check_texts(f"topic {tid!r} answer", t.get("answer"), MAX_ANSWER)
+        questions = t.get("questions") or {}
+        for kind in PHRASING_KINDS:
+            if not questions.get(kind):
+                problems.append(f"topic {tid!r}: no {kind} questions")
+        for kind, phrasings in questions.items():
+            for phrasing in phrasings or ():
+                key = " ".join(str(phrasing).casefold().split())
+                other = seen_phrasings.setdefault(key, tid)
+                if other != tid:
+                    problems.append(f"question {phrasing!r} is in both {other!r} and {tid!r}")
+    return problems
+
+
+def placeholders(text: str) -> set[str]:
+    """Names of `{placeholders}` used in a text."""
+    return set(_PLACEHOLDER.findall(text))
+
+
+def _check_texts(where: str, texts: object, limit: int) -> list[str]:
+    if not isinstance(texts, dict):
+        return [f"{where}: missing"]
+    problems = []
+    for lang in LANGUAGES:
+        value = texts.get(lang)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{where}: missing {lang} translation")
+        elif len(value.strip()) > limit:
+            problems.append(f"{where} ({lang}): {len(value.strip())} characters, limit {limit}")
+        elif _MTAVRULI.search(value):
+            problems.append(f"{where} ({lang}): Mtavruli capitals; write Mkhedruli")
+    return problems
+
+
+def _duplicates(values: list[object]) -> list[object]:
+    seen, dups = set(), []
+    for v in values:
+        if v in seen and v not in dups:
+            dups.append(v)
+        seen.add(v)
+    return dups

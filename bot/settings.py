@@ -1,0 +1,124 @@
+"""Typed settings read from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+
+
+class SettingsError(SystemExit):
+    """Start-up stops with one clear line naming the bad variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment; nothing secret lives in code."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+    telegram_rate_limit: float = Field(default=30.0, ge=0)
+    database_url: str = "sqlite+aiosqlite:///hubbot.db"
+    staff_chat_id: int | None = None
+    timezone: str = "Asia/Tbilisi"
+    log_level: str = "INFO"
+    hub_phone: str | None = None
+    hub_email: str | None = None
+    hub_hours: str | None = None
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    faq_threshold: float = Field(default=0.42, gt=0, lt=1)
+
+    @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
+                     "hub_hours", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("staff_chat_id", mode="before")
+    @classmethod
+    def _blank_chat_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            bot_id, _, secret = value.get_secret_value().partition(":")
+            if not bot_id.isdigit() or not secret:
+                raise ValueError("expected the form 123456:ABC… given by @BotFather")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return level
+
+    @field_validator("content_dir")
+    @classmethod
+    def _content_exists(cls, value: Path) -> Path:
+        if not (value / "faq.yaml").is_file():
+            raise ValueError(f"{value} has no faq.yaml")
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The hub's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True when the database is the embedded SQLite file."""
+        return self.database_url.startswith("sqlite")
+
+
+def normalise_database_url(url: str) -> str:
+    """Map plain driver URLs to their asyncio drivers."""
+    url = url.strip()
+    for plain, async_form in (
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg2://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return async_form + url[len(plain):]
+    if not url.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+        raise ValueError("use sqlite+aiosqlite:///file.db or postgresql://user@host/db")
+    return url
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings; a bad value stops start-up with one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "settings"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"hubbot: bad setting {name}: {message}") from None

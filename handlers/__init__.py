@@ -1,0 +1,18 @@
+"""Channel-neutral conversation handlers, one module per feature, registered explicitly."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.core.router import Router
+from handlers import basics, faq, language
+
+FEATURES: tuple[ModuleType, ...] = (basics, language, faq)
+
+
+def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:
+    """A router with every feature registered, in order."""
+    router = Router()
+    for feature in features:
+        feature.register(router)
+    return router

@@ -1,0 +1,83 @@
+"""Measure the FAQ matcher on an evaluation set: accuracy@1, @3 and off-topic refusal.
+
+Usage: python scripts/faq_eval.py [questions.tsv] [--threshold T] [--errors]
+The file has lines `lang<TAB>expected<TAB>query`; expected is a topic id or `-` (must refuse).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.faq.content import load_faq  # noqa: E402
+from bot.faq.matcher import FaqMatcher  # noqa: E402
+from bot.settings import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
+
+
+def read_set(path: Path) -> list[tuple[str, str | None, str]]:
+    """(lang, expected id or None, query) rows of an evaluation file."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.strip():
+            lang, expected, query = line.split("\t")
+            rows.append((lang, None if expected == "-" else expected, query))
+    return rows
+
+
+def evaluate(matcher: FaqMatcher, rows: list[tuple[str, str | None, str]]) -> dict[str, float]:
+    """The three figures, plus per-language accuracy@1."""
+    on = [r for r in rows if r[1] is not None]
+    off = [r for r in rows if r[1] is None]
+    at1 = at3 = 0
+    per_lang: dict[str, list[int]] = {}
+    errors = []
+    for lang, expected, query in on:
+        result = matcher.match(query)
+        top3 = [m.topic_id for m in result.matches[:3]]
+        hit = result.answer_id == expected
+        at1 += hit
+        at3 += expected in top3
+        per_lang.setdefault(lang, []).append(hit)
+        if not hit:
+            errors.append((lang, expected, result.answer_id, query, result.matches[:2]))
+    refused = 0
+    for lang, _, query in off:
+        result = matcher.match(query)
+        refused += result.answer_id is None
+        if result.answer_id is not None:
+            errors.append((lang, None, result.answer_id, query, result.matches[:2]))
+    figures = {"accuracy@1": at1 / len(on), "accuracy@3": at3 / len(on),
+               "refusal": refused / len(off) if off else 1.0}
+    figures |= {f"accuracy@1[{k}]": sum(v) / len(v) for k, v in sorted(per_lang.items())}
+    figures["_errors"] = errors  # type: ignore[assignment]
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("path", nargs="?", default=str(ROOT / "tests/faq_eval/questions.tsv"))
+    parser.add_argument("--threshold", type=float, default=Settings.model_fields["faq_threshold"].default)
+    parser.add_argument("--errors", action="store_true", help="list the misses")
+    args = parser.parse_args()
+    content = load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
+    matcher = FaqMatcher(content, threshold=args.threshold)
+    rows = read_set(Path(args.path))
+    figures = evaluate(matcher, rows)
+    errors = figures.pop("_errors")
+    print(f"{len(rows)} questions ({sum(r[1] is None for r in rows)} off-topic), "
+          f"threshold {args.threshold}")
+    for name, value in figures.items():
+        print(f"{name:>22}: {value:.3f}")
+    if args.errors:
+        for lang, expected, got, query, top in errors:
+            tops = ", ".join(f"{m.topic_id}={m.score:.2f}" for m in top)
+            print(f"  [{lang}] want {expected} got {got}: {query!r}  ({tops})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
