@@ -1,0 +1,93 @@
+"""Drives the real bot (PTB long polling) against the stand-in Bot API, as people would."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.app import HubApp, create_app
+from bot.channels.telegram import TelegramChannel
+from bot.settings import Settings
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """Inline buttons of a sent message: label → callback data."""
+    markup = message.get("reply_markup") or {}
+    return {b["text"]: b.get("callback_data", b.get("url", ""))
+            for row in markup.get("inline_keyboard", []) for b in row}
+
+
+def text_of(messages: list[dict]) -> str:
+    """All texts of some messages, joined."""
+    return "\n".join(m.get("text") or m.get("caption") or "" for m in messages)
+
+
+class TelegramHarness:
+    """A running bot plus helpers to talk to it and to restart it."""
+
+    def __init__(self, api: FakeTelegramAPI, settings: Settings) -> None:
+        self.api = api
+        self.settings = settings.model_copy(update={
+            "telegram_bot_token": settings.telegram_bot_token,
+            "telegram_api_base_url": api.base_url,
+        })
+        self.hub: HubApp | None = None
+        self.channel: TelegramChannel | None = None
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Build the bot from settings and start long polling."""
+        self.hub = await create_app(self.settings, migrate=False)
+        self.channel = TelegramChannel(self.hub)
+        application = self.channel.application
+        await application.initialize()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+
+    async def stop(self) -> None:
+        """Stop polling and release the database."""
+        if self.channel is not None:
+            application = self.channel.application
+            assert application.updater is not None
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+        if self.hub is not None:
+            await self.hub.close()
+        self.channel = self.hub = None
+
+    async def restart(self) -> None:
+        """Stop the bot and start a fresh process-equivalent on the same database."""
+        await self.stop()
+        await self.start()
+
+    async def send(self, user_id: int, text: str, *, expect: int = 1, **kw: Any) -> list[dict]:
+        """A person writes `text`; returns the `expect` messages the bot sends back."""
+        before = len(self.api.sent_messages(user_id))
+        self.api.push_text(user_id, text, **kw)
+        return await self._replies(user_id, before, expect)
+
+    async def press(self, user_id: int, data: str, *, message_id: int, expect: int = 1,
+                    **kw: Any) -> list[dict]:
+        """A person presses a button carrying `data`."""
+        before = len(self.api.sent_messages(user_id))
+        self.api.push_callback(user_id, data, message_id=message_id, **kw)
+        return await self._replies(user_id, before, expect)
+
+    async def press_label(self, user_id: int, message: dict, label: str, *, expect: int = 1,
+                          **kw: Any) -> list[dict]:
+        """Press the button labelled `label` (or starting with it) under `message`."""
+        found = {k: v for k, v in buttons(message).items() if k == label or k.startswith(label)}
+        assert found, f"no button {label!r} in {list(buttons(message))}"
+        data = next(iter(found.values()))
+        return await self.press(user_id, data, message_id=message["message_id"], expect=expect,
+                                **kw)
+
+    async def _replies(self, user_id: int, before: int, expect: int) -> list[dict]:
+        messages = await self.api.wait_for_messages(user_id, before + expect, timeout=10)
+        return messages[before:]

@@ -1,0 +1,98 @@
+"""End to end on Telegram: greeting, menu, FAQ answers in both languages, refusals."""
+
+from __future__ import annotations
+
+from tests.telegram_harness import TelegramHarness, buttons, text_of
+
+GEORGIAN_USER = 1001
+ENGLISH_USER = 1002
+
+
+async def test_start_greets_and_shows_the_menu(telegram: TelegramHarness) -> None:
+    replies = await telegram.send(ENGLISH_USER, "/start", expect=2, first_name="Nino")
+    assert "Nino" in replies[0]["text"]
+    assert "Imereti" in replies[0]["text"]
+    menu = buttons(replies[1])
+    assert any("Questions and answers" in label for label in menu)
+    assert all(len(data.encode()) <= 64 for data in menu.values())
+
+
+async def test_georgian_start_is_in_georgian(telegram: TelegramHarness) -> None:
+    replies = await telegram.send(GEORGIAN_USER, "/start", expect=2, language_code="ka")
+    assert "იმერეთის რეგიონული ჰაბის" in replies[0]["text"]
+    assert any("კითხვები და პასუხები" in label for label in buttons(replies[1]))
+
+
+async def test_office_question_in_georgian_gets_georgian_address(telegram: TelegramHarness) -> None:
+    [answer] = await telegram.send(GEORGIAN_USER, "სად მდებარეობს თქვენი ოფისი?", language_code="ka")
+    assert "წერეთლის" in answer["text"] and "111" in answer["text"]
+    assert "Tsereteli" not in answer["text"]
+
+
+async def test_office_question_in_english_gets_english_address(telegram: TelegramHarness) -> None:
+    [answer] = await telegram.send(ENGLISH_USER, "Where is your office?")
+    assert "111 Tsereteli" in answer["text"] and "Kutaisi" in answer["text"]
+
+
+async def test_off_topic_question_gets_no_invented_answer_but_a_way_to_a_person(
+        telegram: TelegramHarness) -> None:
+    [reply] = await telegram.send(ENGLISH_USER, "What's the best recipe for khinkali with cheese?")
+    labels = buttons(reply)
+    assert any("Talk to a person" in label for label in labels)
+    assert "Tsereteli" not in reply["text"]
+    [contacts] = await telegram.press_label(ENGLISH_USER, reply, "🙋 Talk to a person")
+    assert "Tsereteli" in contacts["text"]
+
+
+async def test_unset_contact_facts_are_left_out(telegram: TelegramHarness) -> None:
+    [answer] = await telegram.send(ENGLISH_USER, "what is your phone number?")
+    assert "{" not in answer["text"] and "None" not in answer["text"]
+
+
+async def test_unknown_language_gets_georgian_with_one_tap_switch(telegram: TelegramHarness) -> None:
+    replies = await telegram.send(2001, "/start", expect=2, language_code="ru")
+    assert "გამარჯობა" in replies[0]["text"]
+    assert "English" in buttons(replies[-1])
+    switched = await telegram.press_label(2001, replies[-1], "English")
+    assert "English" in switched[0]["text"]
+    [answer] = await telegram.send(2001, "სად არის ოფისი?", language_code="ru")
+    assert "Tsereteli" in answer["text"]  # explicitly chosen English stays
+
+
+async def test_language_command_switches_and_is_remembered(telegram: TelegramHarness) -> None:
+    [choice] = await telegram.send(ENGLISH_USER, "/language")
+    [done] = await telegram.press_label(ENGLISH_USER, choice, "ქართული")
+    assert "ქართულად" in done["text"]
+    await telegram.restart()
+    [answer] = await telegram.send(ENGLISH_USER, "Where is your office?")
+    assert "წერეთლის" in answer["text"]
+
+
+async def test_unknown_command_gets_help(telegram: TelegramHarness) -> None:
+    [reply] = await telegram.send(ENGLISH_USER, "/frobnicate")
+    assert "/frobnicate" in reply["text"] and "/language" in reply["text"]
+
+
+async def test_sticker_gets_a_polite_answer(telegram: TelegramHarness) -> None:
+    before = len(telegram.api.sent_messages(ENGLISH_USER))
+    telegram.api.push_sticker(ENGLISH_USER)
+    messages = await telegram.api.wait_for_messages(ENGLISH_USER, before + 1)
+    assert "only read text" in messages[-1]["text"]
+
+
+async def test_html_in_user_text_is_harmless(telegram: TelegramHarness) -> None:
+    [reply] = await telegram.send(ENGLISH_USER, "<b>where</b> & <script>is the office?")
+    assert "Tsereteli" in reply["text"]
+    assert all(call.ok for call in telegram.api.calls_to("sendMessage"))
+
+
+async def test_very_long_text_is_answered(telegram: TelegramHarness) -> None:
+    [reply] = await telegram.send(ENGLISH_USER, "where is the office " + "x" * 4000)
+    assert reply["text"]
+
+
+async def test_greeting_and_thanks_get_small_talk(telegram: TelegramHarness) -> None:
+    [hello] = await telegram.send(ENGLISH_USER, "hello!")
+    assert "How can I help" in hello["text"]
+    [thanks] = await telegram.send(GEORGIAN_USER, "დიდი მადლობა", language_code="ka")
+    assert "არაფრის" in thanks["text"]
