@@ -13,6 +13,7 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine for a URL already normalised to an async driver."""
+    kwargs.setdefault("hide_parameters", True)  # people's messages never reach the logs
     if database_url.startswith("sqlite"):
         engine = create_async_engine(
             database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs

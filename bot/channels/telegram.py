@@ -25,23 +25,29 @@ from bot.i18n import LANGUAGES, translator
 log = logging.getLogger(__name__)
 
 MAX_CONCURRENT_UPDATES = 64
+ORDERING_WINDOW = 100_000
 GROUP_MESSAGES_PER_MINUTE = 20
 SEND_RETRIES = 3
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; one chat's updates run in order."""
+    """Updates of different chats run concurrently; one chat's updates run in order.
+
+    PTB's own semaphore is not FIFO under contention, which could reorder one chat's updates,
+    so it is sized out of the way; the chat lock is taken first, then our own work limit.
+    """
 
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(ORDERING_WINDOW)
         self._locks: dict[int, asyncio.Lock] = {}
+        self._working = asyncio.Semaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's earlier updates, then process this one."""
         key = _chat_key(update)
         lock = self._locks.setdefault(key, asyncio.Lock())
         try:
-            async with lock:
+            async with lock, self._working:
                 await coroutine
         finally:
             if not lock.locked() and self._locks.get(key) is lock:

@@ -31,6 +31,7 @@ _LATIN_TABLE = str.maketrans({"q": "k", "w": "c", "y": "k", "f": "p"})
 _APOSTROPHES = re.compile(r"[’'`´ʼ‘]")
 _NON_WORD = re.compile(r"[^\w]+|_")
 _REPEATS = re.compile(r"(.)\1{2,}")
+_DOUBLES = re.compile(r"(\D)\1+")
 _GEORGIAN_CHAR = re.compile(r"[\u10a0-\u10ff\u1c90-\u1cbf\u2d00-\u2d2f]")
 
 
@@ -54,5 +55,84 @@ def fold(text: str) -> str:
     """The phonetic skeleton of a text, for matching."""
     text = clean(text)
     text = _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group()], text)
-    text = text.translate(_LATIN_TABLE)
-    return text.translate(_GEORGIAN_TABLE)
+    text = text.translate(_LATIN_TABLE).translate(_GEORGIAN_TABLE)
+    # Doubled letters are mostly typos ("adress"/"address", "ოფისსი", "forrum"): squeeze them.
+    return _DOUBLES.sub(r"\1", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Word classes for matching. Lists are written in ordinary spelling (English, Georgian script,
+# chat translit) and folded at import, so every spelling of a word lands on the same key.
+
+# Function words, pronouns, auxiliaries, greetings and politeness: they say nothing about what
+# the question is about, so they are ignored (unless a text has nothing else).
+_STOP_EN = """
+a an the this that these those there here it its it's is are was were be been being am
+i i'm im me my mine we we're us our ours you you're your yours he she his her they them their
+do does did done doing have has had having can could would should will shall may might must
+to of in on at for from with by about as into onto over under than then so too very also
+and or but if not no yes yeah yep ok okay just really actually any some all anything something
+one ones much many more most other else
+what what's whats which how how's hows whom whose
+please pls plz thanks thank thx ty hi hello hey hiya dear sir madam greetings good morning
+evening afternoon regards sorry excuse
+tell say said know let give show want wanted like would'd need needs needed get got getting
+find make go going gonna wanna
+"""
+_STOP_KA = """
+მე შენ ის ეს ეგ იგი ჩვენ თქვენ ისინი ესენი მას მან მათ მათი ამ იმ ამის იმის ამას იმას ამით
+ჩემი ჩემს ჩემო ჩემმა ჩემთვის შენი მისი ჩვენი ჩვენს ჩვენმა ჩვენთვის თქვენი თქვენს თქვენმა
+თქვენთვის მისთვის მათთვის
+არის არ არა ვარ ხარ ხართ ვართ არიან იყო იყავი იქნება იქნებიან ყოფილა
+შეიძლება შემიძლია შეგვიძლია შეგიძლია შეგიძლიათ შეუძლია შეუძლიათ შესაძლებელია
+მინდა გვინდა გინდა გინდათ უნდა უნდათ მსურს გვსურს
+მაქვს გვაქვს გაქვს გაქვთ აქვს აქვთ
+და თუ ან რომ ხომ კი ჰო ხო არც ოღონდ მაგრამ მაინც უკვე აქ იქ ძალიან ასევე ზე
+რა რას რამ რაიმე რამე როგორ როგორი რომელი რომელ რომელიც ვინმე რამდენიმე
+გამარჯობა გამარჯობათ სალამი მოგესალმებით გთხოვთ გეთაყვა მადლობა მადლობთ გმადლობთ
+დიდი დიდ ბოდიში კარგი კარგით ოკ
+მითხარით მითხარი მითხარ მომიყევით მომიყევი მიამბეთ მიამბე მაჩვენე მაჩვენეთ
+მომწერეთ მომწერე მომეცი მომეცით
+"""
+_STOP_TRANSLIT = """
+me shen is es eg igi chven tqven isini eseni mas man mat mati am im amis imis amas imas amit
+chemi chems chemo chemma chemtvis sheni misi chveni chvens chvenma chventvis tqveni tqvens
+tqvenma tqventvis mistvis mattvis
+aris ar ara var xar xart vart arian iyo iyavi iqneba iqnebian yofila
+sheidzleba shemidzlia shegvidzlia shegidzlia shegidzliat sheudzlia sheudzliat shesadzlebelia
+minda gvinda ginda gindat unda undat msurs gvsurs
+maqvs gvaqvs gaqvs gaqvt aqvs aqvt
+da tu an rom xom ki ho xo arc oghond magram mainc ukve aq iq dzalian aseve ze
+ra ras ram raime rame rogor rogori romeli romel romelic vinme ramdenime
+gamarjoba gamarjobat salami mogesalmebit gtxovt getaqva madloba madlobt gmadlobt
+didi did bodishi kargi kargit ok
+mitxarit mitxari mitxar momiyevit momiyevi miambet miambe machvene machvenet
+momweret momwere momeci momecit
+"""
+# Question words that do carry a topic (where → the office, when → events or answers, who →
+# the operator or funders, why → accountability): kept, but they do not count as evidence
+# that a question is in the FAQ's domain.
+_INTERROGATIVE = """
+where when who why
+სად როდის ვინ რატომ რისთვის სადაა სადაც როდისაა
+sad rodis vin ratom ristvis sadaa rodisaa
+"""
+
+
+def _fold_list(words: str) -> frozenset[str]:
+    return frozenset(w for raw in words.split() for w in fold(raw).split())
+
+
+STOP_WORDS = _fold_list(_STOP_EN + _STOP_KA + _STOP_TRANSLIT)
+INTERROGATIVES = _fold_list(_INTERROGATIVE) - STOP_WORDS
+
+CONTENT, QUESTION, STOP = "content", "question", "stop"
+
+
+def word_class(word: str) -> str:
+    """CONTENT, QUESTION (a meaningful question word) or STOP, for a folded word."""
+    if word in INTERROGATIVES:
+        return QUESTION
+    if word in STOP_WORDS or word.isdigit() and len(word) < 2:
+        return STOP
+    return CONTENT

@@ -98,7 +98,6 @@ class TelegramBackend:
         self._messages[(chat_id, message_id)] = msg
         return msg
 
-
     def _store_file(self, data: bytes, file_name: str, mime_type: str, kind: str) -> StoredFile:
         number = len(self._files) + 1
         folder = {"photo": "photos", "voice": "voice", "sticker": "stickers"}.get(kind, f"{kind}s")
@@ -189,7 +188,7 @@ class TelegramBackend:
         return msg
 
     def _topic(self, params: JSONDict) -> JSONDict:
-        chat_id, thread_id = self._target({"chat_id": params.get("chat_id")})
+        chat_id, _ = self._target({"chat_id": params.get("chat_id")})
         key = (chat_id, params.get("message_thread_id"))
         if key in self._deleted_topics or key[1] is None:
             raise bad_request("TOPIC_ID_INVALID")
@@ -394,8 +393,9 @@ class TelegramBackend:
                 "file_size": len(stored.data), "file_path": stored.file_path}
 
 
-
+# ---------------------------------------------------------------------- module helpers
 def without_reply(message: JSONDict) -> JSONDict:
+    """A copy of a message without its own reply_to_message (Telegram never nests deeper)."""
     return {k: copy.deepcopy(v) for k, v in message.items() if k != "reply_to_message"}
 
 

@@ -36,6 +36,7 @@ class FakeTelegramAPI(TelegramBackend):
     async def start(self) -> None:
         """Bind 127.0.0.1 on a free port and start serving."""
         self._updates_event, self._activity = asyncio.Event(), asyncio.Event()
+        self._closing = False
         app = web.Application(client_max_size=60 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/file/bot{token}/{path:.+}", self._download)
@@ -151,6 +152,27 @@ class FakeTelegramAPI(TelegramBackend):
                  "chat_instance": str(abs(chat_id) * 7 + 13), "data": data, "message": without_reply(message)}
         return self.push_update({"callback_query": query})
 
+    def _push_message(self, user_id: int, content: JSONDict, *, first_name: str = "Test",
+                      language_code: str | None = "en", chat_id: int | None = None, chat_type: str | None = None,
+                      message_thread_id: int | None = None, is_topic_message: bool = False,
+                      reply_to_message_id: int | None = None) -> dict:
+        user = self._remember_user(user_id, first_name, language_code)
+        chat_id = user_id if chat_id is None else chat_id
+        if chat_id < 0:
+            self._chats.setdefault(chat_id, {"type": chat_type or "supergroup", "title": "Group",
+                                             "is_forum": bool(is_topic_message)})
+        msg = self._store_message(chat_id, user, None, content)
+        msg["chat"]["type"] = chat_type or msg["chat"]["type"]
+        if message_thread_id is not None:
+            msg["message_thread_id"] = message_thread_id
+        if is_topic_message:
+            msg["is_topic_message"] = True
+        if reply_to_message_id is not None:
+            replied = self._messages.get((chat_id, reply_to_message_id)) or {
+                "message_id": reply_to_message_id, "date": msg["date"], "chat": msg["chat"]}
+            msg["reply_to_message"] = without_reply(replied)
+        return self.push_update({"message": msg})
+
     # ------------------------------------------------------------------ observing the bot
     def sent_messages(self, chat_id: int | None = None, thread_id: int | None = None) -> list[dict]:
         """Messages the bot created (current state), incl. reply keyboards under ``reply_markup``."""
@@ -256,6 +278,8 @@ class FakeTelegramAPI(TelegramBackend):
             if exc.code == 429:
                 self.too_many_requests += 1
         text = json.dumps(body)
+        if request.transport is None and method.lower() == "getupdates":
+            return web.Response(text=text, status=body.get("error_code", 200))  # abandoned long poll
         self.calls.append(ApiCall(method, params, files, json.loads(text), time.monotonic(), names))
         if self._activity is not None:
             self._activity.set()
@@ -266,29 +290,6 @@ class FakeTelegramAPI(TelegramBackend):
         if request.match_info["token"] != self.token or stored is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         return web.Response(body=stored.data, content_type=stored.mime_type)
-
-
-    def _push_message(self, user_id: int, content: JSONDict, *, first_name: str = "Test",
-                      language_code: str | None = "en", chat_id: int | None = None, chat_type: str | None = None,
-                      message_thread_id: int | None = None, is_topic_message: bool = False,
-                      reply_to_message_id: int | None = None) -> dict:
-        user = self._remember_user(user_id, first_name, language_code)
-        chat_id = user_id if chat_id is None else chat_id
-        if chat_id < 0:
-            self._chats.setdefault(chat_id, {"type": chat_type or "supergroup", "title": "Group",
-                                             "is_forum": bool(is_topic_message)})
-        msg = self._store_message(chat_id, user, None, content)
-        msg["chat"]["type"] = chat_type or msg["chat"]["type"]
-        if message_thread_id is not None:
-            msg["message_thread_id"] = message_thread_id
-        if is_topic_message:
-            msg["is_topic_message"] = True
-        if reply_to_message_id is not None:
-            replied = self._messages.get((chat_id, reply_to_message_id)) or {
-                "message_id": reply_to_message_id, "date": msg["date"], "chat": msg["chat"]}
-            msg["reply_to_message"] = without_reply(replied)
-        return self.push_update({"message": msg})
-
 
 
 # ---------------------------------------------------------------------- module helpers

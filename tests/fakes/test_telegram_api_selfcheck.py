@@ -287,3 +287,31 @@ async def test_long_poll_wakes_up_immediately(fake: FakeTelegramAPI) -> None:
         assert asyncio.get_running_loop().time() - started < 0.5
     with pytest.raises(AssertionError, match="(?i)expected 2 message"):
         await fake.wait_for_messages(USER, 2, timeout=0.1)
+
+
+@pytest.mark.asyncio
+async def test_form_fields_are_decoded_like_telegram(fake: FakeTelegramAPI) -> None:
+    url = f"{fake.base_url}{fake.token}"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{url}/sendMessage", data={"chat_id": "5", "text": "123"}) as resp:
+            result = (await resp.json())["result"]
+        assert result["text"] == "123" and result["chat"]["id"] == 5  # text stays a string, chat_id an int
+        assert fake.calls[-1].params == {"chat_id": 5, "text": "123"}
+
+
+@pytest.mark.asyncio
+async def test_second_poller_gets_conflict_and_stop_releases_long_poll() -> None:
+    fake = FakeTelegramAPI()
+    await fake.start()
+    url = f"{fake.base_url}{fake.token}/getUpdates"
+    async with aiohttp.ClientSession() as session:
+        older = asyncio.create_task(session.post(url, data={"timeout": "5"}))
+        await asyncio.sleep(0.1)
+        newer = asyncio.create_task(session.post(url, data={"timeout": "5"}))
+        resp = await asyncio.wait_for(older, 2)
+        assert resp.status == 409 and "terminated by other getUpdates" in (await resp.json())["description"]
+        started = asyncio.get_running_loop().time()
+        await fake.stop()
+        resp = await asyncio.wait_for(newer, 2)
+        assert resp.status == 200 and (await resp.json())["result"] == []
+        assert asyncio.get_running_loop().time() - started < 1.5
