@@ -22,7 +22,8 @@ NO_CHANNEL = ("hubbot: no channel configured — set TELEGRAM_BOT_TOKEN (and opt
 def _setup_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
 
 async def _run(settings: Settings) -> int:

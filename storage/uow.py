@@ -35,10 +35,8 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        try:
-            await self.session.rollback()
-        finally:
-            await self.session.close()
+        # close() rolls back anything uncommitted and detaches objects without expiring them.
+        await self.session.close()
 
     async def commit(self) -> None:
         """Make the work of this event durable."""

@@ -76,6 +76,30 @@ def load_faq(path: Path) -> FaqContent:
     return FaqContent(categories=categories, topics=topics, by_id={t.id: t for t in topics})
 
 
+def load_offtopic(path: Path) -> tuple[str, ...]:
+    """Example questions the bot must not answer (`content/faq_offtopic.yaml`), if the file exists.
+
+    The file has `phrasings:` with `en` / `ka` / `translit` lists; the matcher uses them as a
+    competing pseudo-topic. A missing file means no examples; a malformed one raises ContentError.
+    """
+    if not path.is_file():
+        return ()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: {exc}") from exc
+    phrasings = raw.get("phrasings") if isinstance(raw, dict) else None
+    if not isinstance(phrasings, dict):
+        raise ContentError(f"{path}: expected a mapping `phrasings` with en / ka / translit lists")
+    texts: list[str] = []
+    for kind, values in phrasings.items():
+        if kind not in PHRASING_KINDS or not isinstance(values, list):
+            raise ContentError(f"{path}: `phrasings.{kind}` must be one of "
+                               f"{', '.join(PHRASING_KINDS)} and hold a list")
+        texts += [str(v).strip() for v in values if str(v or "").strip()]
+    return tuple(dict.fromkeys(texts))
+
+
 def check_faq(raw: object) -> list[str]:
     """Every problem in a parsed content file: ids, translations, empty answers, lengths."""
     if not isinstance(raw, dict):

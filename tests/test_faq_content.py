@@ -1,0 +1,60 @@
+"""The FAQ content file: all 26 topics, both languages, facts from settings only."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.app import build_faq
+from bot.faq.content import load_faq
+from bot.faq.render import fill
+from bot.settings import DEFAULT_CONTENT_DIR, load_settings
+from handlers import build_router
+
+HUB_MD_IDS = {
+    "hub_about", "hub_operator", "strategic_priorities", "funding_partners", "membership",
+    "consultation", "legal_hotline", "project_writing", "financial_management",
+    "public_communication", "forums", "events", "trainings", "directory_booklet",
+    "register_organization", "office_location", "contact", "national_events", "local_government",
+    "accountability_transparency", "financial_sustainability", "subscriptions", "privacy",
+    "response_time", "municipalities", "students",
+}
+
+
+def test_the_content_has_exactly_the_topics_of_the_hub_page() -> None:
+    content = load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
+    assert {t.id for t in content.topics} == HUB_MD_IDS
+
+
+def test_no_phone_email_or_hours_are_written_into_answers() -> None:
+    text = (DEFAULT_CONTENT_DIR / "faq.yaml").read_text(encoding="utf-8")
+    answers = text.split("topics:", 1)[1]
+    assert not re.search(r"\+995|\b5\d{2}[ -]?\d{2}[ -]?\d{2}[ -]?\d{2}\b", answers)
+    assert not re.search(r"[\w.]+@[\w-]+\.\w+", answers)
+
+
+def test_unset_placeholders_drop_their_line() -> None:
+    text = "Visit us.\nPhone: {hub_phone}\nMail: {hub_email}"
+    assert fill(text, {"hub_phone": None, "hub_email": "hub@example.org"}) == (
+        "Visit us.\nMail: hub@example.org")
+
+
+def test_configured_phone_appears_in_the_contact_answer(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    router = build_router()
+    without = build_faq(load_settings(_env_file=None), router)
+    with_phone = build_faq(load_settings(_env_file=None, hub_phone="+995 431 00 00 00"), router)
+    topic = without.topic("contact")
+    assert topic is not None
+    assert "+995 431 00 00 00" not in without.answer(topic, "en")
+    assert "+995 431 00 00 00" in with_phone.answer(topic, "en")
+    assert "+995 431 00 00 00" in with_phone.answer(topic, "ka")
+
+
+def test_answers_mention_only_commands_that_exist() -> None:
+    faq = build_faq(load_settings(_env_file=None), build_router())
+    for topic in faq.content.topics:
+        for language in ("ka", "en"):
+            answer = faq.answer(topic, language)
+            assert "{" not in answer
+            for command in re.findall(r"/([a-z_]+)", answer):
+                assert faq.has_command(command), (topic.id, command)
