@@ -41,22 +41,12 @@ class TelegramHarness:
         """Build the bot from settings and start long polling."""
         self.hub = await create_app(self.settings, migrate=False)
         self.channel = TelegramChannel(self.hub)
-        application = self.channel.application
-        await application.initialize()
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await self.channel.start(poll_timeout=1)
 
     async def stop(self) -> None:
         """Stop polling and release the database."""
         if self.channel is not None:
-            application = self.channel.application
-            assert application.updater is not None
-            if application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
+            await self.channel.stop()
         if self.hub is not None:
             await self.hub.close()
         self.channel = self.hub = None

@@ -93,7 +93,6 @@ class TelegramChannel:
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit,
                                          group_max_rate=GROUP_MESSAGES_PER_MINUTE,
                                          max_retries=SEND_RETRIES))
-            .post_init(self._post_init)
         )
         if settings.telegram_api_base_url:
             api, files = api_urls(settings.telegram_api_base_url)
@@ -103,8 +102,29 @@ class TelegramChannel:
         application.add_error_handler(self._on_error)
         return application
 
-    async def _post_init(self, application: Application) -> None:
+    async def start(self, *, poll_timeout: int = 10) -> None:
+        """Initialise the application, publish the commands and start long polling."""
+        application = self.application
+        await application.initialize()
+        await self.publish_commands()
+        await application.start()
+        assert application.updater is not None
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
+                                                poll_interval=0.0, timeout=poll_timeout)
+        log.info("Telegram long polling started")
+
+    async def stop(self) -> None:
+        """Stop polling, finish the updates in hand and shut down."""
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def publish_commands(self) -> None:
         """Publish the command list in both languages (Georgian is the default)."""
+        application = self.application
         for language in LANGUAGES:
             _ = translator(language)
             commands = [BotCommand(c.name, _(c.description)[:256])
@@ -153,13 +173,8 @@ class TelegramChannel:
 
 async def run_polling(channel: TelegramChannel, stop: asyncio.Event) -> None:
     """Long-poll until `stop` is set, then shut down cleanly."""
-    application = channel.application
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                                poll_interval=0.0, timeout=10)
-        log.info("Telegram long polling started")
+    await channel.start()
+    try:
         await stop.wait()
-        await application.updater.stop()
-        await application.stop()
+    finally:
+        await channel.stop()

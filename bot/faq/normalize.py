@@ -77,7 +77,10 @@ what what's whats which how how's hows whom whose
 please pls plz thanks thank thx ty hi hello hey hiya dear sir madam greetings good morning
 evening afternoon regards sorry excuse
 tell say said know let give show want wanted like would'd need needs needed get got getting
-find make go going gonna wanna
+find make go going gonna wanna explain describe
+yet already again before after until now right exactly even maybe perhaps possible possibly able
+kindly basically guys team something anything everything someone anyone somebody anybody
+thing things lot lots way
 """
 _STOP_KA = """
 მე შენ ის ეს ეგ იგი ჩვენ თქვენ ისინი ესენი მას მან მათ მათი ამ იმ ამის იმის ამას იმას ამით
@@ -93,6 +96,9 @@ _STOP_KA = """
 დიდი დიდ ბოდიში კარგი კარგით ოკ
 მითხარით მითხარი მითხარ მომიყევით მომიყევი მიამბეთ მიამბე მაჩვენე მაჩვენეთ
 მომწერეთ მომწერე მომეცი მომეცით
+ახლა კიდევ ისევ მერე ზუსტად ალბათ იქნებ საერთოდ რაღაც რამე ყველა ყველაფერი სადმე
+როდესმე უბრალოდ ნუ აბა აი
+მჭირდება გვჭირდება
 """
 _STOP_TRANSLIT = """
 me shen is es eg igi chven tqven isini eseni mas man mat mati am im amis imis amas imas amit
@@ -108,6 +114,9 @@ gamarjoba gamarjobat salami mogesalmebit gtxovt getaqva madloba madlobt gmadlobt
 didi did bodishi kargi kargit ok
 mitxarit mitxari mitxar momiyevit momiyevi miambet miambe machvene machvenet
 momweret momwere momeci momecit
+axla kidev isev mere zustad albat iqneb saertod raghac rame yvela yvelaferi sadme
+rodesme ubralod nu aba ai
+mchirdeba gvchirdeba mWirdeba gvWirdeba
 """
 # Question words that do carry a topic (where → the office, when → events or answers, who →
 # the operator or funders, why → accountability): kept, but they do not count as evidence
