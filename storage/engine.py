@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -46,3 +48,29 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded attributes after commit (no lazy loads under asyncio)."""
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+@dataclass
+class Database:
+    """An engine, its session factory, and (SQLite only) the in-process writer lock.
+
+    SQLite allows one writer; waiting on an asyncio lock is fair and instant, while SQLite's
+    own busy handler sleeps and polls. BEGIN IMMEDIATE still guards other processes.
+    """
+
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession] = field(init=False)
+    write_lock: asyncio.Lock | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sessions = make_session_factory(self.engine)
+        self.write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+
+    async def dispose(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+
+def open_database(database_url: str, **kwargs: Any) -> Database:
+    """Engine, sessions and lock for a URL already normalised to an async driver."""
+    return Database(make_engine(database_url, **kwargs))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
-
+from storage.engine import Database
 from storage.repos.conversations import ConversationRepo
 from storage.repos.events import ProcessedEventRepo
 from storage.repos.faq import FaqRepo
@@ -17,11 +15,13 @@ from storage.repos.people import PeopleRepo
 class UnitOfWork:
     """Opens a session; nothing is written unless `commit()` is called."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
-        self._factory = session_factory
+    def __init__(self, database: Database) -> None:
+        self._database = database
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._factory()
+        if self._database.write_lock is not None:
+            await self._database.write_lock.acquire()
+        self.session = self._database.sessions()
         self.people = PeopleRepo(self.session)
         self.conversations = ConversationRepo(self.session)
         self.processed = ProcessedEventRepo(self.session)
@@ -36,7 +36,11 @@ class UnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         # close() rolls back anything uncommitted and detaches objects without expiring them.
-        await self.session.close()
+        try:
+            await self.session.close()
+        finally:
+            if self._database.write_lock is not None:
+                self._database.write_lock.release()
 
     async def commit(self) -> None:
         """Make the work of this event durable."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect
 
 from bot.settings import Settings
-from storage.engine import make_engine, make_session_factory
+from storage.engine import make_engine, open_database
 from storage.migrate import downgrade, upgrade
 from storage.uow import UnitOfWork
 
@@ -26,12 +26,11 @@ async def test_migrations_go_down_and_up_again(settings: Settings) -> None:
 
 
 async def test_person_is_one_row_per_channel_and_id(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    factory = open_database(settings.database_url)
     try:
         for name in ("Nino", "Nino B."):
             async with UnitOfWork(factory) as uow:
-                person, created = await uow.people.seen(
+                person, _conversation, created = await uow.people.seen(
                     channel="telegram", external_id="42", chat_id="42", display_name=name,
                     language="en")
                 await uow.commit()
@@ -42,15 +41,14 @@ async def test_person_is_one_row_per_channel_and_id(settings: Settings) -> None:
         assert found is not None and found.display_name == "Nino B." and found.language == "en"
         assert other is None
     finally:
-        await engine.dispose()
+        await factory.dispose()
 
 
 async def test_conversation_state_is_kept_until_cleared(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    factory = open_database(settings.database_url)
     try:
         async with UnitOfWork(factory) as uow:
-            person, _ = await uow.people.seen(channel="console", external_id="a", chat_id="a",
+            person, _c, _n = await uow.people.seen(channel="console", external_id="a", chat_id="a",
                                               display_name="", language="ka")
             await uow.conversations.set(person.id, flow="f", step="s", data={"n": 1, "t": "ქ"})
             await uow.commit()
@@ -62,12 +60,11 @@ async def test_conversation_state_is_kept_until_cleared(settings: Settings) -> N
         async with UnitOfWork(factory) as uow:
             assert await uow.conversations.get(person.id) is None
     finally:
-        await engine.dispose()
+        await factory.dispose()
 
 
 async def test_an_event_key_is_claimed_once(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    factory = open_database(settings.database_url)
     try:
         async with UnitOfWork(factory) as uow:
             assert await uow.processed.claim(channel="telegram", event_key="7")
@@ -76,12 +73,11 @@ async def test_an_event_key_is_claimed_once(settings: Settings) -> None:
             assert not await uow.processed.claim(channel="telegram", event_key="7")
             assert await uow.processed.claim(channel="messenger", event_key="7")
     finally:
-        await engine.dispose()
+        await factory.dispose()
 
 
 async def test_nothing_is_written_without_commit(settings: Settings) -> None:
-    engine = make_engine(settings.database_url)
-    factory = make_session_factory(engine)
+    factory = open_database(settings.database_url)
     try:
         async with UnitOfWork(factory) as uow:
             await uow.people.seen(channel="console", external_id="b", chat_id="b",
@@ -89,4 +85,4 @@ async def test_nothing_is_written_without_commit(settings: Settings) -> None:
         async with UnitOfWork(factory) as uow:
             assert await uow.people.find(channel="console", external_id="b") is None
     finally:
-        await engine.dispose()
+        await factory.dispose()

@@ -9,6 +9,7 @@ from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
+from storage.engine import Database
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,15 @@ TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a m
 class ConversationCore:
     """The channel-neutral heart of the bot: routing, state and persistence per event."""
 
-    def __init__(self, session_factory: object, router: Router, services: object) -> None:
-        self._session_factory = session_factory
+    def __init__(self, database: Database, router: Router, services: object) -> None:
+        self._database = database
         self.router = router
         self.services = services
 
     async def handle(self, event: Incoming, *, payload_limit: int | None = None) -> list[Reply]:
         """Route the event, commit its unit of work, and return what to send back."""
         try:
-            async with UnitOfWork(self._session_factory) as uow:  # type: ignore[arg-type]
+            async with UnitOfWork(self._database) as uow:
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
@@ -46,11 +47,9 @@ class ConversationCore:
 
     async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
         language, offer_switch = language_from_hint(event.language_hint)
-        person, created = await uow.people.seen(
+        person, conversation, created = await uow.people.seen(
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
             display_name=event.display_name, language=language)
-        assert person.id is not None
-        conversation = await uow.conversations.get(person.id)
         turn = Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
                     conversation=conversation, is_new_person=created)
         turn.offer_language_switch = created and offer_switch  # type: ignore[attr-defined]

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Person, utcnow
+from storage.models import Conversation, Person, utcnow
+
+# last_seen is precise to this; a burst of messages writes the person row once.
+SEEN_PRECISION = timedelta(seconds=60)
 
 
 class PeopleRepo:
@@ -27,20 +32,30 @@ class PeopleRepo:
 
     async def seen(
         self, *, channel: str, external_id: str, chat_id: str, display_name: str, language: str
-    ) -> tuple[Person, bool]:
-        """Return the person (created with `language` if new) and whether they are new."""
-        person = await self.find(channel=channel, external_id=external_id)
+    ) -> tuple[Person, Conversation | None, bool]:
+        """The person (created with `language` if new), their conversation, and whether new.
+
+        One query loads both; the person row is only rewritten when something changed.
+        """
+        found = (await self.session.exec(
+            select(Person, Conversation)
+            .outerjoin(Conversation, Conversation.person_id == Person.id)  # type: ignore[arg-type]
+            .where(Person.channel == channel, Person.external_id == external_id)
+        )).first()
         now = utcnow()
-        created = person is None
-        if person is None:
+        display_name = display_name[:128]
+        if found is None:
             person = Person(channel=channel, external_id=external_id, chat_id=chat_id,
-                            display_name=display_name[:128], language=language,
-                            first_seen=now)
-        person.last_seen = now
-        person.last_inbound_at = now
-        person.chat_id = chat_id
-        if display_name:
-            person.display_name = display_name[:128]
-        self.session.add(person)
-        await self.session.flush()
-        return person, created
+                            display_name=display_name, language=language, first_seen=now,
+                            last_seen=now, last_inbound_at=now)
+            self.session.add(person)
+            await self.session.flush()
+            return person, None, True
+        person, conversation = found
+        changed = person.chat_id != chat_id or (display_name and person.display_name != display_name)
+        if changed or person.last_inbound_at is None or now - person.last_inbound_at > SEEN_PRECISION:
+            person.last_seen = person.last_inbound_at = now
+            person.chat_id = chat_id
+            person.display_name = display_name or person.display_name
+            self.session.add(person)
+        return person, conversation, False
