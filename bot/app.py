@@ -11,13 +11,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.core.engine import ConversationCore
 from bot.core.router import Router
-from bot.faq.content import load_faq
+from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
 from bot.services import Services
 from bot.services.faq import FaqService
 from bot.settings import Settings
 from handlers import FEATURES, build_router
-from storage.engine import make_engine, make_session_factory
+from storage.engine import Database, open_database
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -28,21 +28,31 @@ class HubApp:
     """A wired bot, independent of any channel."""
 
     settings: Settings
-    engine: AsyncEngine
-    session_factory: async_sessionmaker[AsyncSession]
+    database: Database
     router: Router
     services: Services
     core: ConversationCore
 
+    @property
+    def engine(self) -> AsyncEngine:
+        """The database engine."""
+        return self.database.engine
+
+    @property
+    def session_factory(self) -> async_sessionmaker[AsyncSession]:
+        """Plain sessions, for reading outside a unit of work."""
+        return self.database.sessions
+
     async def close(self) -> None:
         """Release database connections."""
-        await self.engine.dispose()
+        await self.database.dispose()
 
 
 def build_faq(settings: Settings, router: Router) -> FaqService:
     """Load the FAQ content and index it."""
     content = load_faq(settings.content_dir / "faq.yaml")
-    matcher = FaqMatcher(content, threshold=settings.faq_threshold)
+    offtopic = load_offtopic(settings.content_dir / "faq_offtopic.yaml")
+    matcher = FaqMatcher(content, threshold=settings.faq_threshold, offtopic=offtopic)
     return FaqService(content=content, matcher=matcher, settings=settings,
                       has_command=router.has_command)
 
@@ -50,14 +60,13 @@ def build_faq(settings: Settings, router: Router) -> FaqService:
 async def create_app(settings: Settings, *, migrate: bool = True,
                      features: tuple[ModuleType, ...] = FEATURES) -> HubApp:
     """Build the bot: migrate the database, load content, register features."""
-    engine = make_engine(settings.database_url)
+    database = open_database(settings.database_url)
     if migrate:
-        await upgrade(engine)
+        await upgrade(database.engine)
     router = build_router(features)
     services = Services(settings=settings, router=router, faq=build_faq(settings, router))
-    session_factory = make_session_factory(engine)
-    core = ConversationCore(session_factory, router, services)
+    core = ConversationCore(database, router, services)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))
-    return HubApp(settings=settings, engine=engine, session_factory=session_factory,
-                  router=router, services=services, core=core)
+    return HubApp(settings=settings, database=database, router=router, services=services,
+                  core=core)

@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     hub_email: str | None = None
     hub_hours: str | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
-    faq_threshold: float = Field(default=0.42, gt=0, lt=1)
+    faq_threshold: float = Field(default=0.45, gt=0, lt=1)
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
                      "hub_hours", mode="before")

@@ -1,7 +1,9 @@
 """Measure the FAQ matcher on an evaluation set: accuracy@1, @3 and off-topic refusal.
 
-Usage: python scripts/faq_eval.py [questions.tsv] [--threshold T] [--errors]
+Usage: python scripts/faq_eval.py [questions.tsv] [--threshold T] [--errors] [--halves]
+                                  [--no-offtopic]
 The file has lines `lang<TAB>expected<TAB>query`; expected is a topic id or `-` (must refuse).
+`--halves` also reports the odd and even lines separately (tune on one, check on the other).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq.content import load_faq  # noqa: E402
+from bot.faq.content import load_faq, load_offtopic  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.settings import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
 
@@ -26,6 +28,21 @@ def read_set(path: Path) -> list[tuple[str, str | None, str]]:
             lang, expected, query = line.split("\t")
             rows.append((lang, None if expected == "-" else expected, query))
     return rows
+
+
+def build_matcher(threshold: float | None = None, *, offtopic: bool = True,
+                  content_dir: Path = DEFAULT_CONTENT_DIR) -> FaqMatcher:
+    """The matcher as the bot builds it: content, off-topic examples, default threshold."""
+    if threshold is None:
+        threshold = Settings.model_fields["faq_threshold"].default
+    content = load_faq(content_dir / "faq.yaml")
+    examples = load_offtopic(content_dir / "faq_offtopic.yaml") if offtopic else ()
+    return FaqMatcher(content, threshold=threshold, offtopic=examples)
+
+
+def halves(rows: list[tuple[str, str | None, str]]) -> dict[str, list[tuple[str, str | None, str]]]:
+    """The set split into odd and even lines (1st, 3rd, … and 2nd, 4th, … questions)."""
+    return {"odd": rows[0::2], "even": rows[1::2]}
 
 
 def evaluate(matcher: FaqMatcher, rows: list[tuple[str, str | None, str]]) -> dict[str, float]:
@@ -62,9 +79,12 @@ def main() -> int:
     parser.add_argument("path", nargs="?", default=str(ROOT / "tests/faq_eval/questions.tsv"))
     parser.add_argument("--threshold", type=float, default=Settings.model_fields["faq_threshold"].default)
     parser.add_argument("--errors", action="store_true", help="list the misses")
+    parser.add_argument("--halves", action="store_true",
+                        help="also report odd and even lines separately")
+    parser.add_argument("--no-offtopic", action="store_true",
+                        help="ignore content/faq_offtopic.yaml")
     args = parser.parse_args()
-    content = load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
-    matcher = FaqMatcher(content, threshold=args.threshold)
+    matcher = build_matcher(args.threshold, offtopic=not args.no_offtopic)
     rows = read_set(Path(args.path))
     figures = evaluate(matcher, rows)
     errors = figures.pop("_errors")
@@ -72,6 +92,12 @@ def main() -> int:
           f"threshold {args.threshold}")
     for name, value in figures.items():
         print(f"{name:>22}: {value:.3f}")
+    if args.halves:
+        for name, part in halves(rows).items():
+            part_figures = evaluate(matcher, part)
+            part_figures.pop("_errors")
+            print(f"{name} half ({len(part)}): " + ", ".join(
+                f"{k} {part_figures[k]:.3f}" for k in ("accuracy@1", "accuracy@3", "refusal")))
     if args.errors:
         for lang, expected, got, query, top in errors:
             tops = ", ".join(f"{m.topic_id}={m.score:.2f}" for m in top)

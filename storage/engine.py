@@ -17,6 +17,8 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine for a URL already normalised to an async driver."""
     kwargs.setdefault("hide_parameters", True)  # people's messages never reach the logs
     if database_url.startswith("sqlite"):
+        # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
+        kwargs.setdefault("pool_reset_on_return", None)
         engine = create_async_engine(
             database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )

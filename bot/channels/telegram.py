@@ -24,7 +24,7 @@ from bot.i18n import LANGUAGES, translator
 
 log = logging.getLogger(__name__)
 
-MAX_CONCURRENT_UPDATES = 64
+MAX_CONCURRENT_UPDATES = 8
 ORDERING_WINDOW = 100_000
 GROUP_MESSAGES_PER_MINUTE = 20
 SEND_RETRIES = 3

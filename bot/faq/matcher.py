@@ -1,23 +1,56 @@
-"""Find the FAQ topic a free-text question is about.
+"""Find the FAQ topic a free-text question is about — or admit that none fits.
 
-Queries and phrasings are folded (see `normalize`) and compared with TF-IDF over character
-n-grams (scikit-learn), which survives Georgian suffixes, typos and translit; a second TF-IDF
-over word stems (first letters of each word) rewards the right content words. A topic scores
-its best phrasing. Below the threshold the bot does not guess.
+Queries and phrasings are folded (see `normalize`: Mkhedruli, Mtavruli and Latin translit share
+one skeleton) and split into words; stop words ("please", "can you", "გთხოვთ", "xom"…) are
+dropped. Words are compared fuzzily: a cosine over character n-grams and prefixes, raised by an
+edit-distance ratio (typos: "adress", "hotlien") and by a long common prefix (Georgian endings:
+ქუთაისი / ქუთაისში / ქუთაისის). Each word weighs its rarity across topics (idf).
+
+A phrasing scores the geometric mean of two coverages, idf-weighted and soft:
+- precision: how much of the question the phrasing explains,
+- recall: how much of the phrasing the question contains;
+a topic scores its best phrasing, blended with how much of the question the topic's whole
+vocabulary explains. A question word no topic knows ("weather", "passport", "taxi", "joke")
+weighs extra and pulls every score down, so off-topic questions fall below the threshold.
+
+Optional off-topic examples (`content/faq_offtopic.yaml`) form one more, hidden topic: when it
+wins, the bot does not answer. Only the real topics appear in `MatchResult.matches`.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Prefix
 
 from bot.faq.content import FaqContent
-from bot.faq.normalize import fold, has_georgian
+from bot.faq.normalize import (
+    ENGLISH_STOP_WORDS,
+    GEORGIAN_STOP_WORDS,
+    QUESTION,
+    fold,
+    has_georgian,
+    words_for_matching,
+)
 
-STEM_LENGTH = 5
-CHAR_WEIGHT = 0.6
+# Word similarity.
+NGRAMS = (2, 3)  # character n-grams of "<word>"
+PREFIXES = (3, 6)  # plus the word's first 3..6 letters as features
+CANDIDATE = 0.25  # n-gram cosine below which two words are not compared further
+TYPO_RATIO = 0.85  # edit-distance ratio that counts as "the same word, mistyped" (4+ letters)
+STEM_SHARE = 0.55  # a common prefix of 4+ letters and this share of the longer word: one stem
+SIM_FLOOR, SIM_FULL = 0.45, 0.9  # word similarity below FLOOR counts 0, above FULL counts 1
+# Scoring.
+QUESTION_WEIGHT = 0.5  # where / სად / rodis … weigh half a content word
+UNKNOWN_WEIGHT = 1.3  # a word no topic knows weighs 1.3 × the rarest known word
+PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic coverage
+TIE = 0.005  # top two topics closer than this: refuse rather than pick one at random
+MAX_QUERY_WORDS = 40
 
 
 @dataclass(frozen=True)
@@ -46,51 +79,215 @@ class MatchResult:
         }
 
 
-def _stems(folded: str) -> str:
-    return " ".join(word[:STEM_LENGTH] for word in folded.split() if len(word) > 1)
+def _word_features(word: str) -> dict[str, float]:
+    padded = f"<{word}>"
+    feats: dict[str, float] = {}
+    for n in range(NGRAMS[0], NGRAMS[1] + 1):
+        for i in range(len(padded) - n + 1):
+            gram = padded[i:i + n]
+            feats[gram] = feats.get(gram, 0.0) + 1.0
+    for k in range(PREFIXES[0], min(len(word), PREFIXES[1]) + 1):
+        feats["^" + word[:k]] = 1.0
+    norm = math.sqrt(sum(v * v for v in feats.values()))
+    return {g: v / norm for g, v in feats.items()}
+
+
+def _expand(indptr: np.ndarray, indices: np.ndarray, keys: np.ndarray,
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """For CSR postings: (position in `keys`, posting) for every posting of every key."""
+    starts = indptr[keys]
+    lengths = indptr[keys + 1] - starts
+    owner = np.repeat(np.arange(len(keys)), lengths)
+    offsets = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return owner, indices[starts[owner] + offsets]
+
+
+def _postings(pairs: Iterable[tuple[int, int]], n_keys: int, n_values: int) -> sp.csr_matrix:
+    pairs = sorted(set(pairs))
+    keys = [k for k, _ in pairs]
+    values = [v for _, v in pairs]
+    return sp.csr_matrix((np.ones(len(pairs)), (keys, values)), shape=(n_keys, n_values))
 
 
 class FaqMatcher:
-    """An index over every phrasing and title of every topic."""
+    """An index over every phrasing and title of every topic (and the off-topic examples)."""
 
-    def __init__(self, content: FaqContent, *, threshold: float) -> None:
+    def __init__(self, content: FaqContent, *, threshold: float,
+                 offtopic: Sequence[str] = ()) -> None:
         self.threshold = threshold
         self.topic_ids = [t.id for t in content.topics]
-        rows: list[tuple[int, str, str]] = []  # (topic index, kind, folded text)
+        n_real = len(self.topic_ids)
+        rows: list[tuple[int, str, list[tuple[str, str]]]] = []  # (topic, kind, words)
         for index, topic in enumerate(content.topics):
             texts = [(kind, q) for kind, qs in topic.questions.items() for q in qs]
             texts += [("ka", topic.title["ka"]), ("en", topic.title["en"])]
-            rows += [(index, kind, fold(text)) for kind, text in texts if fold(text)]
-        self._row_topic = np.array([r[0] for r in rows])
+            rows += [(index, kind, words_for_matching(fold(text))) for kind, text in texts]
+        rows += [(n_real, "off", words_for_matching(fold(text))) for text in offtopic]
+        rows = [r for r in rows if r[2]]
+        # Words that show a Latin-letter question is English, or Georgian in translit.
+        english = {w for _, kind, ws in rows if kind == "en" for w, _ in ws}
+        georgian = {w for _, kind, ws in rows if kind in ("ka", "translit") for w, _ in ws}
+        self._english_words = (english | ENGLISH_STOP_WORDS) - georgian - GEORGIAN_STOP_WORDS
+        self._georgian_words = (georgian | GEORGIAN_STOP_WORDS) - english - ENGLISH_STOP_WORDS
+        self._n_topics = n_real + (1 if any(r[0] == n_real for r in rows) else 0)
+        self._row_topic = np.array([r[0] for r in rows], dtype=np.int64)
         self._row_kind = [r[1] for r in rows]
-        folded = [r[2] for r in rows]
-        self._chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-        self._char_matrix = self._chars.fit_transform(folded).T.tocsr()
-        self._words = TfidfVectorizer(analyzer="word", token_pattern=r"\S+", sublinear_tf=True)
-        self._word_matrix = self._words.fit_transform([_stems(f) for f in folded]).T.tocsr()
+
+        vocab: dict[str, int] = {}
+        is_question: list[bool] = []
+        for _, _, words in rows:
+            for word, cls in words:
+                if word not in vocab:
+                    vocab[word] = len(vocab)
+                    is_question.append(cls == QUESTION)
+        self._words = list(vocab)
+        self._word_len = np.array([len(w) for w in self._words])
+        n_words = len(vocab)
+
+        word_row = _postings(((vocab[w], r) for r, (_, _, ws) in enumerate(rows) for w, _ in ws),
+                             n_words, len(rows))
+        word_topic = _postings(((vocab[w], t) for t, _, ws in rows for w, _ in ws),
+                               n_words, self._n_topics)
+        self._wr_ptr, self._wr_idx = word_row.indptr, word_row.indices
+        self._wt_ptr, self._wt_idx = word_topic.indptr, word_topic.indices
+
+        # idf over the real topics; words only the off-topic examples use count as rarest.
+        real = word_topic[:, :n_real] if self._n_topics > n_real else word_topic
+        df = np.asarray(real.sum(axis=1)).ravel()
+        self._idf = np.log1p(n_real / np.maximum(df, 1))
+        self._idf_unknown = math.log1p(n_real) * UNKNOWN_WEIGHT
+        self._word_weight = self._idf * np.where(is_question, QUESTION_WEIGHT, 1.0)
+        self._row_weight = np.asarray(word_row.T @ self._word_weight).ravel()
+
+        # Word n-gram index: features × words, rows L2-normalised per word.
+        self._features: dict[str, int] = {}
+        fi, wi, val = [], [], []
+        for index, word in enumerate(self._words):
+            for gram, value in _word_features(word).items():
+                fi.append(self._features.setdefault(gram, len(self._features)))
+                wi.append(index)
+                val.append(value)
+        self._feature_word = sp.csr_matrix((val, (fi, wi)),
+                                           shape=(len(self._features), n_words))
+
+    # ------------------------------------------------------------------ matching
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Score every topic for `query`; answer only above the threshold."""
         folded = fold(query)
-        if not folded:
+        words = words_for_matching(folded)[:MAX_QUERY_WORDS]
+        if not words:
             return MatchResult(query=query, answer_id=None, matches=(), language=None)
-        char_scores = (self._chars.transform([folded]) @ self._char_matrix).toarray()[0]
-        word_scores = (self._words.transform([_stems(folded)]) @ self._word_matrix).toarray()[0]
-        row_scores = CHAR_WEIGHT * char_scores + (1 - CHAR_WEIGHT) * word_scores
-        topic_scores = np.zeros(len(self.topic_ids))
-        np.maximum.at(topic_scores, self._row_topic, row_scores)
-        order = np.argsort(-topic_scores)[:limit]
-        matches = tuple(Match(self.topic_ids[i], float(topic_scores[i])) for i in order
-                        if topic_scores[i] > 0)
+        scores, row_ids, row_scores = self._score(words)
+        real = scores[:len(self.topic_ids)]
+        order = np.argsort(-real, kind="stable")[:limit]
+        matches = tuple(Match(self.topic_ids[i], float(real[i])) for i in order if real[i] > 0)
         best = matches[0] if matches else None
-        answer = best.topic_id if best and best.score >= self.threshold else None
+        offtopic_wins = (self._n_topics > len(self.topic_ids) and best is not None
+                         and scores[-1] >= best.score)
+        # Two topics fitting equally well ("help", "kutaisi"): nothing tells them apart.
+        tie = len(matches) > 1 and matches[0].score - matches[1].score < TIE
+        answer = (best.topic_id if best and best.score >= self.threshold
+                  and not offtopic_wins and not tie else None)
         return MatchResult(query=query, answer_id=answer, matches=matches,
-                           language=self._language(query, row_scores, answer))
+                           language=self._language(query, folded, answer, row_ids,
+                                                   row_scores))
 
-    def _language(self, query: str, row_scores: np.ndarray, answer: str | None) -> str | None:
+    def _score(self, words: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Topic scores, plus the touched phrasing rows and their scores."""
+        n = len(words)
+        qi, vi, sim = self._similar_words([w for w, _ in words])
+        # Each query word weighs like the known word it matches best, or as an unknown word.
+        best_word = np.full(n, -1)
+        order = np.lexsort((sim, qi))  # grouped by query word, its best match last
+        last = order[np.r_[qi[order][1:] != qi[order][:-1], True]] if len(qi) else order
+        best_word[qi[last]] = vi[last]
+        weight = np.where(best_word >= 0, self._idf[np.maximum(best_word, 0)],
+                          self._idf_unknown)
+        weight *= np.array([QUESTION_WEIGHT if c == QUESTION else 1.0 for _, c in words])
+        total = weight.sum()
+        scores = np.zeros(self._n_topics)
+        if not len(qi):
+            return scores, np.zeros(0, dtype=np.int64), np.zeros(0)
+
+        # Phrasing rows: precision (max similarity per query word, weighted) …
+        owner, rows = _expand(self._wr_ptr, self._wr_idx, vi)
+        row_ids, row_pos = np.unique(rows, return_inverse=True)
+        per_word = np.zeros((n, len(row_ids)))
+        np.maximum.at(per_word, (qi[owner], row_pos), sim[owner])
+        precision = weight @ per_word / total
+        # … and recall (each phrasing word's best similarity to the query, weighted).
+        words_hit, hit_pos = np.unique(vi, return_inverse=True)
+        word_best = np.zeros(len(words_hit))
+        np.maximum.at(word_best, hit_pos, sim)
+        owner, rows = _expand(self._wr_ptr, self._wr_idx, words_hit)
+        covered = np.zeros(len(row_ids))
+        np.add.at(covered, np.searchsorted(row_ids, rows),
+                  (word_best * self._word_weight[words_hit])[owner])
+        recall = covered / np.maximum(self._row_weight[row_ids], 1e-9)
+        row_scores = np.sqrt(precision * recall)
+        np.maximum.at(scores, self._row_topic[row_ids], row_scores)
+
+        # Whole-topic coverage of the question.
+        owner, topics = _expand(self._wt_ptr, self._wt_idx, vi)
+        per_topic = np.zeros((n, self._n_topics))
+        np.maximum.at(per_topic, (qi[owner], topics), sim[owner])
+        coverage = weight @ per_topic / total
+        scores = PHRASING_SHARE * scores + (1 - PHRASING_SHARE) * coverage * (scores > 0)
+        return scores, row_ids, row_scores
+
+    def _similar_words(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query word, vocabulary word, similarity 0–1) for every pair that counts."""
+        fi, qi, val = [], [], []
+        for index, word in enumerate(words):
+            for gram, value in _word_features(word).items():
+                f = self._features.get(gram)
+                if f is not None:
+                    fi.append(f)
+                    qi.append(index)
+                    val.append(value)
+        query = sp.csr_matrix((val, (qi, fi)), shape=(len(words), len(self._features)))
+        cosine = (query @ self._feature_word).tocoo()
+        keep = cosine.data >= CANDIDATE
+        qi, vi, sim = cosine.row[keep], cosine.col[keep], cosine.data[keep]
+        refine = sim < SIM_FULL
+        if refine.any():
+            sim = sim.copy()
+            q_ids, q_pos = np.unique(qi[refine], return_inverse=True)
+            v_ids, v_pos = np.unique(vi[refine], return_inverse=True)
+            q_words = [words[i] for i in q_ids]
+            v_words = [self._words[v] for v in v_ids]
+            ratio = process.cdist(q_words, v_words, scorer=fuzz.ratio)[q_pos, v_pos] / 100
+            prefix = process.cdist(q_words, v_words, scorer=Prefix.similarity)[q_pos, v_pos]
+            q_len = np.array([len(w) for w in q_words])[q_pos]
+            longer = np.maximum(q_len, self._word_len[vi[refine]])
+            shorter = np.minimum(q_len, self._word_len[vi[refine]])
+            typo = np.where((ratio >= TYPO_RATIO) & (shorter >= 4), ratio, 0.0)
+            stem = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
+                            0.55 + 0.45 * prefix / longer, 0.0)
+            sim[refine] = np.maximum.reduce([sim[refine], typo, stem])
+        sim = np.clip((sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR), 0.0, 1.0)
+        keep = sim > 0
+        return qi[keep].astype(np.int64), vi[keep].astype(np.int64), sim[keep]
+
+    def _language(self, query: str, folded: str, answer: str | None, row_ids: np.ndarray,
+                  row_scores: np.ndarray) -> str | None:
         if has_georgian(query):
             return "ka"
         if answer is None:
             return None
-        best_row = int(np.argmax(row_scores))
-        return "en" if self._row_kind[best_row] == "en" else "ka"
+        # Latin letters: English or translit? Count words only one of them uses ("you", "the"
+        # against "ra", "aris", "habis") …
+        words = folded.split()
+        english = sum(w in self._english_words for w in words)
+        georgian = sum(w in self._georgian_words for w in words)
+        if english != georgian:
+            return "en" if english > georgian else "ka"
+        # … else the kind of the best-fitting phrasing (on a tie, e.g. "LDA Georgia", English).
+        mine = self._row_topic[row_ids] == self.topic_ids.index(answer)
+        kinds = [self._row_kind[r] for r in row_ids]
+        rank = row_scores + np.array([1e-9 if k == "en" else 0.0 for k in kinds])
+        rank[~mine | np.array([k == "ka" for k in kinds], dtype=bool)] = -1.0
+        if not len(rank) or rank.max() < 0:
+            return "ka"  # only Georgian-script phrasings fit: Georgian typed in Latin letters
+        return "en" if kinds[int(np.argmax(rank))] == "en" else "ka"

@@ -28,10 +28,20 @@ _DIGRAPH_MAP = {"sh": "S", "ch": "C", "ts": "c", "tz": "c", "dz": "Z", "zh": "j"
 # Single Latin letters whose chat habit is a Georgian sound: q=ქ, w=წ, y=ყ, f=ფ.
 _LATIN_TABLE = str.maketrans({"q": "k", "w": "c", "y": "k", "f": "p"})
 
+# Keyboard-layout capitals inside a word: "mWirdeba" (მჭირდება), "marTavs", "urtiertobaSi",
+# "Rონ…". Only after a lower-case letter, so "SAD ARIS" or a capitalised first word stay Latin.
+_KEYBOARD = re.compile(r"(?<=[a-z])[WRSTZJC]")
+_KEYBOARD_MAP = {"W": "ჭ", "R": "ღ", "S": "შ", "T": "თ", "Z": "ძ", "J": "ჟ", "C": "ჩ"}
+
 _APOSTROPHES = re.compile(r"[’'`´ʼ‘]")
 _NON_WORD = re.compile(r"[^\w]+|_")
+# A Georgian case ending hyphened to a Latin name or number is grammar: "BMZ-ის", "PR-ში".
+_LATIN_SUFFIX = re.compile(r"([a-z0-9]+)[-‐‑][\u10d0-\u10ff]{1,6}(?!\w)")
+# A short first part joined by a hyphen is one word: "e-mail", "ელ-ფოსტა", "pr-ში".
+_SHORT_HYPHEN = re.compile(r"(?<!\w)([^\W\d_]{1,3})[-‐‑](?=[^\W\d_])")
 _REPEATS = re.compile(r"(.)\1{2,}")
 _DOUBLES = re.compile(r"(\D)\1+")
+_LONG_WORD = re.compile(r"\w{4,}")
 _GEORGIAN_CHAR = re.compile(r"[\u10a0-\u10ff\u1c90-\u1cbf\u2d00-\u2d2f]")
 
 
@@ -46,6 +56,8 @@ def clean(text: str) -> str:
     text = "".join(ch for ch in unicodedata.normalize("NFD", text)
                    if unicodedata.category(ch) != "Mn")
     text = _APOSTROPHES.sub("", text)
+    text = _LATIN_SUFFIX.sub(r"\1", text)
+    text = _SHORT_HYPHEN.sub(r"\1", text)
     text = _NON_WORD.sub(" ", text)
     text = _REPEATS.sub(r"\1\1", text)
     return " ".join(text.split())
@@ -53,11 +65,13 @@ def clean(text: str) -> str:
 
 def fold(text: str) -> str:
     """The phonetic skeleton of a text, for matching."""
+    text = _KEYBOARD.sub(lambda m: _KEYBOARD_MAP[m.group()], text)
     text = clean(text)
     text = _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group()], text)
     text = text.translate(_LATIN_TABLE).translate(_GEORGIAN_TABLE)
     # Doubled letters are mostly typos ("adress"/"address", "ოფისსი", "forrum"): squeeze them.
-    return _DOUBLES.sub(r"\1", text)
+    # Short words keep theirs ("off" is not "of").
+    return _LONG_WORD.sub(lambda m: _DOUBLES.sub(r"\1", m.group()), text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -71,16 +85,19 @@ a an the this that these those there here it its it's is are was were be been be
 i i'm im me my mine we we're us our ours you you're your yours he she his her they them their
 do does did done doing have has had having can could would should will shall may might must
 to of in on at for from with by about as into onto over under than then so too very also
-and or but if not no yes yeah yep ok okay just really actually any some all anything something
+and or but if not no yes ok okay just really actually any some all anything something
 one ones much many more most other else
 what what's whats which how how's hows whom whose
 please pls plz thanks thank thx ty hi hello hey hiya dear sir madam greetings good morning
 evening afternoon regards sorry excuse
-tell say said know let give show want wanted like would'd need needs needed get got getting
-find make go going gonna wanna explain describe
+tell say said know let give show want wanted like need needs needed get got getting
+find see look view make go going gonna wanna explain describe
 yet already again before after until now right exactly even maybe perhaps possible possibly able
 kindly basically guys team something anything everything someone anyone somebody anybody
 thing things lot lots way
+small big little new old good best better great nice few every each same different own sure
+today tomorrow tonight yesterday nobody everyone everybody anyone next nearest
+don't dont doesn't didn't isn't aren't can't cannot won't anymore
 """
 _STOP_KA = """
 მე შენ ის ეს ეგ იგი ჩვენ თქვენ ისინი ესენი მას მან მათ მათი ამ იმ ამის იმის ამას იმას ამით
@@ -98,7 +115,8 @@ _STOP_KA = """
 მომწერეთ მომწერე მომეცი მომეცით
 ახლა კიდევ ისევ მერე ზუსტად ალბათ იქნებ საერთოდ რაღაც რამე ყველა ყველაფერი სადმე
 როდესმე უბრალოდ ნუ აბა აი
-მჭირდება გვჭირდება
+მჭირდება გვჭირდება ვნახო ვნახოთ ვიპოვო ვიპოვოთ
+დღეს ხვალ გუშინ ამაღამ პატარა ახალი ძველი ცუდი ბევრი ცოტა ყველაზე უახლოესი შემდეგი
 """
 _STOP_TRANSLIT = """
 me shen is es eg igi chven tqven isini eseni mas man mat mati am im amis imis amas imas amit
@@ -116,11 +134,11 @@ mitxarit mitxari mitxar momiyevit momiyevi miambet miambe machvene machvenet
 momweret momwere momeci momecit
 axla kidev isev mere zustad albat iqneb saertod raghac rame yvela yvelaferi sadme
 rodesme ubralod nu aba ai
-mchirdeba gvchirdeba mWirdeba gvWirdeba
+mchirdeba gvchirdeba mWirdeba gvWirdeba vnaxo vnaxot vipovo vipovot
+dghes xval gushin amagham patara axali dzveli cudi bevri cota yvelaze uaxloesi shemdegi
 """
 # Question words that do carry a topic (where → the office, when → events or answers, who →
-# the operator or funders, why → accountability): kept, but they do not count as evidence
-# that a question is in the FAQ's domain.
+# the operator or funders, why → accountability): kept, but weigh less than content words.
 _INTERROGATIVE = """
 where when who why
 სად როდის ვინ რატომ რისთვის სადაა სადაც როდისაა
@@ -133,6 +151,8 @@ def _fold_list(words: str) -> frozenset[str]:
 
 
 STOP_WORDS = _fold_list(_STOP_EN + _STOP_KA + _STOP_TRANSLIT)
+ENGLISH_STOP_WORDS = _fold_list(_STOP_EN)
+GEORGIAN_STOP_WORDS = _fold_list(_STOP_KA + _STOP_TRANSLIT)
 INTERROGATIVES = _fold_list(_INTERROGATIVE) - STOP_WORDS
 
 CONTENT, QUESTION, STOP = "content", "question", "stop"
@@ -145,3 +165,15 @@ def word_class(word: str) -> str:
     if word in STOP_WORDS or word.isdigit() and len(word) < 2:
         return STOP
     return CONTENT
+
+
+def words_for_matching(folded: str) -> list[tuple[str, str]]:
+    """The distinct words of a folded text worth matching, each with its class.
+
+    Stop words are dropped; a text made only of stop words keeps them all (as CONTENT), so
+    "hello" or "who are you" still has something to compare.
+    """
+    words = list(dict.fromkeys(folded.split()))
+    kept = [(w, word_class(w)) for w in words]
+    kept = [(w, c) for w, c in kept if c != STOP]
+    return kept or [(w, CONTENT) for w in words]

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedEvent, utcnow
+
+
+# Runs for every update: a plain statement (SQLite ≥ 3.24 and PostgreSQL both speak it) skips
+# building and compiling an ORM insert each time.
+_CLAIM = text(
+    "INSERT INTO processed_event (channel, event_key, received_at) "
+    "VALUES (:channel, :event_key, :received_at) ON CONFLICT DO NOTHING"
+).bindparams(bindparam("received_at", type_=ProcessedEvent.__table__.c.received_at.type))
 
 
 class ProcessedEventRepo:
@@ -20,13 +26,9 @@ class ProcessedEventRepo:
 
     async def claim(self, *, channel: str, event_key: str) -> bool:
         """Record the event in one statement; False when it was handled before."""
-        dialect = self.session.bind.dialect.name if self.session.bind else "sqlite"
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(ProcessedEvent).values(
-            channel=channel, event_key=event_key, received_at=utcnow()
-        ).on_conflict_do_nothing(index_elements=["channel", "event_key"])
-        result = await self.session.exec(statement)  # type: ignore[call-overload]
-        return bool(result.rowcount)
+        result = await self.session.execute(_CLAIM, {
+            "channel": channel, "event_key": event_key, "received_at": utcnow()})
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop records older than `moment`; returns how many."""

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import FaqFeedback, FaqQuestion
+from storage.models import FaqFeedback, FaqQuestion, utcnow
+
+
+# Runs for every question: a plain statement skips building an ORM insert each time.
+_RECORD_QUESTION = text(
+    "INSERT INTO faq_question (person_id, language, query, answer_id, score, created_at) "
+    "VALUES (:person_id, :language, :query, :answer_id, :score, :created_at) RETURNING id"
+).bindparams(bindparam("created_at", type_=FaqQuestion.__table__.c.created_at.type))
 
 
 class FaqRepo:
@@ -18,11 +26,11 @@ class FaqRepo:
         self, *, person_id: int, language: str, query: str, answer_id: str | None, score: float
     ) -> FaqQuestion:
         """Keep the question so staff can see what people ask and what went unanswered."""
-        row = FaqQuestion(person_id=person_id, language=language, query=query[:4096],
-                          answer_id=answer_id, score=round(score, 4))
-        self.session.add(row)
-        await self.session.flush()
-        return row
+        # A Core insert: one round trip, no ORM flush (this runs for every question asked).
+        values = {"person_id": person_id, "language": language, "query": query[:4096],
+                  "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()}
+        result = await self.session.execute(_RECORD_QUESTION, values)
+        return FaqQuestion(id=result.scalar_one(), **values)
 
     async def question(self, question_id: int) -> FaqQuestion | None:
         """One recorded question."""

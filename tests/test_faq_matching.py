@@ -1,0 +1,186 @@
+"""FAQ matching as a user notices it: scripts, translit, typos, Georgian endings, off-topic."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.faq.content import load_faq, load_offtopic
+from bot.faq.matcher import FaqMatcher
+from bot.faq.normalize import fold
+from bot.settings import DEFAULT_CONTENT_DIR, Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+THRESHOLD = Settings.model_fields["faq_threshold"].default
+
+
+def _load_eval_script():
+    spec = importlib.util.spec_from_file_location("faq_eval", ROOT / "scripts" / "faq_eval.py")
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules.setdefault("faq_eval", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+faq_eval = _load_eval_script()
+
+
+@pytest.fixture(scope="module")
+def content():
+    return load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
+
+
+@pytest.fixture(scope="module")
+def offtopic():
+    return load_offtopic(DEFAULT_CONTENT_DIR / "faq_offtopic.yaml")
+
+
+@pytest.fixture(scope="module")
+def matcher(content, offtopic):
+    return FaqMatcher(content, threshold=THRESHOLD, offtopic=offtopic)
+
+
+# ------------------------------------------------------------------ fold()
+
+@pytest.mark.parametrize("spellings", [
+    ("ქუთაისი", "ᲥᲣᲗᲐᲘᲡᲘ", "qutaisi", "kutaisi", "Kutaisi"),
+    ("ცხელი ხაზი", "ᲪᲮᲔᲚᲘ ᲮᲐᲖᲘ", "cxeli xazi", "tskheli khazi"),
+    ("წევრობა", "wevroba", "tsevroba"),
+    ("შეხვედრა", "shexvedra"),
+    ("ღონისძიება", "ghonisdzieba"),
+    ("მჭირდება", "mchirdeba", "mWirdeba"),  # keyboard-layout capitals inside a word
+    ("ურთიერთობაში", "urtiertobashi", "urTierTobaSi"),
+    ("address", "adress", "Address!!"),
+    ("e-mail", "email", "E-Mail"),
+    ("ელ-ფოსტა", "ელფოსტა"),
+])
+def test_fold_gives_one_key_for_every_spelling(spellings):
+    assert len({fold(s) for s in spellings}) == 1, [fold(s) for s in spellings]
+
+
+def test_fold_examples():
+    assert fold("ქუთაისი") == "kutaisi"
+    assert fold("  Where is   your OFFICE?! ") == fold("where is your office")
+    assert fold("BMZ-ის დაფინანსება") == fold("bmz დაფინანსება")  # case ending after a Latin name
+    assert fold("ჰაბბი") == fold("ჰაბი")  # doubled letters are typos …
+    assert fold("off") != fold("of")  # … except in short words
+    assert fold("") == ""
+    assert fold("?!…") == ""
+
+
+# ------------------------------------------------------------------ matching
+
+def test_mtavruli_query_matches_like_mkhedruli(matcher):
+    lower = matcher.match("სად არის თქვენი ოფისი?")
+    upper = matcher.match("ᲡᲐᲓ ᲐᲠᲘᲡ ᲗᲥᲕᲔᲜᲘ ᲝᲤᲘᲡᲘ?")
+    assert upper.answer_id == lower.answer_id == "office_location"
+    assert upper.matches == lower.matches
+    assert upper.language == lower.language == "ka"
+
+
+@pytest.mark.parametrize("query", ["sad aris tqveni ofisi", "sad aris tkveni opisi",
+                                   "SAD ARIS OFISI", "ofisis misamarti"])
+def test_translit_office_question(matcher, query):
+    result = matcher.match(query)
+    assert result.answer_id == "office_location"
+    assert result.language == "ka"
+
+
+@pytest.mark.parametrize("query", ["adress", "adress?", "what is your adress", "ofice adress",
+                                   "wher is the ofice"])
+def test_typos_still_find_the_office(matcher, query):
+    assert matcher.match(query).answer_id == "office_location"
+
+
+@pytest.mark.parametrize("query", ["ოფისი ქუთაისში", "ქუთაისის ოფისის მისამართი",
+                                   "ქუთაისში სად არის ოფისი", "qutaisshi sad aris ofisi"])
+def test_georgian_case_endings(matcher, query):
+    assert matcher.match(query).answer_id == "office_location"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("ორგანიზაციის რეგისტრაციისთვის რა არის საჭირო?", "register_organization"),
+    ("ტრენინგებზე როგორ ჩავეწერო?", "trainings"),
+    ("ფორუმზე რეგისტრაცია", "forums"),
+    ("ცხელ ხაზზე როგორ დავრეკო?", "legal_hotline"),
+])
+def test_georgian_morphology_across_topics(matcher, query, expected):
+    assert matcher.match(query).answer_id == expected
+
+
+@pytest.mark.parametrize("query", [
+    "tell me a joke",
+    "Tell me a joke, please!",
+    "will it snow in Kutaisi on Sunday",
+    "ხვალ წვიმს ქუთაისში?",
+    "where can I renew my driving licence",
+    "pitsa sad vikido qutaisshi",
+    "hello",
+])
+def test_off_topic_is_refused(matcher, query):
+    result = matcher.match(query)
+    assert result.answer_id is None, result.matches[:2]
+    assert result.language in (None, "ka")
+
+
+def test_off_topic_refused_even_without_the_examples_file(content):
+    bare = FaqMatcher(content, threshold=THRESHOLD)
+    assert bare.match("tell me a joke").answer_id is None
+    assert bare.match("where is your office?").answer_id == "office_location"
+
+
+def test_result_shape(matcher, content):
+    result = matcher.match("How can our NGO become a member of the hub?")
+    assert result.answer_id == "membership"
+    assert result.language == "en"
+    scores = [m.score for m in result.matches]
+    assert scores == sorted(scores, reverse=True)
+    assert all(0 < s <= 1.0 + 1e-9 for s in scores)
+    assert {m.topic_id for m in result.matches} <= set(content.by_id)  # never the off-topic list
+    assert result.as_json()["matches"][0] == {"id": "membership", "score": round(scores[0], 4)}
+    assert len(matcher.match("membership", limit=2).matches) <= 2
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", "😀"])
+def test_empty_queries(matcher, query):
+    result = matcher.match(query)
+    assert result.answer_id is None
+    assert result.matches == ()
+    assert result.language is None
+
+
+def test_language_of_latin_questions(matcher):
+    assert matcher.match("where is your office").language == "en"
+    assert matcher.match("sad aris ofisi").language == "ka"
+    assert matcher.match("Can you help with our social media?").language == "en"
+    assert matcher.match("habis wevroba").language == "ka"
+
+
+# ------------------------------------------------------------------ content files
+
+def test_offtopic_examples_file(offtopic, content):
+    assert len(offtopic) >= 80
+    faq_phrasings = {" ".join(q.casefold().split())
+                     for t in content.topics for qs in t.questions.values() for q in qs}
+    assert not {" ".join(q.casefold().split()) for q in offtopic} & faq_phrasings
+
+
+def test_missing_offtopic_file_means_no_examples(tmp_path):
+    assert load_offtopic(tmp_path / "faq_offtopic.yaml") == ()
+
+
+# ------------------------------------------------------------------ evaluation set
+
+def test_evaluation_set_meets_targets():
+    rows = faq_eval.read_set(ROOT / "tests" / "faq_eval" / "questions.tsv")
+    matcher = faq_eval.build_matcher()
+    parts = {"whole": rows, **faq_eval.halves(rows)}
+    for name, part in parts.items():
+        figures = faq_eval.evaluate(matcher, part)
+        assert figures["accuracy@1"] >= 0.90, (name, figures["accuracy@1"])
+        assert figures["accuracy@3"] >= 0.97, (name, figures["accuracy@3"])
+        assert figures["refusal"] >= 0.90, (name, figures["refusal"])
