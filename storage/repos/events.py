@@ -26,7 +26,7 @@ class ProcessedEventRepo:
 
     async def claim(self, *, channel: str, event_key: str) -> bool:
         """Record the event in one statement; False when it was handled before."""
-        result = await self.session.execute(_CLAIM, {
+        result = await self.session.exec(_CLAIM, params={
             "channel": channel, "event_key": event_key, "received_at": utcnow()})
         return bool(result.rowcount)  # type: ignore[attr-defined]
 

@@ -29,7 +29,7 @@ class FaqRepo:
         # A Core insert: one round trip, no ORM flush (this runs for every question asked).
         values = {"person_id": person_id, "language": language, "query": query[:4096],
                   "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()}
-        result = await self.session.execute(_RECORD_QUESTION, values)
+        result = await self.session.exec(_RECORD_QUESTION, params=values)  # type: ignore[call-overload]
         return FaqQuestion(id=result.scalar_one(), **values)
 
     async def question(self, question_id: int) -> FaqQuestion | None:
