@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any, TypeVar
 
 from storage.engine import Database
 from storage.repos.conversations import ConversationRepo
@@ -10,6 +11,8 @@ from storage.repos.events import ProcessedEventRepo
 from storage.repos.faq import FaqRepo
 from storage.repos.payloads import ButtonPayloadRepo
 from storage.repos.people import PeopleRepo
+
+R = TypeVar("R")
 
 
 class UnitOfWork:
@@ -27,7 +30,14 @@ class UnitOfWork:
         self.processed = ProcessedEventRepo(self.session)
         self.payloads = ButtonPayloadRepo(self.session)
         self.faq = FaqRepo(self.session)
+        self._repos: dict[type[Any], Any] = {}
         return self
+
+    def repo(self, repo_class: type[R]) -> R:
+        """A feature's repository on this unit of work's session (one instance per class)."""
+        if repo_class not in self._repos:
+            self._repos[repo_class] = repo_class(self.session)  # type: ignore[call-arg]
+        return self._repos[repo_class]  # type: ignore[no-any-return]
 
     async def __aexit__(
         self,

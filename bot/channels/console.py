@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import itertools
 import sys
 from typing import TextIO
 
@@ -17,6 +16,8 @@ CHANNEL = "console"
 class ConsoleChat:
     """Reads stdin, prints replies; typing a button's number presses it; ends at end of input."""
 
+    payload_limit = None
+
     def __init__(self, core: ConversationCore, *, language: str | None, user: str | None = None,
                  stdin: TextIO | None = None, stdout: TextIO | None = None) -> None:
         self.core = core
@@ -25,7 +26,12 @@ class ConsoleChat:
         self.stdin = stdin or sys.stdin
         self.stdout = stdout or sys.stdout
         self._choices: list[Button] = []
-        self._counter = itertools.count(1)
+        core.register_sender(CHANNEL, self)
+
+    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
+        """Show a message meant for another console person (there is only one terminal)."""
+        for reply in replies:
+            self._print(f"[to {chat_id}] {reply.text}")
 
     async def run(self) -> None:
         """Chat until end of input."""

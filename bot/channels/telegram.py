@@ -78,9 +78,12 @@ def api_urls(base: str) -> tuple[str, str]:
 class TelegramChannel:
     """Feeds Telegram updates to the core and renders its replies."""
 
+    payload_limit = CALLBACK_DATA_LIMIT
+
     def __init__(self, hub: HubApp) -> None:
         self.hub = hub
         self.application = self._build()
+        hub.core.register_sender("telegram", self)
 
     def _build(self) -> Application:
         settings = self.hub.settings
@@ -148,7 +151,11 @@ class TelegramChannel:
         replies = await self.hub.core.handle(event, payload_limit=CALLBACK_DATA_LIMIT)
         await self.deliver(int(event.chat_id), replies)
 
-    async def deliver(self, chat_id: int, replies: list[Reply]) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
+        """Deliver a notice (the core's `Sender` protocol)."""
+        await self.deliver(int(chat_id), replies, int(thread_id) if thread_id else None)
+
+    async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
         """Send replies in order; long texts are split, buttons go with the last part."""
         bot = self.application.bot
         try:
@@ -156,11 +163,12 @@ class TelegramChannel:
                 parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
                 for i, part in enumerate(parts):
                     last = i == len(parts) - 1
-                    await bot.send_message(chat_id, part,
+                    await bot.send_message(chat_id, part, message_thread_id=thread_id,
                                            reply_markup=reply_markup(reply) if last else None)
                 if reply.document is not None:
                     await bot.send_document(chat_id, InputFile(reply.document.content,
-                                                               filename=reply.document.filename))
+                                                               filename=reply.document.filename),
+                                            message_thread_id=thread_id)
         except Forbidden:
             log.info("chat %s has blocked the bot; reply dropped", chat_id)
         except BadRequest:

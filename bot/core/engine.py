@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Awaitable
+from typing import Protocol
 
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import Button, Incoming, Notice, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
@@ -18,6 +20,16 @@ STORED_PAYLOAD_PREFIX = "~"
 TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a minute.")
 
 
+class Sender(Protocol):
+    """What a channel offers the core for messages nobody is waiting for a reply to."""
+
+    payload_limit: int | None
+
+    def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None
+             ) -> Awaitable[None]:
+        """Deliver replies to a chat (and topic) of this channel."""
+
+
 class ConversationCore:
     """The channel-neutral heart of the bot: routing, state and persistence per event."""
 
@@ -25,6 +37,11 @@ class ConversationCore:
         self._database = database
         self.router = router
         self.services = services
+        self.senders: dict[str, Sender] = {}
+
+    def register_sender(self, channel: str, sender: Sender) -> None:
+        """Let the core deliver notices to people on `channel`."""
+        self.senders[channel] = sender
 
     async def handle(self, event: Incoming, *, payload_limit: int | None = None) -> list[Reply]:
         """Route the event, commit its unit of work, and return what to send back."""
@@ -37,13 +54,29 @@ class ConversationCore:
                 turn = await self._open_turn(uow, event)
                 await self._route(turn)
                 replies = await self._fit_payloads(uow, turn.replies, payload_limit)
+                for notice in turn.notices:
+                    sender = self.senders.get(notice.channel)
+                    await self._fit_payloads(uow, notice.replies, sender and sender.payload_limit)
                 await uow.commit()
-                return replies
         except Exception:  # noqa: BLE001 — the person is told, the process keeps running
             # Never log the person's text: hotline questions may be sensitive.
             log.exception("error while handling a %s event", event.channel)
             language, _ = language_from_hint(event.language_hint)
             return [Reply(text=translator(language)(TRY_AGAIN))]
+        await self.send_notices(turn.notices)
+        return replies
+
+    async def send_notices(self, notices: list[Notice]) -> None:
+        """Deliver notices through their channels; a failure is logged, never raised."""
+        for notice in notices:
+            sender = self.senders.get(notice.channel)
+            if sender is None:
+                log.warning("no sender for channel %s; a notice was dropped", notice.channel)
+                continue
+            try:
+                await sender.send(notice.chat_id, notice.replies, notice.thread_id)
+            except Exception:  # noqa: BLE001
+                log.exception("could not deliver a notice on %s", notice.channel)
 
     async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
         language, offer_switch = language_from_hint(event.language_hint)

@@ -71,3 +71,13 @@ class Reply:
     def payloads(self) -> list[str]:
         """Every payload carried by this reply's buttons."""
         return [b.payload for row in self.buttons for b in row if b.payload]
+
+
+@dataclass(slots=True)
+class Notice:
+    """Replies for someone other than the sender of the current event; sent after commit."""
+
+    channel: str
+    chat_id: str
+    replies: list[Reply]
+    thread_id: str | None = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.core.messages import Button, Document, Incoming, Reply
+from bot.core.messages import Button, Document, Incoming, Notice, Reply
 from bot.i18n import Translate, translator
 from storage.models import Conversation, Person
 from storage.uow import UnitOfWork
@@ -25,6 +25,7 @@ class Turn:
     conversation: Conversation | None = None
     is_new_person: bool = False
     replies: list[Reply] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
 
     @property
     def _(self) -> Translate:
@@ -41,6 +42,13 @@ class Turn:
         """Queue a reply to the person."""
         reply = Reply(text=text, buttons=buttons or [], document=document)
         self.replies.append(reply)
+        return reply
+
+    def notify(self, person: Person, text: str, buttons: list[list[Button]] | None = None,
+               document: Document | None = None) -> Reply:
+        """Queue a message to another person (in their language: translate before calling)."""
+        reply = Reply(text=text, buttons=buttons or [], document=document)
+        self.notices.append(Notice(channel=person.channel, chat_id=person.chat_id, replies=[reply]))
         return reply
 
     async def goto(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:

@@ -1,0 +1,6 @@
+"""Imports every module that defines tables, so `SQLModel.metadata` knows them all.
+
+Alembic's env.py and the tests import this; each feature's tables live in their own module.
+"""
+
+from storage import models  # noqa: F401
