@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from types import ModuleType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -19,8 +20,12 @@ from bot.settings import Settings
 from handlers import FEATURES, build_router
 from storage.engine import Database, open_database
 from storage.migrate import upgrade
+from storage.models import utcnow
+from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
+
+PROCESSED_EVENTS_KEPT = timedelta(days=3)
 
 
 @dataclass
@@ -48,6 +53,15 @@ class HubApp:
         await self.database.dispose()
 
 
+async def forget_old_events(database: Database) -> None:
+    """Drop redelivery records past any redelivery window (Telegram reuses ids after a week)."""
+    async with UnitOfWork(database) as uow:
+        dropped = await uow.processed.forget_before(utcnow() - PROCESSED_EVENTS_KEPT)
+        await uow.commit()
+    if dropped:
+        log.info("forgot %d old processed-event records", dropped)
+
+
 def build_faq(settings: Settings, router: Router) -> FaqService:
     """Load the FAQ content and index it."""
     content = load_faq(settings.content_dir / "faq.yaml")
@@ -63,6 +77,7 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     database = open_database(settings.database_url)
     if migrate:
         await upgrade(database.engine)
+    await forget_old_events(database)
     router = build_router(features)
     services = Services(settings=settings, router=router, faq=build_faq(settings, router))
     core = ConversationCore(database, router, services)

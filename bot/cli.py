@@ -10,8 +10,12 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import HubApp
 
 log = logging.getLogger("hubbot")
 
@@ -19,37 +23,80 @@ NO_CHANNEL = ("hubbot: no channel configured — set TELEGRAM_BOT_TOKEN (and opt
               "TELEGRAM_API_BASE_URL) to run the bot, or try it in a terminal with `hubbot chat`")
 
 
+class _RedactSecrets(logging.Filter):
+    """Replace the bot token wherever it appears in a log record."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, None
+        return True
+
+
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
+    handler.addFilter(_RedactSecrets([token]))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
+    # Library debug logs carry tokens in URLs and people's messages in payloads.
+    quiet = max(logging.WARNING, logging.getLevelName(settings.log_level))
+    for noisy in ("httpx", "httpcore", "alembic", "telegram", "aiosqlite", "asyncio"):
+        logging.getLogger(noisy).setLevel(quiet)
 
 
 async def _run(settings: Settings) -> int:
     if settings.telegram_bot_token is None:
         print(NO_CHANNEL, file=sys.stderr)
         return 2
-    from bot.app import create_app
+    from telegram.error import InvalidToken
+
     from bot.channels.telegram import TelegramChannel, run_polling
 
-    hub = await create_app(settings)
+    hub = await _open_app(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
         await run_polling(TelegramChannel(hub), stop)
+    except InvalidToken:
+        raise StartupError("hubbot: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
     finally:
         await hub.close()
     return 0
 
 
-async def _chat(settings: Settings, language: str | None) -> int:
+class StartupError(Exception):
+    """A problem at start-up, told in one line."""
+
+
+async def _open_app(settings: Settings) -> HubApp:
+    """Create the app; a database or content problem becomes one clear line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from bot.app import create_app
+    from bot.faq.content import ContentError
+
+    try:
+        return await create_app(settings)
+    except ContentError as exc:
+        raise StartupError(f"hubbot: bad content in CONTENT_DIR: {exc}") from None
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StartupError(f"hubbot: cannot open DATABASE_URL: {reason}") from None
+
+
+async def _chat(settings: Settings, language: str | None) -> int:
     from bot.channels.console import ConsoleChat
 
-    hub = await create_app(settings)
+    hub = await _open_app(settings)
     try:
         await ConsoleChat(hub.core, language=language).run()
     finally:
@@ -75,9 +122,7 @@ def _faq(settings: Settings, args: argparse.Namespace) -> int:
     faq = build_faq(settings, build_router())
     questions = [" ".join(args.question)] if args.question else (line.rstrip("\n")
                                                                  for line in sys.stdin)
-    for question in questions:
-        if not question.strip():
-            continue
+    for question in questions:  # blank lines get a null answer too: output lines match input
         result = faq.match(question)
         if args.json:
             print(json.dumps(result.as_json(), ensure_ascii=False), flush=True)
@@ -91,9 +136,14 @@ async def _db(settings: Settings, action: str) -> int:
     from storage.engine import make_engine
     from storage.migrate import upgrade
 
+    from sqlalchemy.exc import SQLAlchemyError
+
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
+    except (SQLAlchemyError, OSError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise StartupError(f"hubbot: cannot open DATABASE_URL: {reason}") from None
     finally:
         await engine.dispose()
     print(f"database schema is up to date ({action})")
@@ -125,14 +175,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc.code, file=sys.stderr)
         return 2
     _setup_logging(settings)
-    if args.command == "run":
-        return asyncio.run(_run(settings))
-    if args.command == "chat":
-        language = args.lang or (os.environ.get("LANG", "")[:2] or None)
-        return asyncio.run(_chat(settings, language))
-    if args.command == "faq":
-        return _faq(settings, args)
-    return asyncio.run(_db(settings, args.action))
+    try:
+        if args.command == "run":
+            return asyncio.run(_run(settings))
+        if args.command == "chat":
+            language = args.lang or (os.environ.get("LANG", "")[:2] or None)
+            return asyncio.run(_chat(settings, language))
+        if args.command == "faq":
+            return _faq(settings, args)
+        return asyncio.run(_db(settings, args.action))
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

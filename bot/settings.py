@@ -57,6 +57,13 @@ class Settings(BaseSettings):
                 raise ValueError("expected the form 123456:ABC… given by @BotFather")
         return value
 
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:

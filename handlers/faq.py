@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Button
+from bot.core.engine import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -22,9 +23,9 @@ async def free_text(turn: Turn) -> None:
         return
     query = (turn.event.text or "").strip()[:MAX_QUERY]
     result = turn.services.faq.match(query)
-    if (result.language and result.language != turn.person.language
+    if (result.answer_id and result.language and result.language != turn.person.language
             and not turn.person.language_chosen):
-        turn.person.language = result.language  # answer in the language they wrote in
+        turn.reply_language = result.language  # answer in the language they wrote in, this once
     assert turn.person.id is not None
     question = await turn.uow.faq.record_question(
         person_id=turn.person.id, language=turn.language, query=query,
@@ -72,6 +73,7 @@ async def browse(turn: Turn, rest: str) -> None:
     """Buttons under `faq:` — categories, topics, and the way to a person."""
     kind, _sep, value = rest.partition(":")
     faq = turn.services.faq
+    await turn.finish()
     if kind == "c" and not value:
         await _categories(turn)
     elif kind == "c" and any(c.id == value for c in faq.content.categories):
@@ -99,6 +101,7 @@ async def _topics(turn: Turn, category_id: str) -> None:
 
 async def reach_a_person(turn: Turn) -> None:
     """The way to a human: the hotline when it exists, otherwise the hub's contacts."""
+    await turn.finish()
     ask = turn.services.router.commands.get("ask")
     if ask is not None:
         await ask.handler(turn)
@@ -114,7 +117,7 @@ async def feedback(turn: Turn, rest: str) -> None:
     vote, _s, tail = rest.partition(":")
     question_text, _s, topic_id = tail.partition(":")
     faq = turn.services.faq
-    if vote not in ("y", "n") or not question_text.isdigit() or faq.topic(topic_id) is None:
+    if vote not in ("y", "n") or not is_small_id(question_text) or faq.topic(topic_id) is None:
         await turn.services.router.stale_button(turn)  # type: ignore[misc]
         return
     question_id: int | None = int(question_text) or None
@@ -151,7 +154,8 @@ async def feedback_comment(turn: Turn) -> None:
     assert turn.conversation is not None
     await turn.uow.faq.add_comment(int(turn.conversation.data["feedback_id"]), text)
     await turn.finish()
-    show_menu(turn, _(N_("Thank you, we will use this to improve the answers.")))
+    turn.say(_(N_("Thank you, we will use this to improve the answers.")))
+    await free_text(turn)  # people often type their real question here: answer it too
 
 
 async def browse_command(turn: Turn) -> None:

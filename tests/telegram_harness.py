@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from types import ModuleType
 from typing import Any
 
 from bot.app import HubApp, create_app
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
+from handlers import FEATURES
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 
@@ -32,6 +34,7 @@ class TelegramHarness:
             "telegram_bot_token": settings.telegram_bot_token,
             "telegram_api_base_url": api.base_url,
         })
+        self.features: tuple[ModuleType, ...] = FEATURES
         self.hub: HubApp | None = None
         self.channel: TelegramChannel | None = None
         self._stop = asyncio.Event()
@@ -39,7 +42,7 @@ class TelegramHarness:
 
     async def start(self) -> None:
         """Build the bot from settings and start long polling."""
-        self.hub = await create_app(self.settings, migrate=False)
+        self.hub = await create_app(self.settings, migrate=False, features=self.features)
         self.channel = TelegramChannel(self.hub)
         await self.channel.start(poll_timeout=1)
 

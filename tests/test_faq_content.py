@@ -58,3 +58,14 @@ def test_answers_mention_only_commands_that_exist() -> None:
             assert "{" not in answer
             for command in re.findall(r"/([a-z_]+)", answer):
                 assert faq.has_command(command), (topic.id, command)
+
+
+def test_the_evaluation_set_does_not_repeat_content_phrasings() -> None:
+    from bot.faq.normalize import clean
+
+    content = load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
+    known = {clean(q) for t in content.topics for qs in t.questions.values() for q in qs}
+    rows = (Path(__file__).parent / "faq_eval" / "questions.tsv").read_text(
+        encoding="utf-8").splitlines()[1:]
+    repeated = [row for row in rows if clean(row.split("\t")[2]) in known]
+    assert not repeated, "evaluation questions must not be copies of the content file"

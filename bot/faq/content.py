@@ -14,6 +14,15 @@ MAX_TITLE = 40
 MAX_SHORT = 20
 MAX_ANSWER = 3500
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# `{cmd_x}` placeholders name a bot command; they are filled only when that command exists.
+COMMAND_PLACEHOLDERS = {
+    "cmd_ask": "ask", "cmd_register": "register", "cmd_events": "events",
+    "cmd_directory": "directory", "cmd_subscribe": "subscribe",
+    "cmd_unsubscribe": "unsubscribe", "cmd_forget": "forget", "cmd_language": "language",
+    "cmd_menu": "menu",
+}
+SETTING_PLACEHOLDERS = ("hub_phone", "hub_email", "hub_hours")
+KNOWN_PLACEHOLDERS = set(SETTING_PLACEHOLDERS) | set(COMMAND_PLACEHOLDERS)
 _MTAVRULI = re.compile(r"[\u1c90-\u1cbf]")
 
 
@@ -107,9 +116,14 @@ def check_faq(raw: object) -> list[str]:
     problems: list[str] = []
     categories = raw.get("categories") or []
     topics = raw.get("topics") or []
+    if not isinstance(categories, list) or not isinstance(topics, list):
+        return ["`categories` and `topics` must be lists"]
     if not topics:
         problems.append("no topics")
-    category_ids = [c.get("id") for c in categories if isinstance(c, dict)]
+    if any(not isinstance(c, dict) for c in categories):
+        problems.append("every category must be a mapping with `id` and `title`")
+    categories = [c for c in categories if isinstance(c, dict)]
+    category_ids = [c.get("id") for c in categories]
     problems += [f"duplicate category id {i!r}" for i in _duplicates(category_ids)]
     for c in categories:
         problems += _check_texts(f"category {c.get('id')!r} title", c.get("title"), MAX_TITLE)
@@ -127,12 +141,23 @@ def check_faq(raw: object) -> list[str]:
         if t.get("short") is not None:
             problems += _check_texts(f"topic {tid!r} short", t.get("short"), MAX_SHORT)
         problems += _check_texts(f"topic {tid!r} answer", t.get("answer"), MAX_ANSWER)
+        for lang, answer in (t.get("answer") or {}).items():
+            unknown = placeholders(str(answer)) - KNOWN_PLACEHOLDERS
+            if unknown:
+                problems.append(f"topic {tid!r} answer ({lang}): unknown placeholder(s) "
+                                + ", ".join(sorted(f"{{{u}}}" for u in unknown)))
         questions = t.get("questions") or {}
+        if not isinstance(questions, dict):
+            problems.append(f"topic {tid!r}: `questions` must map en/ka/translit to lists")
+            continue
         for kind in PHRASING_KINDS:
             if not questions.get(kind):
                 problems.append(f"topic {tid!r}: no {kind} questions")
         for kind, phrasings in questions.items():
-            for phrasing in phrasings or ():
+            if not isinstance(phrasings, list):
+                problems.append(f"topic {tid!r}: `questions.{kind}` must be a list")
+                continue
+            for phrasing in phrasings:
                 key = " ".join(str(phrasing).casefold().split())
                 other = seen_phrasings.setdefault(key, tid)
                 if other != tid:

@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.faq.content import FaqContent, Topic
+from bot.faq.content import COMMAND_PLACEHOLDERS, FaqContent, Topic
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.render import fill
 from bot.settings import Settings
 
-# Placeholders that name a bot command: filled only when that command exists.
-COMMAND_PLACEHOLDERS = {
-    "cmd_ask": "ask", "cmd_register": "register", "cmd_events": "events",
-    "cmd_directory": "directory", "cmd_subscribe": "subscribe",
-    "cmd_unsubscribe": "unsubscribe", "cmd_forget": "forget", "cmd_language": "language",
-    "cmd_menu": "menu",
-}
 
 
 @dataclass

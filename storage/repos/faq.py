@@ -40,10 +40,12 @@ class FaqRepo:
         self, *, person_id: int, question_id: int | None, topic_id: str, helpful: bool
     ) -> FaqFeedback:
         """Store (or change) a person's vote on one answer."""
-        existing = (await self.session.exec(
-            select(FaqFeedback).where(FaqFeedback.person_id == person_id,
-                                      FaqFeedback.question_id == question_id)
-        )).first()
+        existing = None
+        if question_id is not None:  # browsed answers have no question: each vote is its own row
+            existing = (await self.session.exec(
+                select(FaqFeedback).where(FaqFeedback.person_id == person_id,
+                                          FaqFeedback.question_id == question_id)
+            )).first()
         row = existing or FaqFeedback(person_id=person_id, question_id=question_id,
                                       topic_id=topic_id, helpful=helpful)
         row.helpful = helpful
