@@ -6,8 +6,10 @@ from types import ModuleType
 
 from bot.core.router import Router
 from handlers import basics, faq, language
+from handlers import register
 
-FEATURES: tuple[ModuleType, ...] = (basics, language, faq)
+FEATURES: tuple[ModuleType, ...] = (basics, language, faq,
+                                    register)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:
