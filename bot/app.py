@@ -10,12 +10,13 @@ from types import ModuleType
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.engine import ConversationCore
+from bot.core.engine import ConversationCore, Sender
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
 from bot.services import Services
 from bot.services.faq import FaqService
+from bot.services.hotline import Hotline
 from bot.settings import Settings
 from handlers import FEATURES, build_router
 from storage.engine import Database, open_database
@@ -79,8 +80,10 @@ async def create_app(settings: Settings, *, migrate: bool = True,
         await upgrade(database.engine)
     await forget_old_events(database)
     router = build_router(features)
-    services = Services(settings=settings, router=router, faq=build_faq(settings, router))
-    core = ConversationCore(database, router, services)
+    senders: dict[str, Sender] = {}  # filled by the channels that start
+    services = Services(settings=settings, router=router, faq=build_faq(settings, router),
+                        hotline=Hotline(database=database, settings=settings, senders=senders))
+    core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))
     return HubApp(settings=settings, database=database, router=router, services=services,

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     hub_email: str | None = None
     hub_hours: str | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
+    hotline_hours: str | None = None
+    staff_language: str = "ka"
     faq_threshold: float = Field(default=0.45, gt=0, lt=1)
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
@@ -41,7 +43,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("staff_chat_id", mode="before")
+    @field_validator("staff_chat_id", "hotline_hours", mode="before")
     @classmethod
     def _blank_chat_is_unset(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip():
@@ -55,6 +57,23 @@ class Settings(BaseSettings):
             bot_id, _, secret = value.get_secret_value().partition(":")
             if not bot_id.isdigit() or not secret:
                 raise ValueError("expected the form 123456:ABC… given by @BotFather")
+        return value
+
+    @field_validator("hotline_hours")
+    @classmethod
+    def _hours_shape(cls, value: str | None) -> str | None:
+        if value is not None and value.strip():
+            from bot.services.working_hours import WorkingHours
+
+            WorkingHours.parse(value)
+            return value.strip()
+        return None
+
+    @field_validator("staff_language")
+    @classmethod
+    def _staff_language(cls, value: str) -> str:
+        if value not in ("ka", "en"):
+            raise ValueError("use ka or en")
         return value
 
     @field_validator("telegram_api_base_url")

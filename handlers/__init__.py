@@ -5,10 +5,10 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.core.router import Router
-from handlers import basics, faq, language
+from handlers import basics, faq, hotline, language, privacy, staff
 from handlers import register
 
-FEATURES: tuple[ModuleType, ...] = (basics, language, faq,
+FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
                                     register)
 
 

@@ -32,6 +32,8 @@ class Person(SQLModel, table=True):
     first_seen: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow)
     last_inbound_at: datetime | None = None
+    active_ticket_id: int | None = None  # an open hotline ticket that takes their messages
+    phone: str | None = Field(default=None, max_length=32)
 
 
 class Conversation(SQLModel, table=True):

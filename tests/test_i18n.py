@@ -37,6 +37,8 @@ def test_every_message_in_the_code_has_a_georgian_translation() -> None:
 
 def test_translations_keep_their_placeholders_and_use_no_mtavruli() -> None:
     for message_id, translation in _georgian_catalog().items():
+        if not translation:
+            continue  # reported by the test above
         assert sorted(PLACEHOLDER.findall(message_id)) == sorted(PLACEHOLDER.findall(translation)), message_id
         assert not MTAVRULI.search(translation), message_id
 

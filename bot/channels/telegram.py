@@ -19,6 +19,7 @@ from bot.channels.telegram_convert import (
     incoming_from_update,
     reply_markup,
 )
+from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.text_split import split_text
 from bot.core.messages import Reply
 from bot.i18n import LANGUAGES, translator
@@ -102,6 +103,9 @@ class TelegramChannel:
         self.hub = hub
         self.application = self._build()
         hub.core.register_sender("telegram", self)
+        self.staff_chat_id = hub.settings.staff_chat_id
+        if self.staff_chat_id is not None:
+            hub.services.hotline.desk = TelegramStaffDesk(self.application.bot, self.staff_chat_id)
 
     def _build(self) -> Application:
         settings = self.hub.settings
@@ -163,11 +167,16 @@ class TelegramChannel:
                 await update.callback_query.answer()
             except TelegramError:
                 log.debug("callback query could not be answered (too old?)")
-        event = incoming_from_update(update)
+        chat = update.effective_chat
+        if self.staff_chat_id is not None and chat is not None and chat.id == self.staff_chat_id:
+            event = staff_incoming(update, self.staff_chat_id)
+        else:
+            event = incoming_from_update(update)
         if event is None:
             return
         replies = await self.hub.core.handle(event, payload_limit=CALLBACK_DATA_LIMIT)
-        await self.deliver(int(event.chat_id), replies)
+        await self.deliver(int(event.chat_id), replies,
+                           int(event.thread_id) if event.thread_id else None)
 
     async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
         """Deliver a notice (the core's `Sender` protocol)."""

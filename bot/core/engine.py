@@ -42,11 +42,12 @@ class Sender(Protocol):
 class ConversationCore:
     """The channel-neutral heart of the bot: routing, state and persistence per event."""
 
-    def __init__(self, database: Database, router: Router, services: object) -> None:
+    def __init__(self, database: Database, router: Router, services: object,
+                 senders: dict[str, Sender] | None = None) -> None:
         self._database = database
         self.router = router
         self.services = services
-        self.senders: dict[str, Sender] = {}
+        self.senders: dict[str, Sender] = senders if senders is not None else {}
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         """Let the core deliver notices to people on `channel`."""
@@ -75,6 +76,11 @@ class ConversationCore:
             language, _ = language_from_hint(event.language_hint)
             return [Reply(text=translator(language)(TRY_AGAIN))]
         await self.send_notices(turn.notices)
+        for action in turn.after_commit:  # work with the outside world, once the state is safe
+            try:
+                await action()
+            except Exception:  # noqa: BLE001
+                log.exception("an after-commit action failed for a %s event", event.channel)
         return replies
 
     async def send_notices(self, notices: list[Notice]) -> None:
@@ -99,6 +105,9 @@ class ConversationCore:
                     offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:
+        if turn.event.chat_kind == "staff":
+            await self._route_staff(turn)
+            return
         event, router = turn.event, self.router
         command = event.command
         if command is not None:
@@ -113,6 +122,8 @@ class ConversationCore:
             await self._press(turn, event.payload)
         elif turn.conversation is not None and turn.conversation.flow in router.flows:
             await router.flows[turn.conversation.flow](turn)
+        elif await self._intercepted(turn):
+            pass
         elif event.text and event.text.strip():
             assert router.free_text is not None
             await router.free_text(turn)
@@ -123,6 +134,26 @@ class ConversationCore:
             other = "en" if turn.language == "ka" else "ka"
             turn.replies[-1].buttons.append(
                 [Button(label=LANGUAGE_NAMES[other], payload=f"lang:{other}")])
+
+    async def _intercepted(self, turn: Turn) -> bool:
+        for interceptor in self.router.interceptors:
+            if await interceptor(turn):
+                return True
+        return False
+
+    async def _route_staff(self, turn: Turn) -> None:
+        """The staff chat: staff commands, staff buttons, and messages in ticket topics."""
+        event, router = turn.event, self.router
+        command = event.command
+        if command is not None:
+            registered = router.staff_commands.get(command[0])
+            if registered is not None:
+                await registered.handler(turn)
+            return  # other commands in a busy group are not for the bot
+        if event.payload is not None:
+            await self._press(turn, event.payload)
+        elif router.staff_text is not None:
+            await router.staff_text(turn)
 
     async def _press(self, turn: Turn, payload: str) -> None:
         if payload.startswith(STORED_PAYLOAD_PREFIX):

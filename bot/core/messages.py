@@ -29,6 +29,9 @@ class Incoming:
     payload: str | None = None
     attachments: tuple[Attachment, ...] = ()
     message_ref: str | None = None  # the platform's id of the message, for copying it later
+    chat_kind: str = "private"  # "private", or "staff" for the hub's staff chat
+    thread_id: str | None = None  # staff chat: the forum topic the message was written in
+    reply_to_ref: str | None = None  # staff chat: the message this one replies to
 
     @property
     def command(self) -> tuple[str, str] | None:
@@ -60,9 +63,18 @@ class Document:
     mime_type: str = "application/octet-stream"
 
 
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message that already exists on a channel (to copy it, attachments included)."""
+
+    channel: str
+    chat_id: str
+    message_id: str
+
+
 @dataclass(slots=True)
 class Reply:
-    """One message to the person: text, optional rows of buttons, optional document."""
+    """One message: text, optional rows of buttons, optional document."""
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)

@@ -40,6 +40,11 @@ class Router:
         self.flows: dict[str, Handler] = {}
         self.menu_items: list[MenuItem] = []
         self.free_text: Handler | None = None
+        # Asked in order before free text and attachments; the first that returns True wins
+        # (e.g. an open hotline ticket takes the person's messages).
+        self.interceptors: list[Callable[[Turn], Awaitable[bool]]] = []
+        self.staff_commands: dict[str, Command] = {}
+        self.staff_text: Handler | None = None
         self.non_text: Handler | None = None
         self.unknown_command: Handler | None = None
         self.stale_button: Handler | None = None
@@ -49,6 +54,12 @@ class Router:
         if name in self.commands:
             raise ValueError(f"command /{name} registered twice")
         self.commands[name] = Command(name, handler, description, listed)
+
+    def staff_command(self, name: str, handler: Handler, description: str) -> None:
+        """Answer `/name` written in the staff chat."""
+        if name in self.staff_commands:
+            raise ValueError(f"staff command /{name} registered twice")
+        self.staff_commands[name] = Command(name, handler, description)
 
     def button(self, prefix: str, handler: ButtonHandler) -> None:
         """Answer button payloads `prefix:rest` with `handler(turn, rest)`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ class Turn:
     offer_language_switch: bool = False
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     reply_language: str | None = None  # this turn only: answer in the language of the question
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.router import Router
 from bot.services.faq import FaqService
+from bot.services.hotline import Hotline
 from bot.settings import Settings
 
 
@@ -16,3 +17,4 @@ class Services:
     settings: Settings
     router: Router
     faq: FaqService
+    hotline: Hotline

@@ -1,0 +1,124 @@
+"""The staff chat on Telegram: its updates as neutral staff events, and the StaffDesk calls."""
+
+from __future__ import annotations
+
+from telegram import Bot, Update
+from telegram.error import BadRequest, Forbidden
+
+from bot.channels.telegram_convert import CHANNEL, attachments_of, reply_markup
+from bot.core.messages import Button, Incoming, MessageRef, Reply
+from bot.services.staff_desk import PersonUnreachable, TopicGone
+
+_GONE = ("message thread not found", "topic_deleted", "topic not found", "thread not found")
+_NOT_FORUM = ("not a forum", "chat_not_forum", "forum is disabled")
+
+
+def staff_incoming(update: Update, staff_chat_id: int) -> Incoming | None:
+    """A message or button press in the staff chat, or None for anything else."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or user.is_bot or chat is None or chat.id != staff_chat_id:
+        return None
+    common = {"channel": CHANNEL, "user_id": str(user.id), "chat_id": str(chat.id),
+              "event_key": str(update.update_id), "display_name": user.full_name,
+              "language_hint": user.language_code, "chat_kind": "staff"}
+    query = update.callback_query
+    if query is not None:
+        message = query.message
+        thread = getattr(message, "message_thread_id", None) if message else None
+        return Incoming(payload=query.data or "", thread_id=str(thread) if thread else None,
+                        **common)
+    message = update.message
+    if message is None:
+        return None
+    text = message.text or message.caption
+    attachments = attachments_of(message)
+    if not text and not attachments:
+        return None  # topic created/closed and other service messages
+    reply_to = message.reply_to_message
+    # In a forum every message "replies" to the topic's first message; only real replies count.
+    replying = reply_to is not None and not (
+        message.is_topic_message and reply_to.message_id == message.message_thread_id)
+    return Incoming(text=text, attachments=attachments, message_ref=str(message.message_id),
+                    thread_id=str(message.message_thread_id) if message.is_topic_message else None,
+                    reply_to_ref=str(reply_to.message_id) if replying and reply_to else None,
+                    **common)
+
+
+def _mentions(error: Exception, needles: tuple[str, ...]) -> bool:
+    text = str(error).lower()
+    return any(needle in text for needle in needles)
+
+
+class TelegramStaffDesk:
+    """The StaffDesk on a Telegram supergroup (topics when it is a forum)."""
+
+    def __init__(self, bot: Bot, staff_chat_id: int) -> None:
+        self.bot = bot
+        self.chat_id = staff_chat_id
+        self.is_forum: bool | None = None  # learnt on the first topic we try to open
+
+    async def open_topic(self, title: str) -> int | None:
+        """A new forum topic, or None when the staff chat has no topics."""
+        if self.is_forum is False:
+            return None
+        try:
+            topic = await self.bot.create_forum_topic(self.chat_id, title)
+        except BadRequest as exc:
+            if _mentions(exc, _NOT_FORUM):
+                self.is_forum = False
+                return None
+            raise
+        self.is_forum = True
+        return topic.message_thread_id
+
+    async def post(self, text: str, *, thread_id: int | None, reply_to: int | None = None,
+                   buttons: list[list[Button]] | None = None) -> int:
+        """Post plain text (nothing is parsed, so a question's `<b>` stays `<b>`)."""
+        try:
+            message = await self.bot.send_message(
+                self.chat_id, text[:4096], message_thread_id=thread_id,
+                reply_to_message_id=reply_to, allow_sending_without_reply=True,
+                reply_markup=reply_markup(Reply(text="", buttons=buttons or [])))
+        except BadRequest as exc:
+            if thread_id is not None and _mentions(exc, _GONE):
+                raise TopicGone(str(exc)) from exc
+            raise
+        return message.message_id
+
+    async def copy_in(self, source: MessageRef, *, thread_id: int | None,
+                      reply_to: int | None = None) -> int:
+        """Copy a person's message (with its photo or document) into the staff chat."""
+        try:
+            copied = await self.bot.copy_message(
+                self.chat_id, int(source.chat_id), int(source.message_id),
+                message_thread_id=thread_id, reply_to_message_id=reply_to,
+                allow_sending_without_reply=True)
+        except BadRequest as exc:
+            if thread_id is not None and _mentions(exc, _GONE):
+                raise TopicGone(str(exc)) from exc
+            raise
+        return copied.message_id
+
+    async def copy_out(self, staff_message_id: int, chat_id: str) -> None:
+        """Copy a staff message to a person: no "forwarded from" header, attachments kept."""
+        try:
+            await self.bot.copy_message(int(chat_id), self.chat_id, staff_message_id)
+        except Forbidden as exc:
+            raise PersonUnreachable(str(exc)) from exc
+        except BadRequest as exc:
+            if _mentions(exc, ("chat not found", "user is deactivated")):
+                raise PersonUnreachable(str(exc)) from exc
+            raise
+
+    async def set_topic_closed(self, thread_id: int, closed: bool) -> None:
+        """Close or reopen a topic."""
+        try:
+            if closed:
+                await self.bot.close_forum_topic(self.chat_id, thread_id)
+            else:
+                await self.bot.reopen_forum_topic(self.chat_id, thread_id)
+        except BadRequest as exc:
+            if _mentions(exc, _GONE):
+                raise TopicGone(str(exc)) from exc
+            if not _mentions(exc, ("topic_not_modified", "not modified")):
+                raise

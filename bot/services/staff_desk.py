@@ -1,0 +1,38 @@
+"""What the hotline needs from the staff chat, whatever carries it (a Telegram supergroup)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.messages import Button, MessageRef
+
+
+class TopicGone(Exception):
+    """The staff topic was deleted; create a new one and post again."""
+
+
+class PersonUnreachable(Exception):
+    """The person blocked the bot or deleted their account."""
+
+
+class StaffDesk(Protocol):
+    """The staff chat: topics per ticket (or reply threads when it has no topics)."""
+
+    async def open_topic(self, title: str) -> int | None:
+        """A new topic's thread id, or None when the chat has no topics."""
+
+    async def post(self, text: str, *, thread_id: int | None, reply_to: int | None = None,
+                   buttons: list[list[Button]] | None = None) -> int:
+        """Post text; returns the message id. Raises TopicGone."""
+
+    async def copy_in(self, source: MessageRef, *, thread_id: int | None,
+                      reply_to: int | None = None) -> int:
+        """Copy a person's message (photo, document…) into the staff chat. Raises TopicGone."""
+
+    async def copy_out(self, staff_message_id: int, chat_id: str) -> None:
+        """Copy a staff message to a person's chat on the staff chat's own platform.
+
+        Raises PersonUnreachable."""
+
+    async def set_topic_closed(self, thread_id: int, closed: bool) -> None:
+        """Close or reopen a topic."""

@@ -1,0 +1,48 @@
+"""/forget: erase a person's personal data (with confirmation), and tell staff."""
+
+from __future__ import annotations
+
+from bot.core.messages import Button
+from bot.core.router import Router
+from bot.core.turn import Turn
+from bot.i18n import N_, translator
+from handlers.menu import back_to_menu, show_menu
+from storage.models import utcnow
+from storage.repos.tickets import TicketRepo
+
+
+async def forget(turn: Turn) -> None:
+    """Explain what will be erased and ask to confirm."""
+    await turn.finish()
+    _ = turn._
+    turn.say(_(N_("This erases your name, phone number, the content of your hotline questions and "
+                  "the questions you typed to the bot. Open hotline questions will be closed. "
+                  "Erase everything?")),
+             [[Button(label=_(N_("🗑 Yes, erase my data")), short=_(N_("Yes, erase")),
+                      payload="forget:yes")], back_to_menu(turn)])
+
+
+async def confirmed(turn: Turn, rest: str) -> None:
+    """Erase, close open tickets, tell staff in their topics."""
+    if rest != "yes":
+        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        return
+    open_tickets = await turn.uow.repo(TicketRepo).erase_person(turn.person)
+    hotline = turn.services.hotline
+    staff = translator(turn.services.settings.staff_language)
+    note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "
+                    "content erased."))
+    for ticket in open_tickets:
+        ticket.status, ticket.closed_at = "closed", utcnow()
+        turn.uow.session.add(ticket)
+        number = ticket.id
+        turn.after_commit.append(lambda number=number: hotline.post(number, note))  # type: ignore[misc]
+        turn.after_commit.append(lambda number=number: hotline.set_closed(number, True))  # type: ignore[misc]
+    await turn.finish()
+    show_menu(turn, turn._(N_("Done: your personal data was erased.")))
+
+
+def register(router: Router) -> None:
+    """Wire /forget into the router."""
+    router.command("forget", forget, N_("erase my personal data"))
+    router.button("forget", confirmed)

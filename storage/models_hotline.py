@@ -1,0 +1,59 @@
+"""Hotline tickets and every message relayed for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+from storage.models import utcnow
+
+
+class Ticket(SQLModel, table=True):
+    """A question put to the hub's hotline, and its staff topic."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_status", "status"),
+        Index("ix_ticket_thread", "staff_thread_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    channel: str = Field(max_length=16)
+    language: str = Field(max_length=8)
+    topic: str = Field(max_length=32)
+    municipality: str = Field(max_length=32)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    answer_via: str = Field(default="chat", max_length=8)  # chat | phone
+    phone: str | None = Field(default=None, max_length=32)
+    requester_name: str = Field(default="", max_length=128)
+    consent_at: datetime | None = None
+    status: str = Field(default="open", max_length=8)  # open | closed
+    assignee: str | None = Field(default=None, max_length=128)
+    staff_thread_id: int | None = None  # forum topic in the staff chat
+    staff_card_message_id: int | None = None  # the summary card (reply threading without topics)
+    created_at: datetime = Field(default_factory=utcnow)
+    first_staff_reply_at: datetime | None = None
+    closed_at: datetime | None = None
+    rating: int | None = None
+    erased_at: datetime | None = None
+
+
+class TicketMessage(SQLModel, table=True):
+    """One message of a ticket: from the person, from staff, or a staff-only note."""
+
+    __tablename__ = "ticket_message"
+    __table_args__ = (Index("ix_ticket_message_staff_ref", "staff_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", ondelete="CASCADE", index=True)
+    direction: str = Field(max_length=8)  # in | out | note
+    author: str = Field(default="", max_length=128)
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+    attachment_kind: str | None = Field(default=None, max_length=16)
+    source_chat_id: str | None = Field(default=None, max_length=64)
+    source_message_id: str | None = Field(default=None, max_length=64)
+    staff_message_id: int | None = None  # its copy (or original) in the staff chat
+    created_at: datetime = Field(default_factory=utcnow)

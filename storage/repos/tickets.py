@@ -1,0 +1,99 @@
+"""Hotline tickets and their messages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import FaqFeedback, FaqQuestion, Person, utcnow
+from storage.models_hotline import Ticket, TicketMessage
+
+ERASED = "[erased]"
+
+
+class TicketRepo:
+    """Creates, finds and updates tickets; keeps their messages."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, ticket: Ticket) -> Ticket:
+        """Store a new ticket and give it its number."""
+        self.session.add(ticket)
+        await self.session.flush()
+        return ticket
+
+    async def get(self, ticket_id: int, *, lock: bool = False) -> Ticket | None:
+        """A ticket; `lock` holds its row until commit (PostgreSQL; SQLite writers are serial)."""
+        statement = select(Ticket).where(Ticket.id == ticket_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.exec(statement)).first()
+
+    async def by_thread(self, thread_id: int) -> Ticket | None:
+        """The ticket whose staff topic this is."""
+        statement = select(Ticket).where(Ticket.staff_thread_id == thread_id).order_by(
+            col(Ticket.id).desc())
+        return (await self.session.exec(statement)).first()
+
+    async def by_staff_message(self, message_id: int) -> Ticket | None:
+        """The ticket a staff-chat message belongs to (its card or a relayed message)."""
+        card = (await self.session.exec(
+            select(Ticket).where(Ticket.staff_card_message_id == message_id))).first()
+        if card is not None:
+            return card
+        row = (await self.session.exec(
+            select(TicketMessage.ticket_id).where(TicketMessage.staff_message_id == message_id)
+        )).first()
+        return await self.get(row) if row is not None else None
+
+    async def add_message(self, message: TicketMessage) -> TicketMessage:
+        """Keep one relayed message (or note) with its ticket."""
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def messages(self, ticket_id: int) -> list[TicketMessage]:
+        """A ticket's messages, oldest first."""
+        return list((await self.session.exec(
+            select(TicketMessage).where(TicketMessage.ticket_id == ticket_id)
+            .order_by(col(TicketMessage.id)))).all())
+
+    async def open_tickets(self) -> list[Ticket]:
+        """Open tickets, oldest first."""
+        return list((await self.session.exec(
+            select(Ticket).where(Ticket.status == "open").order_by(col(Ticket.id)))).all())
+
+    async def all_tickets(self) -> list[Ticket]:
+        """Every ticket (for statistics)."""
+        return list((await self.session.exec(select(Ticket))).all())
+
+    async def erase_person(self, person: Person) -> list[Ticket]:
+        """Erase the personal content of a person's tickets and data; returns their open tickets."""
+        assert person.id is not None
+        now = utcnow()
+        tickets = list((await self.session.exec(
+            select(Ticket).where(Ticket.person_id == person.id))).all())
+        ids = [t.id for t in tickets]
+        if ids:
+            await self.session.exec(update(Ticket).where(col(Ticket.id).in_(ids)).values(  # type: ignore[call-overload]
+                question=ERASED, phone=None, requester_name="", erased_at=now))
+            await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
+                col(TicketMessage.ticket_id).in_(ids)).values(text=ERASED))
+        await self.session.exec(delete(FaqQuestion).where(  # type: ignore[call-overload]
+            col(FaqQuestion.person_id) == person.id))
+        await self.session.exec(update(FaqFeedback).where(  # type: ignore[call-overload]
+            col(FaqFeedback.person_id) == person.id).values(comment=None))
+        person.display_name = ""
+        person.phone = None
+        person.active_ticket_id = None
+        self.session.add(person)
+        return [t for t in tickets if t.status == "open"]
+
+    async def count_since(self, moment: datetime) -> int:
+        """Tickets opened since `moment`."""
+        return (await self.session.exec(
+            select(func.count()).select_from(Ticket).where(Ticket.created_at >= moment))).one()

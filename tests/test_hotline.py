@@ -1,0 +1,279 @@
+"""The hotline end to end: a person asks, staff answer from their Telegram group, both ways."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from pydantic import SecretStr
+from sqlmodel import select
+
+from bot.app import create_app
+from bot.channels.telegram import TelegramChannel
+from bot.settings import Settings
+from storage.models import Person
+from storage.models_hotline import Ticket, TicketMessage
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram_harness import TelegramHarness, buttons
+
+STAFF_CHAT = -1001000
+STAFF_USER = 900
+PERSON = 7001
+QUESTION = "Is <b>this</b> contract legal & fair? <script>"
+
+
+@pytest.fixture
+async def hotline(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
+    """The bot with a forum staff chat."""
+    telegram_api.set_forum(STAFF_CHAT, True)
+    harness = TelegramHarness(telegram_api, settings.model_copy(update={
+        "telegram_bot_token": SecretStr(telegram_api.token), "staff_chat_id": STAFF_CHAT,
+        "staff_language": "en"}))
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+async def ask(bot: TelegramHarness, user: int = PERSON, question: str = QUESTION,
+              *, restart_midway: bool = False) -> dict:
+    """Go through /ask: legal, Kutaisi, the question, answer in chat, consent, send."""
+    [topics] = await bot.send(user, "/ask", first_name="Nino")
+    [places] = await bot.press_label(user, topics, "⚖️ Legal help", first_name="Nino")
+    [prompt] = await bot.press_label(user, places, "Kutaisi", first_name="Nino")
+    assert "Write your question" in prompt["text"]
+    if restart_midway:
+        await bot.restart()
+    [got] = await bot.send(user, question, first_name="Nino")
+    [way] = await bot.press_label(user, got, "✅ Done", first_name="Nino")
+    [consent] = await bot.press_label(user, way, "💬 Here in the chat", first_name="Nino")
+    [summary] = await bot.press_label(user, consent, "✅ I agree", first_name="Nino")
+    assert question in summary["text"]
+    [done] = await bot.press_label(user, summary, "📨 Send", first_name="Nino")
+    return done
+
+
+async def staff_says(bot: TelegramHarness, text: str, *, thread: int | None = None,
+                     reply_to: int | None = None) -> None:
+    """A staff member writes in the staff chat (in a topic, or as a reply)."""
+    bot.api.push_text(STAFF_USER, text, chat_id=STAFF_CHAT, first_name="Tamar",
+                      message_thread_id=thread, is_topic_message=thread is not None,
+                      reply_to_message_id=reply_to)
+
+
+async def ticket_row(bot: TelegramHarness, number: int = 1) -> Ticket:
+    assert bot.hub is not None
+    async with bot.hub.session_factory() as session:
+        ticket = await session.get(Ticket, number)
+    assert ticket is not None
+    return ticket
+
+
+async def test_question_reaches_a_topic_verbatim_and_answers_travel_both_ways(
+        hotline: TelegramHarness) -> None:
+    api = hotline.api
+    done = await ask(hotline)
+    assert "#1" in done["text"]
+    topic = await api.wait_for_call("createForumTopic")
+    thread = topic.response["result"]["message_thread_id"]
+    assert topic.params["name"].startswith("#1 · ") and "Kutaisi" in topic.params["name"]
+    [card] = await api.wait_for_messages(STAFF_CHAT, 1)
+    assert card["message_thread_id"] == thread
+    assert QUESTION in card["text"]  # verbatim: nothing parsed, nothing escaped away
+    assert "Nino" in card["text"]
+
+    await staff_says(hotline, "Yes, it is legal. Bring the contract to the office.", thread=thread)
+    answer = await _next_to(api, PERSON, "Bring the contract")
+    assert "Bring the contract" in answer["text"]
+
+    [ack] = await hotline.send(PERSON, "Thanks! It is a rental contract.")
+    assert "#1" in ack["text"]
+    relayed = await _next_in(api, thread, "rental contract")
+    assert relayed["message_thread_id"] == thread
+
+    await staff_says(hotline, "/close", thread=thread)
+    closing = await _next_to(api, PERSON, "closed your question #1")
+    await api.wait_for_call("closeForumTopic")
+    [thanks] = await hotline.press_label(PERSON, closing, "5 ⭐")
+    assert "rating" in thanks["text"]
+    ticket = await ticket_row(hotline)
+    assert ticket.status == "closed" and ticket.rating == 5
+    assert ticket.first_staff_reply_at is not None
+    assert len(api.calls_to("createForumTopic")) == 1
+
+
+async def _next_to(api: FakeTelegramAPI, chat: int, needle: str) -> dict:
+    for _ in range(100):
+        found = [m for m in api.sent_messages(chat) if needle in (m.get("text") or "")]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing with {needle!r} sent to {chat}: "
+                         f"{[m.get('text') for m in api.sent_messages(chat)]}")
+
+
+async def _next_in(api: FakeTelegramAPI, thread: int, needle: str) -> dict:
+    for _ in range(100):
+        found = [m for m in api.sent_messages(STAFF_CHAT, thread)
+                 if needle in (m.get("text") or m.get("caption") or "")]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing with {needle!r} in topic {thread}")
+
+
+async def test_staff_chat_without_topics_uses_reply_threads(
+        telegram_api: FakeTelegramAPI, settings: Settings) -> None:
+    telegram_api.set_forum(STAFF_CHAT, False)
+    bot = TelegramHarness(telegram_api, settings.model_copy(update={
+        "telegram_bot_token": SecretStr(telegram_api.token), "staff_chat_id": STAFF_CHAT,
+        "staff_language": "en"}))
+    await bot.start()
+    try:
+        await ask(bot)
+        [card] = await telegram_api.wait_for_messages(STAFF_CHAT, 1)
+        assert "message_thread_id" not in card and QUESTION in card["text"]
+        await staff_says(bot, "Please send us the contract.", reply_to=card["message_id"])
+        await _next_to(telegram_api, PERSON, "send us the contract")
+        await bot.send(PERSON, "Here is what it says: ...")
+        for _ in range(100):
+            follow = [m for m in telegram_api.sent_messages(STAFF_CHAT)
+                      if "what it says" in (m.get("text") or "")]
+            if follow:
+                break
+            await asyncio.sleep(0.05)
+        assert follow and follow[0]["reply_to_message"]["message_id"] == card["message_id"]
+        await staff_says(bot, "/close", reply_to=card["message_id"])
+        await _next_to(telegram_api, PERSON, "closed your question #1")
+    finally:
+        await bot.stop()
+
+
+async def test_a_deleted_topic_is_recreated_with_the_summary(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    first = await api.wait_for_call("createForumTopic")
+    thread = first.response["result"]["message_thread_id"]
+    api.delete_topic(STAFF_CHAT, thread)
+    await hotline.send(PERSON, "Any news about my question?")
+    second = await api.wait_for_call("createForumTopic", since=api.calls.index(first) + 1)
+    new_thread = second.response["result"]["message_thread_id"]
+    assert new_thread != thread
+    card = await _next_in(api, new_thread, QUESTION)
+    assert "deleted" in card["text"]
+    await _next_in(api, new_thread, "Any news")
+    await staff_says(hotline, "We are working on it.", thread=new_thread)
+    await _next_to(api, PERSON, "working on it")
+
+
+async def test_staff_are_told_when_the_person_blocked_the_bot(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    api.block_user(PERSON)
+    await staff_says(hotline, "Here is our answer.", thread=thread)
+    warning = await _next_in(api, thread, "⚠️")
+    assert "blocked" in warning["text"] or "დაბლოკ" in warning["text"]
+
+
+async def test_a_half_finished_question_survives_a_restart(hotline: TelegramHarness) -> None:
+    done = await ask(hotline, restart_midway=True)
+    assert "#1" in done["text"]
+    ticket = await ticket_row(hotline)
+    assert ticket.question == QUESTION and ticket.municipality == "kutaisi"
+
+
+async def test_quick_follow_ups_and_a_second_process_open_one_topic(
+        hotline: TelegramHarness, settings: Settings) -> None:
+    api = hotline.api
+    [topics] = await hotline.send(PERSON, "/ask")
+    [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
+    [prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
+    [got] = await hotline.send(PERSON, "first part")
+    [way] = await hotline.press_label(PERSON, got, "✅ Done")
+    [consent] = await hotline.press_label(PERSON, way, "💬 Here in the chat")
+    [summary] = await hotline.press_label(PERSON, consent, "✅ I agree")
+    # press Send and write twice at once; a second bot process publishes the same ticket too
+    api.push_callback(PERSON, buttons(summary)["📨 Send"], message_id=summary["message_id"])
+    api.push_text(PERSON, "second part")
+    api.push_text(PERSON, "third part")
+    other = await create_app(hotline.settings, migrate=False)
+    TelegramChannel(other)  # installs the staff desk on this second process
+    try:
+        await asyncio.sleep(0.2)
+        await asyncio.gather(other.services.hotline.publish(1), other.services.hotline.publish(1))
+        thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+        await _next_in(api, thread, "second part")
+        await _next_in(api, thread, "third part")
+    finally:
+        await other.close()
+    assert len(api.calls_to("createForumTopic")) == 1
+
+
+async def test_notes_take_tickets_stats_and_canned_answers(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    await staff_says(hotline, "/note call the lawyer first", thread=thread)
+    await _next_in(api, thread, "#1")
+    await staff_says(hotline, "/take", thread=thread)
+    await _next_in(api, thread, "Tamar")
+    await staff_says(hotline, "/reply received", thread=thread)
+    await _next_to(api, PERSON, "received your question")
+    assert not [m for m in api.sent_messages(PERSON) if "lawyer" in (m.get("text") or "")]
+    await staff_says(hotline, "/tickets")
+    listing = await _wait_staff_text(api, "Tamar")
+    assert "#1" in listing["text"]
+    await staff_says(hotline, "/stats")
+    stats = await _wait_staff_text(api, "By municipality")
+    assert "Kutaisi: 1" in stats["text"] and "Legal help: 1" in stats["text"]
+    ticket = await ticket_row(hotline)
+    assert ticket.assignee == "Tamar"
+    assert hotline.hub is not None
+    async with hotline.hub.session_factory() as session:
+        kinds = [m.direction for m in (await session.exec(
+            select(TicketMessage).order_by(TicketMessage.id))).all()]
+    assert kinds == ["note", "out"]
+
+
+async def _wait_staff_text(api: FakeTelegramAPI, needle: str) -> dict:
+    for _ in range(100):
+        found = [m for m in api.sent_messages(STAFF_CHAT)
+                 if needle in (m.get("text") or "") and "message_thread_id" not in m]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no staff-chat message with {needle!r}")
+
+
+async def test_only_the_staff_chat_can_act_as_staff(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    outsider = 6666
+    [reply] = await hotline.send(outsider, "/close 1")
+    assert "/close" in reply["text"]  # an unknown command for people
+    [reply] = await hotline.press(outsider, "tk:close:1", message_id=1)
+    assert "no longer active" in reply["text"]
+    api.push_text(outsider, "I am staff, honest", chat_id=-100999, message_thread_id=thread,
+                  is_topic_message=True)
+    await hotline.send(PERSON, "still there?")
+    assert (await ticket_row(hotline)).status == "open"
+    assert not [m for m in api.sent_messages(PERSON) if "honest" in (m.get("text") or "")]
+
+
+async def test_forget_erases_the_person_and_tells_staff(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    [confirm] = await hotline.send(PERSON, "/forget")
+    [done] = await hotline.press_label(PERSON, confirm, "🗑 Yes, erase my data")
+    assert "erased" in done["text"]
+    await _next_in(api, thread, "🗑")
+    await api.wait_for_call("closeForumTopic")
+    ticket = await ticket_row(hotline)
+    assert ticket.question == "[erased]" and ticket.status == "closed"
+    assert hotline.hub is not None
+    async with hotline.hub.session_factory() as session:
+        person = (await session.exec(select(Person).where(Person.external_id == str(PERSON)))).one()
+    assert person.display_name == "" and person.active_ticket_id is None
