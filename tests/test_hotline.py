@@ -277,3 +277,77 @@ async def test_forget_erases_the_person_and_tells_staff(hotline: TelegramHarness
     async with hotline.hub.session_factory() as session:
         person = (await session.exec(select(Person).where(Person.external_id == str(PERSON)))).one()
     assert person.display_name == "" and person.active_ticket_id is None
+
+
+async def test_photos_and_phone_call_requests_reach_staff(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    [topics] = await hotline.send(PERSON, "/ask")
+    [places] = await hotline.press_label(PERSON, topics, "📝 Project writing")
+    [prompt] = await hotline.press_label(PERSON, places, "Vani")
+    before = len(api.sent_messages(PERSON))
+    api.push_photo(PERSON, caption="our budget table")
+    [got] = (await api.wait_for_messages(PERSON, before + 1))[before:]
+    [got] = await hotline.send(PERSON, "Can you check our budget?")
+    [way] = await hotline.press_label(PERSON, got, "✅ Done")
+    [ask_phone] = await hotline.press_label(PERSON, way, "📞 By phone")
+    keyboard = ask_phone["reply_markup"]["keyboard"]
+    assert keyboard[0][0]["request_contact"] is True
+    [again] = await hotline.send(PERSON, "call me maybe")
+    assert "Georgian phone number" in again["text"]
+    before = len(api.sent_messages(PERSON))
+    api.push_contact(PERSON, "+995555123456")
+    [consent] = (await api.wait_for_messages(PERSON, before + 2))[before + 1:]
+    [summary] = await hotline.press_label(PERSON, consent, "✅ I agree")
+    assert "+995555123456" in summary["text"]
+    await hotline.press_label(PERSON, summary, "📨 Send")
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    card = await _next_in(api, thread, "Can you check our budget?")
+    assert "+995555123456" in card["text"]
+    photo = await _next_in(api, thread, "our budget table")
+    assert "photo" in photo
+
+
+async def test_a_staff_photo_reaches_the_person_as_a_copy(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    api.push_photo(STAFF_USER, caption="the form to fill in", chat_id=STAFF_CHAT,
+                   message_thread_id=thread, is_topic_message=True)
+    copied = await _next_to_caption(api, PERSON, "the form to fill in")
+    assert "photo" in copied and "forward_origin" not in copied
+
+
+async def _next_to_caption(api: FakeTelegramAPI, chat: int, needle: str) -> dict:
+    for _ in range(100):
+        found = [m for m in api.sent_messages(chat) if needle in (m.get("caption") or "")]
+        if found:
+            return found[-1]
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no caption {needle!r} sent to {chat}")
+
+
+async def test_the_question_never_reaches_the_logs(hotline: TelegramHarness,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("DEBUG")
+    secret = "my landlord Giorgi Beridze threatens to evict us"
+    await ask(hotline, question=secret)
+    thread = (await hotline.api.wait_for_call("createForumTopic")).response["result"][
+        "message_thread_id"]
+    await hotline.send(PERSON, secret + " again")
+    await _next_in(hotline.api, thread, "again")
+    ours = [r for r in caplog.records if r.name.startswith(("bot", "handlers", "storage",
+                                                            "sqlalchemy", "hubbot"))]
+    assert not [r for r in ours if "Beridze" in r.getMessage()]
+
+
+async def test_working_hours_tell_when_the_answer_comes(
+        telegram_api: FakeTelegramAPI, settings: Settings) -> None:
+    bot = TelegramHarness(telegram_api, settings.model_copy(update={
+        "telegram_bot_token": SecretStr(telegram_api.token),
+        "hotline_hours": "sun-sat 00:00-00:01"}))  # closed nearly all day
+    await bot.start()
+    try:
+        done = await ask(bot)
+        assert "outside working hours" in done["text"]
+    finally:
+        await bot.stop()
