@@ -1,0 +1,126 @@
+"""`hubbot orgs`: list, approve, reject and export the registered organisations."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.settings import Settings
+from storage.models_orgs import STATUSES
+
+if TYPE_CHECKING:
+    from bot.app import HubApp
+
+OpenApp = Callable[[Settings], Awaitable["HubApp"]]
+FORMATS = ("csv", "xlsx", "pdf")
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `orgs` and its actions to the `hubbot` parser."""
+    orgs = sub.add_parser("orgs", help="organisations: list, approve, reject, export")
+    actions = orgs.add_subparsers(dest="action", required=True)
+    listing = actions.add_parser("list", help="one line per organisation")
+    listing.add_argument("--status", choices=STATUSES, help="only organisations with this status")
+    approve = actions.add_parser("approve", help="approve a registration (the person is told)")
+    approve.add_argument("id", type=int)
+    reject = actions.add_parser("reject", help="reject a registration with a reason")
+    reject.add_argument("id", type=int)
+    reject.add_argument("--reason", required=True, help="what the person reads")
+    export = actions.add_parser(
+        "export", help="CSV/XLSX of every organisation, or the PDF booklet of the listed ones")
+    export.add_argument("--format", choices=FORMATS, required=True)
+    export.add_argument("--output", "-o", type=Path,
+                        help="file to write (CSV: default standard output)")
+    export.add_argument("--lang", choices=["ka", "en"], default="ka",
+                        help="language of names of choices and of the booklet (default ka)")
+
+
+async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -> int:
+    """Carry out one `hubbot orgs` action."""
+    hub = await open_app(settings)
+    try:
+        if args.action == "list":
+            return await _list(hub, args.status)
+        if args.action == "export":
+            return await _export(hub, args)
+        return await _decide(hub, args)
+    finally:
+        await hub.close()
+
+
+async def _list(hub: HubApp, status: str | None) -> int:
+    from storage.repos.organisations import OrganisationRepo
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        organisations = await uow.repo(OrganisationRepo).listing(status)
+    for org in organisations:
+        print("\t".join([str(org.id), org.status, org.id_code or "-", org.municipality,
+                         org.name_ka]))
+    if not organisations:
+        print("no organisations", file=sys.stderr)
+    return 0
+
+
+async def _decide(hub: HubApp, args: argparse.Namespace) -> int:
+    from bot.services.delivery import deliver_notices, notice_for
+    from bot.services.organisations import approve_organisation, reject_organisation
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        if args.action == "approve":
+            outcome = await approve_organisation(uow, args.id)
+        else:
+            if not args.reason.strip():
+                print("hubbot orgs reject: the reason must not be empty", file=sys.stderr)
+                return 2
+            outcome = await reject_organisation(uow, args.id, args.reason)
+        if outcome is None:
+            print(f"hubbot orgs: no organisation with id {args.id}", file=sys.stderr)
+            return 1
+        await uow.commit()
+    org = outcome.organisation
+    print(f"organisation {org.id} {org.status}: {org.name_ka}")
+    if outcome.person is None:
+        print("nobody to tell: the person who registered it is no longer known")
+        return 0
+    untold = await deliver_notices(hub, [notice_for(outcome.person, outcome.text)])
+    if untold:
+        print(f"could not tell the person on {outcome.person.channel} "
+              "(set TELEGRAM_BOT_TOKEN to reach Telegram)")
+    else:
+        print("the person was told")
+    return 0
+
+
+async def _export(hub: HubApp, args: argparse.Namespace) -> int:
+    from bot.exports.org_tables import rows, to_csv, to_xlsx
+    from storage.repos.organisations import OrganisationRepo
+    from storage.uow import UnitOfWork
+
+    tz = hub.settings.tz
+    now = datetime.now(tz)
+    async with UnitOfWork(hub.database) as uow:
+        repo = uow.repo(OrganisationRepo)
+        organisations = await (repo.public() if args.format == "pdf" else repo.listing())
+    if args.format == "csv":
+        text = to_csv(rows(organisations, language=args.lang, tz=tz))
+        if args.output is None:
+            sys.stdout.write(text)
+            return 0
+        content = text.encode("utf-8-sig")  # Excel reads Georgian correctly with the BOM
+    elif args.format == "xlsx":
+        content = to_xlsx(rows(organisations, language=args.lang, tz=tz))
+    else:
+        from bot.exports.booklet import build_booklet
+
+        content = build_booklet(organisations, language=args.lang, generated=now)
+    output = args.output or Path(
+        f"{'booklet' if args.format == 'pdf' else 'organisations'}-{now:%Y-%m-%d}.{args.format}")
+    output.write_bytes(content)
+    print(f"wrote {output} ({len(organisations)} organisations)")
+    return 0

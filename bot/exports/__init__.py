@@ -1,0 +1,1 @@
+"""Files for staff: the organisations as CSV or XLSX, the printable booklet as PDF."""

@@ -1,0 +1,74 @@
+"""Every organisation with every field and its status, as CSV or XLSX rows for staff."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from bot.i18n import translator
+from bot.services.org_catalog import area_label, legal_form_label, municipality_label
+from storage.models_orgs import Organisation
+
+COLUMNS = ("id", "status", "name_ka", "name_en", "legal_form", "id_code", "municipality",
+           "areas", "contact_name", "phone", "email", "website", "description",
+           "listed_publicly", "consent_store_at", "consent_public_at", "reject_reason",
+           "created_at", "updated_at", "reviewed_at")
+
+
+def _moment(value: datetime | None, tz: ZoneInfo) -> str:
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def rows(organisations: Sequence[Organisation], *, language: str, tz: ZoneInfo) -> list[list[str]]:
+    """A header row, then one row per organisation; choices named in `language`."""
+    _ = translator(language)
+    table: list[list[str]] = [list(COLUMNS)]
+    for org in organisations:
+        values = {
+            "id": str(org.id), "status": org.status, "name_ka": org.name_ka,
+            "name_en": org.name_en or "", "legal_form": _(legal_form_label(org.legal_form)),
+            "id_code": org.id_code or "", "municipality": _(municipality_label(org.municipality)),
+            "areas": "; ".join(_(area_label(a)) for a in org.areas),
+            "contact_name": org.contact_name, "phone": org.phone, "email": org.email,
+            "website": org.website or "", "description": org.description,
+            "listed_publicly": "yes" if org.consent_public_at else "no",
+            "consent_store_at": _moment(org.consent_store_at, tz),
+            "consent_public_at": _moment(org.consent_public_at, tz),
+            "reject_reason": org.reject_reason or "",
+            "created_at": _moment(org.created_at, tz), "updated_at": _moment(org.updated_at, tz),
+            "reviewed_at": _moment(org.reviewed_at, tz),
+        }
+        table.append([values[column] for column in COLUMNS])
+    return table
+
+
+def to_csv(table: list[list[str]]) -> str:
+    """The rows as CSV text."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(table)
+    return buffer.getvalue()
+
+
+def to_xlsx(table: list[list[str]], *, title: str = "organisations") -> bytes:
+    """The rows as an Excel workbook with a bold, frozen header."""
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = title
+    for row in table:
+        sheet.append(row)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for column, header in zip(sheet.columns, table[0], strict=False):
+        width = max([len(header)] + [min(len(str(c.value or "")), 60) for c in column])
+        sheet.column_dimensions[column[0].column_letter].width = width + 2
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
