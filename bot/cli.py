@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_orgs
+from bot import cli_events, cli_orgs
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -165,6 +165,7 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database schema")
     db.add_argument("action", choices=["upgrade"])
     cli_orgs.add_parser(sub)
+    cli_events.add_parser(sub)
     return p
 
 
@@ -185,8 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_chat(settings, language))
         if args.command == "faq":
             return _faq(settings, args)
-        if args.command == "orgs":
-            return asyncio.run(cli_orgs.run(settings, args, _open_app))
+        if args.command in ("orgs", "events"):
+            feature = cli_orgs if args.command == "orgs" else cli_events
+            return asyncio.run(feature.run(settings, args, _open_app))
         return asyncio.run(_db(settings, args.action))
     except StartupError as exc:
         print(exc, file=sys.stderr)

@@ -6,10 +6,10 @@ from types import ModuleType
 
 from bot.core.router import Router
 from handlers import basics, faq, hotline, language, privacy, staff
-from handlers import directory, register
+from handlers import directory, events, register
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
-                                    register, directory)
+                                    register, directory, events)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

@@ -1,0 +1,260 @@
+"""`hubbot events`: add, list, cancel and move events; list attendees. Registrants are told."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, time
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+from storage.models_events import AUDIENCE_ANYONE, AUDIENCES, KINDS
+
+if TYPE_CHECKING:
+    from bot.app import HubApp
+    from storage.models import Person
+    from storage.models_events import Event, EventRegistration
+
+OpenApp = Callable[[Settings], Awaitable["HubApp"]]
+TIME_HELP = "YYYY-MM-DDTHH:MM in TIMEZONE (default Asia/Tbilisi)"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add `events` and its actions to the `hubbot` parser."""
+    events = sub.add_parser("events", help="events: add, list, cancel, move, attendees")
+    actions = events.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="create an event; prints its id")
+    add.add_argument("--title", required=True, help="title in Georgian")
+    add.add_argument("--title-en", help="title in English")
+    add.add_argument("--starts", required=True, help=TIME_HELP)
+    add.add_argument("--ends", help=TIME_HELP)
+    add.add_argument("--place", required=True,
+                     help="address (a municipality's name in it is recognised) or an online link")
+    add.add_argument("--online-url", help="an online link besides the address")
+    add.add_argument("--capacity", type=int, help="seats (default: no limit)")
+    add.add_argument("--kind", choices=KINDS, default="other")
+    add.add_argument("--description", help="description in Georgian")
+    add.add_argument("--description-en", help="description in English")
+    add.add_argument("--deadline", help=f"registration deadline, {TIME_HELP} (a date alone: "
+                                        "the end of that day)")
+    add.add_argument("--audience", choices=AUDIENCES, default=AUDIENCE_ANYONE,
+                     help="who may register (default anyone)")
+    listing = actions.add_parser("list", help="upcoming events (--all: past and cancelled too)")
+    listing.add_argument("--all", action="store_true")
+    cancel = actions.add_parser("cancel", help="cancel an event; registrants are told")
+    cancel.add_argument("id", type=int)
+    move = actions.add_parser("move", help="change the time; registrants are told")
+    move.add_argument("id", type=int)
+    move.add_argument("--starts", required=True, help=TIME_HELP)
+    move.add_argument("--ends", help=TIME_HELP)
+    attendees = actions.add_parser("attendees", help="registrations of an event")
+    attendees.add_argument("id", type=int)
+    attendees.add_argument("--format", choices=["csv"], default="csv")
+    attendees.add_argument("--output", "-o", type=Path, help="file (default standard output)")
+
+
+class UsageError(Exception):
+    """A bad argument value, told in one line."""
+
+
+def parse_moment(text: str, tz: ZoneInfo, *, end_of_day: bool = False) -> datetime:
+    """A local date-time (or date) typed by staff, as aware UTC."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise UsageError(f"cannot read the time {text!r}; use {TIME_HELP}") from None
+    if end_of_day and len(text.strip()) == 10:
+        value = datetime.combine(value.date(), time(23, 59))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=tz)
+    return value.astimezone(ZoneInfo("UTC"))
+
+
+def parse_place(text: str) -> tuple[str | None, str | None, str | None]:
+    """(municipality, address, online link) from a `--place` value."""
+    from bot.faq.normalize import fold
+    from bot.i18n import translator
+    from bot.places import MUNICIPALITIES
+
+    place = text.strip()
+    if place.lower().startswith(("http://", "https://")):
+        return None, None, place
+    words = set(fold(place).split())
+    for key, label in MUNICIPALITIES.items():
+        names = {fold(label), fold(translator("ka")(label))}
+        if key != "other" and any(name and set(name.split()) <= words for name in names):
+            return key, place, None
+    return None, place, None
+
+
+async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -> int:
+    """Carry out one `hubbot events` action."""
+    try:
+        if args.action == "add":
+            event = _new_event(args, settings.tz)
+    except UsageError as exc:
+        print(f"hubbot events add: {exc}", file=sys.stderr)
+        return 2
+    hub = await open_app(settings)
+    try:
+        if args.action == "add":
+            return await _add(hub, event)
+        if args.action == "list":
+            return await _list(hub, args.all)
+        if args.action == "attendees":
+            return await _attendees(hub, args.id, args.output)
+        return await _change(hub, args)
+    except UsageError as exc:
+        print(f"hubbot events {args.action}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        await hub.close()
+
+
+def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
+    from storage.models_events import Event
+
+    municipality, address, online_url = parse_place(args.place)
+    if args.capacity is not None and args.capacity < 1:
+        raise UsageError("--capacity must be at least 1")
+    return Event(
+        kind=args.kind, title_ka=args.title.strip(), title_en=args.title_en,
+        description_ka=args.description, description_en=args.description_en,
+        starts_at=parse_moment(args.starts, tz),
+        ends_at=parse_moment(args.ends, tz) if args.ends else None,
+        municipality=municipality, address=address, online_url=args.online_url or online_url,
+        capacity=args.capacity, audience=args.audience,
+        deadline=parse_moment(args.deadline, tz, end_of_day=True) if args.deadline else None)
+
+
+async def _add(hub: HubApp, event: Event) -> int:
+    from bot.services.events import create_event
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        try:
+            await create_event(uow, event)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        await uow.commit()
+    print(event.id)
+    return 0
+
+
+async def _list(hub: HubApp, everything: bool) -> int:
+    from storage.models import utcnow
+    from storage.repos.events_calendar import EventCalendarRepo
+    from storage.uow import UnitOfWork
+
+    now, tz = utcnow(), hub.settings.tz
+    async with UnitOfWork(hub.database) as uow:
+        repo = uow.repo(EventCalendarRepo)
+        events = await repo.listing()
+        if not everything:
+            events = [e for e in events if e.cancelled_at is None and e.starts_at > now]
+        taken = await repo.seats_taken_by_event([e.id for e in events if e.id is not None])
+        waiting = {e.id: len(await repo.waitlist(e.id)) for e in events if e.id is not None}
+    for event in events:
+        state = ("cancelled" if event.cancelled_at else "past" if event.starts_at <= now
+                 else "upcoming")
+        seats = f"{taken.get(event.id or 0, 0)}/{event.capacity or '∞'}"
+        print("\t".join([str(event.id), f"{event.starts_at.astimezone(tz):%Y-%m-%d %H:%M}",
+                         event.kind, seats, f"waiting {waiting.get(event.id, 0)}", state,
+                         event.title_ka]))
+    if not events:
+        print("no events", file=sys.stderr)
+    return 0
+
+
+async def _change(hub: HubApp, args: argparse.Namespace) -> int:
+    from bot.services.events import cancel_event, move_event
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        if args.action == "cancel":
+            result = await cancel_event(uow, args.id)
+        else:
+            tz = hub.settings.tz
+            starts = parse_moment(args.starts, tz)
+            ends = parse_moment(args.ends, tz) if args.ends else None
+            try:
+                result = await move_event(uow, args.id, starts, ends)
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+        if result is None:
+            print(f"hubbot events: no event with id {args.id}", file=sys.stderr)
+            return 1
+        await uow.commit()
+    event, registrants = result
+    print(f"event {event.id} {'cancelled' if args.action == 'cancel' else 'moved'}: "
+          f"{event.title_ka}")
+    await _tell(hub, event, registrants, cancelled=args.action == "cancel")
+    return 0
+
+
+async def _tell(hub: HubApp, event: Event,
+                registrants: Sequence[tuple[EventRegistration, Person]], *,
+                cancelled: bool) -> None:
+    from bot.i18n import N_, translator
+    from bot.services.delivery import deliver_notices, notice_for
+    from bot.services.event_text import event_title, event_when, ics_document
+
+    notices = []
+    for _registration, person in registrants:
+        language = person.language
+        _ = translator(language)
+        title = event_title(event, language)
+        if cancelled:
+            text = _(N_("We are sorry: {title} has been cancelled. Your registration for it no "
+                        "longer applies.")).format(title=title)
+        else:
+            text = _(N_("{title} has a new time: {when}. Your registration still stands; the "
+                        "calendar file below updates your calendar.")).format(
+                title=title, when=event_when(event, language, hub.settings.tz))
+        notices.append(notice_for(person, text, ics_document(event, language)))
+    untold = await deliver_notices(hub, notices)
+    print(f"registrants told: {len(notices) - untold} of {len(notices)}")
+    if untold:
+        print(f"{untold} could not be told (set TELEGRAM_BOT_TOKEN to reach Telegram)")
+
+
+async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
+    from storage.repos.events_calendar import EventCalendarRepo
+    from storage.repos.organisations import OrganisationRepo
+    from storage.uow import UnitOfWork
+
+    tz = hub.settings.tz
+    async with UnitOfWork(hub.database) as uow:
+        repo = uow.repo(EventCalendarRepo)
+        if await repo.get(event_id) is None:
+            print(f"hubbot events: no event with id {event_id}", file=sys.stderr)
+            return 1
+        registrants = await repo.registrants(event_id)
+        organisations = uow.repo(OrganisationRepo)
+        rows = [["registration_id", "status", "waitlist_position", "participants", "names",
+                 "person", "channel", "organisation", "organisation_id_code",
+                 "organisation_phone", "organisation_email", "registered_at"]]
+        for registration, person in registrants:
+            org = (await organisations.get(registration.organisation_id)
+                   if registration.organisation_id else None)
+            rank = (await repo.waitlist_rank(registration)
+                    if registration.position is not None else "")
+            rows.append([str(registration.id), registration.status, str(rank),
+                         str(registration.participants), "; ".join(registration.names),
+                         person.display_name, person.channel,
+                         org.name_ka if org else "", (org.id_code or "") if org else "",
+                         org.phone if org else "", org.email if org else "",
+                         f"{registration.created_at.astimezone(tz):%Y-%m-%d %H:%M}"])
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    if output is None:
+        sys.stdout.write(buffer.getvalue())
+    else:
+        output.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        print(f"wrote {output} ({len(rows) - 1} registrations)")
+    return 0

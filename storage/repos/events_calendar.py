@@ -1,0 +1,131 @@
+"""Events and registrations for them: seats, the wait list, one person's registrations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Person
+from storage.models_events import CANCELLED, CONFIRMED, WAITLISTED, Event, EventRegistration
+
+ACTIVE = (CONFIRMED, WAITLISTED)
+
+
+class EventCalendarRepo:
+    """Reads and writes events and their registrations."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row: Event | EventRegistration) -> None:
+        """Store a new or changed row and give it an id."""
+        self.session.add(row)
+        await self.session.flush()
+
+    async def get(self, event_id: int) -> Event | None:
+        """One event."""
+        return await self.session.get(Event, event_id)
+
+    async def lock(self, event_id: int) -> Event | None:
+        """The event, locked until commit: seat counting for it is serialised.
+
+        PostgreSQL takes a row lock (SELECT … FOR UPDATE); on SQLite the unit of work already
+        holds the database's single writer lock, and the clause is left out.
+        """
+        return (await self.session.exec(
+            select(Event).where(Event.id == event_id).with_for_update()
+            .execution_options(populate_existing=True))).first()
+
+    async def upcoming(self, now: datetime, *, offset: int = 0,
+                       limit: int | None = None) -> tuple[Sequence[Event], int]:
+        """Events not cancelled that have not started, soonest first, and how many there are."""
+        where = (col(Event.cancelled_at).is_(None), Event.starts_at > now)
+        total = (await self.session.exec(select(func.count()).select_from(Event).where(*where))
+                 ).one()
+        query = select(Event).where(*where).order_by(col(Event.starts_at), col(Event.id))
+        query = query.offset(offset).limit(limit) if limit is not None else query
+        return (await self.session.exec(query)).all(), int(total)
+
+    async def listing(self) -> Sequence[Event]:
+        """Every event, by start."""
+        return (await self.session.exec(select(Event).order_by(col(Event.starts_at)))).all()
+
+    async def registration(self, registration_id: int) -> EventRegistration | None:
+        """One registration."""
+        return await self.session.get(EventRegistration, registration_id)
+
+    async def active_registration(self, event_id: int,
+                                  person_id: int) -> EventRegistration | None:
+        """The person's confirmed or wait-listed registration for the event."""
+        return (await self.session.exec(select(EventRegistration).where(
+            EventRegistration.event_id == event_id, EventRegistration.person_id == person_id,
+            col(EventRegistration.status).in_(ACTIVE)))).first()
+
+    async def seats_taken(self, event_id: int) -> int:
+        """Participants of the confirmed registrations."""
+        taken = (await self.session.exec(
+            select(func.coalesce(func.sum(EventRegistration.participants), 0)).where(
+                EventRegistration.event_id == event_id,
+                EventRegistration.status == CONFIRMED))).one()
+        return int(taken)
+
+    async def seats_taken_by_event(self, event_ids: Sequence[int]) -> dict[int, int]:
+        """Confirmed participants per event, for a list of events."""
+        if not event_ids:
+            return {}
+        rows = (await self.session.exec(
+            select(EventRegistration.event_id, func.sum(EventRegistration.participants))
+            .where(col(EventRegistration.event_id).in_(event_ids),
+                   EventRegistration.status == CONFIRMED)
+            .group_by(col(EventRegistration.event_id)))).all()
+        return {event_id: int(taken) for event_id, taken in rows}
+
+    async def waitlist(self, event_id: int) -> Sequence[EventRegistration]:
+        """Wait-listed registrations, first in line first."""
+        return (await self.session.exec(select(EventRegistration).where(
+            EventRegistration.event_id == event_id, EventRegistration.status == WAITLISTED)
+            .order_by(col(EventRegistration.position), col(EventRegistration.id)))).all()
+
+    async def next_position(self, event_id: int) -> int:
+        """The wait-list number for the next person to join it."""
+        last = (await self.session.exec(select(func.max(EventRegistration.position)).where(
+            EventRegistration.event_id == event_id))).one()
+        return int(last or 0) + 1
+
+    async def waitlist_rank(self, registration: EventRegistration) -> int:
+        """Where a wait-listed registration stands now (1 = next to get a seat)."""
+        ahead = (await self.session.exec(select(func.count()).select_from(EventRegistration)
+                 .where(EventRegistration.event_id == registration.event_id,
+                        EventRegistration.status == WAITLISTED,
+                        col(EventRegistration.position) < registration.position))).one()
+        return int(ahead) + 1
+
+    async def registrants(self, event_id: int, *, include_cancelled: bool = False
+                          ) -> Sequence[tuple[EventRegistration, Person]]:
+        """Registrations of an event with their people: confirmed first, then the wait list."""
+        query = (select(EventRegistration, Person)
+                 .join(Person, col(Person.id) == EventRegistration.person_id)
+                 .where(EventRegistration.event_id == event_id)
+                 .order_by(col(EventRegistration.status), col(EventRegistration.position),
+                           col(EventRegistration.id)))
+        if not include_cancelled:
+            query = query.where(col(EventRegistration.status).in_(ACTIVE))
+        return (await self.session.exec(query)).all()
+
+    async def for_person(self, person_id: int, now: datetime
+                         ) -> Sequence[tuple[EventRegistration, Event]]:
+        """A person's active registrations for events not cancelled and not yet started."""
+        return (await self.session.exec(
+            select(EventRegistration, Event)
+            .join(Event, col(Event.id) == EventRegistration.event_id)
+            .where(EventRegistration.person_id == person_id,
+                   col(EventRegistration.status).in_(ACTIVE),
+                   col(Event.cancelled_at).is_(None), Event.starts_at > now)
+            .order_by(col(Event.starts_at)))).all()
+
+
+__all__ = ["ACTIVE", "CANCELLED", "EventCalendarRepo"]
