@@ -90,7 +90,8 @@ async def _page(turn: Turn, kind: str, key: str, offset: int) -> None:
     listed = [o for o in await _listed(turn)
               if (o.municipality == key if kind == "m" else key in o.areas)]
     page = listed[offset:offset + PAGE]
-    title = _(MUNICIPALITIES[key] if kind == "m" else AREAS[key])
+    label = MUNICIPALITIES[key] if kind == "m" else AREAS[key]
+    title = _(label)
     if not page:
         turn.say(_(N_("No organisations are listed here yet.")), [_home_row(turn)])
         return
