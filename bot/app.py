@@ -16,7 +16,9 @@ from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
 from bot.services import Services
 from bot.services.faq import FaqService
+from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
+from bot.services.routines import Routines
 from bot.settings import Settings
 from handlers import FEATURES, build_router
 from storage.engine import Database, open_database
@@ -81,8 +83,11 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     await forget_old_events(database)
     router = build_router(features)
     senders: dict[str, Sender] = {}  # filled by the channels that start
+    hotline = Hotline(database=database, settings=settings, senders=senders)
     services = Services(settings=settings, router=router, faq=build_faq(settings, router),
-                        hotline=Hotline(database=database, settings=settings, senders=senders))
+                        hotline=hotline,
+                        announcements=Announcements(database, settings, desk_holder=hotline),
+                        routines=Routines(database, settings))
     core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))

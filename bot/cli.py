@@ -52,24 +52,37 @@ def _setup_logging(settings: Settings) -> None:
         logging.getLogger(noisy).setLevel(quiet)
 
 
-async def _run(settings: Settings) -> int:
+async def _run(settings: Settings, role: str = "all") -> int:
     if settings.telegram_bot_token is None:
         print(NO_CHANNEL, file=sys.stderr)
         return 2
+    if role != "all" and settings.is_sqlite:
+        raise StartupError("hubbot: SQLite serves one process only; use --role all, or set "
+                           "DATABASE_URL to PostgreSQL to split the work between processes")
     from telegram.error import InvalidToken
 
-    from bot.channels.telegram import TelegramChannel, run_polling
+    from bot.channels.telegram import TelegramChannel
+    from scheduler import HubScheduler
 
     hub = await _open_app(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
+    channel = TelegramChannel(hub)
+    scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     try:
-        await run_polling(TelegramChannel(hub), stop)
+        await channel.start(poll=role in ("all", "updates"))
+        if scheduler is not None:
+            scheduler.start()
+        log.info("running as %s", role)
+        await stop.wait()
     except InvalidToken:
         raise StartupError("hubbot: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
+        await channel.stop()
         await hub.close()
     return 0
 
@@ -155,7 +168,10 @@ def parser() -> argparse.ArgumentParser:
     """The argument parser of `hubbot`."""
     p = argparse.ArgumentParser(prog="hubbot", description="Imereti Hub front-door bot")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("run", help="run the bot on the configured channels")
+    run = sub.add_parser("run", help="run the bot on the configured channels")
+    run.add_argument("--role", choices=["all", "updates", "scheduler"], default="all",
+                     help="all (default); or split between processes (PostgreSQL only): "
+                          "`updates` answers people, `scheduler` sends reminders and announcements")
     chat = sub.add_parser("chat", help="chat with the bot in this terminal (no token needed)")
     chat.add_argument("--lang", choices=["ka", "en"], default=None,
                       help="your language (default: from $LANG, else Georgian)")
@@ -180,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _setup_logging(settings)
     try:
         if args.command == "run":
-            return asyncio.run(_run(settings))
+            return asyncio.run(_run(settings, args.role))
         if args.command == "chat":
             language = args.lang or (os.environ.get("LANG", "")[:2] or None)
             return asyncio.run(_chat(settings, language))

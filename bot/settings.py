@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,6 +32,13 @@ class Settings(BaseSettings):
     hub_email: str | None = None
     hub_hours: str | None = None
     content_dir: Path = DEFAULT_CONTENT_DIR
+    telegram_paid_broadcast: bool = False  # opt in to paid broadcasts (0.1 Star a message)
+    telegram_paid_rate: float = Field(default=1000.0, gt=0)
+    reminder_offsets: str = "1d,2h"
+    quiet_hours: str = "22:00-09:00"
+    sla_hours: float = Field(default=24.0, gt=0)
+    retention_days: int = Field(default=365, gt=0)
+    digest_time: str = "09:00"
     hotline_hours: str | None = None
     staff_language: str = "ka"
     faq_threshold: float = Field(default=0.45, gt=0, lt=1)
@@ -68,6 +76,29 @@ class Settings(BaseSettings):
             WorkingHours.parse(value)
             return value.strip()
         return None
+
+    @field_validator("reminder_offsets")
+    @classmethod
+    def _offsets(cls, value: str) -> str:
+        parse_offsets(value)
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_span(value)
+        return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        parse_clock(value)
+        return value
+
+    @property
+    def offsets(self) -> list[timedelta]:
+        """`REMINDER_OFFSETS` as durations, longest first."""
+        return parse_offsets(self.reminder_offsets)
 
     @field_validator("staff_language")
     @classmethod
@@ -121,6 +152,37 @@ class Settings(BaseSettings):
     def is_sqlite(self) -> bool:
         """True when the database is the embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+
+_UNITS = {"m": 60, "h": 3600, "d": 86400}
+
+
+def parse_offsets(text: str) -> list[timedelta]:
+    """"1d,2h,30m" → durations, longest first."""
+    offsets = []
+    for part in text.split(","):
+        part = part.strip().lower()
+        if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit() or int(part[:-1]) < 1:
+            raise ValueError('expected durations like "1d,2h,30m" (units m, h, d)')
+        offsets.append(timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]]))
+    return sorted(set(offsets), reverse=True)
+
+
+def parse_clock(text: str) -> time:
+    """"09:00" → a time of day."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or int(hours) > 23 \
+            or int(minutes) > 59:
+        raise ValueError('expected a time of day like "09:00"')
+    return time(int(hours), int(minutes))
+
+
+def parse_span(text: str) -> tuple[time, time]:
+    """"22:00-09:00" → (start, end); the span may cross midnight."""
+    start, sep, end = text.partition("-")
+    if not sep:
+        raise ValueError('expected a span like "22:00-09:00"')
+    return parse_clock(start), parse_clock(end)
 
 
 def normalise_database_url(url: str) -> str:

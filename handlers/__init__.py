@@ -5,11 +5,11 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.core.router import Router
-from handlers import basics, faq, hotline, language, privacy, staff
+from handlers import announce, basics, faq, hotline, language, privacy, staff, subscriptions
 from handlers import directory, events, register
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
-                                    register, directory, events)
+                                    register, directory, events, subscriptions, announce)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

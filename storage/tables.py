@@ -3,5 +3,5 @@
 Alembic's env.py and the tests import this; each feature's tables live in their own module.
 """
 
-from storage import models, models_hotline  # noqa: F401
+from storage import models, models_hotline, models_outbox  # noqa: F401
 from storage import models_events, models_orgs  # noqa: F401

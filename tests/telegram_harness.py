@@ -9,6 +9,7 @@ from typing import Any
 from bot.app import HubApp, create_app
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
+from scheduler import HubScheduler
 from handlers import FEATURES
 from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -36,6 +37,7 @@ class TelegramHarness:
         })
         self.features: tuple[ModuleType, ...] = FEATURES
         self.hub: HubApp | None = None
+        self.scheduler: HubScheduler | None = None
         self.channel: TelegramChannel | None = None
         self._stop = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -45,9 +47,14 @@ class TelegramHarness:
         self.hub = await create_app(self.settings, migrate=False, features=self.features)
         self.channel = TelegramChannel(self.hub)
         await self.channel.start(poll_timeout=1)
+        self.scheduler = HubScheduler(self.hub)
+        self.scheduler.start()
 
     async def stop(self) -> None:
         """Stop polling and release the database."""
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         if self.channel is not None:
             await self.channel.stop()
         if self.hub is not None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from telegram import BotCommand, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.app import HubApp
@@ -21,7 +22,8 @@ from bot.channels.telegram_convert import (
 )
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.text_split import split_text
-from bot.core.messages import Reply
+from bot.core.delivery import RateLimited, Rejected, Transient, Unreachable
+from bot.core.messages import Button, Reply
 from bot.i18n import LANGUAGES, translator
 
 log = logging.getLogger(__name__)
@@ -88,6 +90,25 @@ async def _with_retry(call: Callable[[], Awaitable[object]]) -> None:
             await asyncio.sleep(1 + attempt)
 
 
+@contextmanager
+def _delivery_errors() -> Iterator[None]:
+    """Telegram's errors as the core's delivery outcomes."""
+    try:
+        yield
+    except Forbidden as exc:
+        raise Unreachable(str(exc)) from exc
+    except RetryAfter as exc:
+        seconds = exc.retry_after
+        raise RateLimited(seconds if isinstance(seconds, int | float) else seconds.total_seconds(),
+                          str(exc)) from exc
+    except BadRequest as exc:
+        if any(s in str(exc).lower() for s in ("chat not found", "user is deactivated")):
+            raise Unreachable(str(exc)) from exc
+        raise Rejected(str(exc)) from exc
+    except (TimedOut, NetworkError) as exc:
+        raise Transient(str(exc)) from exc
+
+
 def api_urls(base: str) -> tuple[str, str]:
     """Bot API and file URLs for `TELEGRAM_API_BASE_URL` (with or without the trailing /bot)."""
     root = base.rstrip("/").removesuffix("/bot")
@@ -127,10 +148,12 @@ class TelegramChannel:
         application.add_error_handler(self._on_error)
         return application
 
-    async def start(self, *, poll_timeout: int = 10) -> None:
-        """Initialise the application, publish the commands and start long polling."""
+    async def start(self, *, poll: bool = True, poll_timeout: int = 10) -> None:
+        """Initialise the application; unless `poll` is off, publish commands and long-poll."""
         application = self.application
         await application.initialize()
+        if not poll:  # a sending-only process (the scheduler role, staff commands)
+            return
         await self.publish_commands()
         await application.start()
         assert application.updater is not None
@@ -179,8 +202,28 @@ class TelegramChannel:
                            int(event.thread_id) if event.thread_id else None)
 
     async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
-        """Deliver a notice (the core's `Sender` protocol)."""
-        await self.deliver(int(chat_id), replies, int(thread_id) if thread_id else None)
+        """Deliver proactively (the core's `Sender`); failures raise `DeliveryError`s."""
+        bot = self.application.bot
+        thread = int(thread_id) if thread_id else None
+        with _delivery_errors():
+            for reply in replies:
+                parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
+                for i, part in enumerate(parts):
+                    await bot.send_message(
+                        int(chat_id), part, message_thread_id=thread,
+                        reply_markup=reply_markup(reply) if i == len(parts) - 1 else None)
+                if reply.document is not None:
+                    await bot.send_document(int(chat_id), InputFile(
+                        reply.document.content, filename=reply.document.filename),
+                        message_thread_id=thread)
+
+    async def copy(self, chat_id: str, from_chat_id: str, message_id: str,
+                   buttons: list[list[Button]]) -> None:
+        """Copy a message (a staff photo or document) to a person, with buttons under it."""
+        with _delivery_errors():
+            await self.application.bot.copy_message(
+                int(chat_id), int(from_chat_id), int(message_id),
+                reply_markup=reply_markup(Reply(text="", buttons=buttons)))
 
     async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
         """Send replies in order; long texts are split, buttons go with the last part."""
@@ -207,12 +250,3 @@ class TelegramChannel:
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)
-
-
-async def run_polling(channel: TelegramChannel, stop: asyncio.Event) -> None:
-    """Long-poll until `stop` is set, then shut down cleanly."""
-    await channel.start()
-    try:
-        await stop.wait()
-    finally:
-        await channel.stop()

@@ -85,6 +85,14 @@ class TelegramStaffDesk:
             raise
         return message.message_id
 
+    async def edit(self, message_id: int, text: str) -> None:
+        """Change a progress message; an unchanged text is not an error."""
+        try:
+            await self.bot.edit_message_text(text[:4096], self.chat_id, message_id)
+        except BadRequest as exc:
+            if not _mentions(exc, ("not modified",)):
+                raise
+
     async def copy_in(self, source: MessageRef, *, thread_id: int | None,
                       reply_to: int | None = None) -> int:
         """Copy a person's message (with its photo or document) into the staff chat."""

@@ -5,14 +5,17 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
-from collections.abc import Awaitable
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.core.messages import Button, Incoming, Notice, Reply
+from bot.core.delivery import reply_to_dict
+from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
 from storage.engine import Database
+from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class ConversationCore:
         self.router = router
         self.services = services
         self.senders: dict[str, Sender] = senders if senders is not None else {}
+        self.on_queued: Callable[[], None] | None = None  # wakes the outbox worker
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         """Let the core deliver notices to people on `channel`."""
@@ -66,16 +70,15 @@ class ConversationCore:
                 turn = await self._open_turn(uow, event)
                 await self._route(turn)
                 replies = await self._fit_payloads(uow, turn.replies, payload_limit)
-                for notice in turn.notices:
-                    sender = self.senders.get(notice.channel)
-                    await self._fit_payloads(uow, notice.replies, sender and sender.payload_limit)
+                await self._queue_notices(uow, turn)
                 await uow.commit()
         except Exception:  # noqa: BLE001 — the person is told, the process keeps running
             # Never log the person's text: hotline questions may be sensitive.
             log.exception("error while handling a %s event", event.channel)
             language, _ = language_from_hint(event.language_hint)
             return [Reply(text=translator(language)(TRY_AGAIN))]
-        await self.send_notices(turn.notices)
+        if turn.notices and self.on_queued is not None:
+            self.on_queued()
         for action in turn.after_commit:  # work with the outside world, once the state is safe
             try:
                 await action()
@@ -83,17 +86,23 @@ class ConversationCore:
                 log.exception("an after-commit action failed for a %s event", event.channel)
         return replies
 
-    async def send_notices(self, notices: list[Notice]) -> None:
-        """Deliver notices through their channels; a failure is logged, never raised."""
-        for notice in notices:
+    async def _queue_notices(self, uow: UnitOfWork, turn: Turn) -> None:
+        """Messages to other people become outbox rows, committed with the turn's state."""
+        if not turn.notices:
+            return
+        origin = turn.event.event_key or uuid.uuid4().hex
+        rows = []
+        for i, notice in enumerate(turn.notices):
             sender = self.senders.get(notice.channel)
-            if sender is None:
-                log.warning("no sender for channel %s; a notice was dropped", notice.channel)
-                continue
-            try:
-                await sender.send(notice.chat_id, notice.replies, notice.thread_id)
-            except Exception:  # noqa: BLE001
-                log.exception("could not deliver a notice on %s", notice.channel)
+            replies = await self._fit_payloads(uow, notice.replies,
+                                               sender.payload_limit if sender else 64)
+            rows.append({"dedupe_key": f"{notice.channel}:{notice.chat_id}:notice:"
+                                       f"{turn.event.channel}:{origin}:{i}",
+                         "kind": "notice", "person_id": notice.person_id,
+                         "channel": notice.channel, "chat_id": notice.chat_id,
+                         "thread_id": notice.thread_id,
+                         "payload": {"replies": [reply_to_dict(r) for r in replies]}})
+        await uow.repo(OutboxRepo).enqueue(rows)
 
     async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
         language, offer_switch = language_from_hint(event.language_hint)

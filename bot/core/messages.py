@@ -93,3 +93,4 @@ class Notice:
     chat_id: str
     replies: list[Reply]
     thread_id: str | None = None
+    person_id: int | None = None

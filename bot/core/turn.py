@@ -53,7 +53,8 @@ class Turn:
                document: Document | None = None) -> Reply:
         """Queue a message to another person (in their language: translate before calling)."""
         reply = Reply(text=text, buttons=buttons or [], document=document)
-        self.notices.append(Notice(channel=person.channel, chat_id=person.chat_id, replies=[reply]))
+        self.notices.append(Notice(channel=person.channel, chat_id=person.chat_id, replies=[reply],
+                                   person_id=person.id))
         return reply
 
     async def goto(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from bot.core.router import Router
 from bot.services.faq import FaqService
+from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
+from bot.services.routines import Routines
 from bot.settings import Settings
 
 
@@ -18,3 +20,5 @@ class Services:
     router: Router
     faq: FaqService
     hotline: Hotline
+    announcements: Announcements
+    routines: Routines

@@ -25,6 +25,9 @@ class StaffDesk(Protocol):
                    buttons: list[list[Button]] | None = None) -> int:
         """Post text; returns the message id. Raises TopicGone."""
 
+    async def edit(self, message_id: int, text: str) -> None:
+        """Change the text of a message the bot posted (a progress report)."""
+
     async def copy_in(self, source: MessageRef, *, thread_id: int | None,
                       reply_to: int | None = None) -> int:
         """Copy a person's message (photo, document…) into the staff chat. Raises TopicGone."""

@@ -1,0 +1,93 @@
+"""The scheduler: APScheduler 3 drives everything sent without being asked.
+
+The database is the source of truth (outbox rows, tickets, registrations); APScheduler only
+says *when* to look, so no job is pickled and several processes can share the work. The
+scheduler owns its tasks: it keeps references, logs failures with their origin, stops cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.services.outbox import OutboxWorker
+from bot.services.rate_limits import FloodLimits
+
+if TYPE_CHECKING:
+    from bot.app import HubApp
+
+log = logging.getLogger(__name__)
+
+
+class HubScheduler:
+    """Starts the outbox worker and the periodic routines; stops them with the application."""
+
+    def __init__(self, hub: HubApp) -> None:
+        settings = hub.settings
+        self.hub = hub
+        rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else \
+            settings.telegram_rate_limit
+        self.worker = OutboxWorker(hub.database, hub.core.senders, FloodLimits(rate),
+                                   on_batch_progress=hub.services.announcements.report)
+        self.scheduler = AsyncIOScheduler(timezone=settings.tz)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        """Start the worker and schedule the routines."""
+        routines = self.hub.services.routines
+        self._every(60, "plan reminders", routines.plan_reminders)
+        self._every(15 * 60, "hotline SLA", routines.raise_overdue_tickets)
+        self._every(6 * 3600, "retention", routines.purge_old_tickets)
+        hour, minute = (int(x) for x in self.hub.settings.digest_time.split(":"))
+        self.scheduler.add_job(self._guard("daily digest", routines.daily_digest),
+                               CronTrigger(hour=hour, minute=minute), id="daily digest",
+                               misfire_grace_time=3600, coalesce=True)
+        self.scheduler.start()
+        self.hub.core.on_queued = self.worker.kick
+        self.hub.services.announcements.on_queued = self.worker.kick
+        self._spawn("outbox worker", self.worker.run())
+        self._spawn("first reminder plan", routines.plan_reminders())  # missed ones too
+        log.info("scheduler started")
+
+    async def stop(self) -> None:
+        """Stop scheduling, let the worker finish its rows, cancel what is left."""
+        self.scheduler.shutdown(wait=False)
+        self.worker.stop()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=10)
+            for task in pending:
+                task.cancel()
+        self.hub.core.on_queued = None
+
+    def _every(self, seconds: int, name: str, routine: Callable[[], Awaitable[object]]) -> None:
+        self.scheduler.add_job(self._guard(name, routine), "interval", seconds=seconds, id=name,
+                               max_instances=1, coalesce=True, misfire_grace_time=seconds)
+
+    def _guard(self, name: str, routine: Callable[[], Awaitable[object]]
+               ) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            try:
+                result = await routine()
+                if result:
+                    log.info("%s: %s", name, result)
+                    self.worker.kick()
+            except Exception:  # noqa: BLE001 — a routine's failure must not stop the others
+                log.exception("scheduled job %r failed", name)
+        return run
+
+    def _spawn(self, name: str, work: Awaitable[object]) -> None:
+        async def run() -> None:
+            try:
+                await work
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001
+                log.exception("background task %r failed", name)
+        task = asyncio.create_task(run(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

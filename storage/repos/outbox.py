@@ -1,0 +1,127 @@
+"""The outbox: queue once, claim safely (SKIP LOCKED on PostgreSQL), record every outcome."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import utcnow
+from storage.models_outbox import OutboxMessage, UnreachablePerson
+
+
+class OutboxRepo:
+    """Rows of the outbox and their state changes."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @property
+    def _dialect(self) -> str:
+        return self.session.bind.dialect.name if self.session.bind else "sqlite"
+
+    async def enqueue(self, rows: list[dict[str, Any]]) -> int:
+        """Insert rows whose key is new; returns how many were queued."""
+        if not rows:
+            return 0
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        now = utcnow()
+        values = [{"not_before": now, "created_at": now, "state": "pending", "attempts": 0,
+                   "quiet_hours": False, **row} for row in rows]
+        queued = 0
+        for start in range(0, len(values), 500):
+            statement = insert(OutboxMessage).values(values[start:start + 500]) \
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+            result = await self.session.exec(statement)  # type: ignore[call-overload]
+            queued += result.rowcount or 0
+        return queued
+
+    async def claim_due(self, limit: int, *, channels: list[str]) -> list[OutboxMessage]:
+        """Due pending rows, now marked `sending`; other processes skip rows we locked."""
+        now = utcnow()
+        statement = (select(OutboxMessage)
+                     .where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
+                     .order_by(col(OutboxMessage.id)).limit(limit))
+        statement = statement.where(col(OutboxMessage.channel).in_(channels))
+        if self._dialect == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
+        rows = list((await self.session.exec(statement)).all())
+        for row in rows:
+            row.state, row.claimed_at = "sending", now
+            self.session.add(row)
+        return rows
+
+    async def finish(self, row_id: int, state: str, error: str | None = None) -> None:
+        """Record a final outcome: sent, failed or skipped."""
+        await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.id) == row_id).values(
+            state=state, last_error=error[:300] if error else None,
+            sent_at=utcnow() if state == "sent" else None))
+
+    async def retry_later(self, row_id: int, when: datetime, error: str,
+                          *, count_attempt: bool = True) -> None:
+        """Back to pending, not before `when`."""
+        values: dict[str, Any] = {"state": "pending", "not_before": when, "last_error": error[:300]}
+        if count_attempt:
+            values["attempts"] = OutboxMessage.attempts + 1  # type: ignore[assignment]
+        await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.id) == row_id).values(**values))
+
+    async def recover_stuck(self, older_than: timedelta) -> int:
+        """Rows left `sending` by a process that died go back to pending."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            OutboxMessage.state == "sending",
+            col(OutboxMessage.claimed_at) < utcnow() - older_than).values(state="pending"))
+        return result.rowcount or 0
+
+    async def batch_counts(self, batch_id: int) -> dict[str, int]:
+        """How many rows of a batch are in each state (failures split by reason)."""
+        rows = (await self.session.exec(
+            select(OutboxMessage.state, OutboxMessage.last_error, func.count())
+            .where(OutboxMessage.batch_id == batch_id)
+            .group_by(OutboxMessage.state, OutboxMessage.last_error))).all()
+        counts: dict[str, int] = {}
+        for state, error, count in rows:
+            key = "unreachable" if state == "skipped" and error == "unreachable" else state
+            counts[key] = counts.get(key, 0) + count
+        return counts
+
+    async def mark_unreachable(self, person_id: int, reason: str) -> None:
+        """Stop proactive messages to a person who blocked the bot."""
+        if await self.session.get(UnreachablePerson, person_id) is None:
+            self.session.add(UnreachablePerson(person_id=person_id, reason=reason[:200]))
+
+    async def clear_unreachable(self, person_id: int) -> None:
+        """They wrote again: they are reachable."""
+        row = await self.session.get(UnreachablePerson, person_id)
+        if row is not None:
+            await self.session.delete(row)
+
+    async def drop_pending(self, key_prefix: str) -> int:
+        """Withdraw pending rows whose key starts with `key_prefix` (a moved or cancelled event)."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            OutboxMessage.state == "pending",
+            col(OutboxMessage.dedupe_key).startswith(key_prefix)).values(
+            state="skipped", last_error="withdrawn"))
+        return result.rowcount or 0
+
+    async def drop_pending_except(self, key_prefix: str, keep: str) -> int:
+        """Withdraw pending rows under `key_prefix` whose key does not contain `keep`."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            OutboxMessage.state == "pending",
+            col(OutboxMessage.dedupe_key).startswith(key_prefix),
+            ~col(OutboxMessage.dedupe_key).contains(keep)).values(
+            state="skipped", last_error="withdrawn"))
+        return result.rowcount or 0
+
+    async def pending_count(self) -> int:
+        """Rows waiting to be sent."""
+        return (await self.session.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.state.in_(("pending", "sending"))))).one()  # type: ignore[attr-defined]
+
+
