@@ -164,7 +164,7 @@ async def _list(hub: HubApp, everything: bool) -> int:
                  else "upcoming")
         seats = f"{taken.get(event.id or 0, 0)}/{event.capacity or '∞'}"
         print("\t".join([str(event.id), f"{event.starts_at.astimezone(tz):%Y-%m-%d %H:%M}",
-                         event.kind, seats, f"waiting {waiting.get(event.id, 0)}", state,
+                         event.kind, seats, f"waiting {waiting.get(event.id or 0, 0)}", state,
                          event.title_ka]))
     if not events:
         print("no events", file=sys.stderr)

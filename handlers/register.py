@@ -156,7 +156,8 @@ async def on_message(turn: Turn) -> None:
     _ = turn._
     text = (turn.event.text or "").strip()
     if step == "phone" and not text:
-        text = next((a.phone for a in turn.event.attachments if a.kind == "contact" and a.phone), "")
+        shared = [a.phone for a in turn.event.attachments if a.kind == "contact" and a.phone]
+        text = shared[0] if shared else ""
     if step not in TEXT_STEPS:
         ask(turn, step, data, _(N_("Please choose one of the buttons below.")))
         return
