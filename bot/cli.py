@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_events, cli_orgs
+from bot import cli_announce, cli_events, cli_orgs
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -182,6 +182,7 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade"])
     cli_orgs.add_parser(sub)
     cli_events.add_parser(sub)
+    cli_announce.add_parser(sub)
     return p
 
 
@@ -200,6 +201,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             language = args.lang or (os.environ.get("LANG", "")[:2] or None)
             return asyncio.run(_chat(settings, language))
+        if args.command == "announce":
+            return asyncio.run(cli_announce.run(settings, args, _open_app))
         if args.command == "faq":
             return _faq(settings, args)
         if args.command in ("orgs", "events"):

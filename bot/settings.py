@@ -86,6 +86,8 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
+        if value.strip().lower() in ("", "off"):
+            return "off"
         parse_span(value)
         return value
 

@@ -27,7 +27,6 @@ SENDERS = 3  # sends in flight at once
 CLAIM_BATCH = 30
 MAX_ATTEMPTS = 6
 MAX_BACKOFF = timedelta(minutes=30)
-STUCK_AFTER = timedelta(minutes=2)
 
 
 @dataclass
@@ -38,6 +37,7 @@ class OutboxWorker:
     senders: Mapping[str, Sender]
     limits: FloodLimits
     on_batch_progress: Callable[[set[int]], Awaitable[None]] | None = None
+    lease: timedelta = timedelta(seconds=30)  # a claimed row is another process's this long
     _kick: asyncio.Event = field(default_factory=asyncio.Event)
     _stopping: bool = False
 
@@ -50,14 +50,29 @@ class OutboxWorker:
         self._stopping = True
         self._kick.set()
 
-    async def run(self) -> None:
-        """Drain until stopped; recovers rows a dead process left half-sent."""
+    async def recover(self, *, at_start: bool = False) -> int:
+        """Rows a dead process left `sending` go back to pending.
+
+        SQLite serves one process, so at start every such row is orphaned; with PostgreSQL
+        another process may be sending them, so only rows older than the lease come back.
+        """
+        single = self.database.engine.dialect.name == "sqlite"
+        older_than = timedelta(0) if single and at_start else self.lease
         async with UnitOfWork(self.database) as uow:
-            recovered = await uow.repo(OutboxRepo).recover_stuck(STUCK_AFTER)
+            recovered = await uow.repo(OutboxRepo).recover_stuck(older_than)
             await uow.commit()
         if recovered:
             log.warning("%d outbox rows were left half-sent; they go out again", recovered)
+        return recovered
+
+    async def run(self) -> None:
+        """Drain until stopped, recovering orphaned rows at start and now and then."""
+        await self.recover(at_start=True)
+        last_recovery = asyncio.get_running_loop().time()
         while not self._stopping:
+            if asyncio.get_running_loop().time() - last_recovery > self.lease.total_seconds() / 2:
+                await self.recover()
+                last_recovery = asyncio.get_running_loop().time()
             sent = await self.drain_once()
             if sent == 0:
                 self._kick.clear()

@@ -28,6 +28,8 @@ def reminder_prefix(event_id: int) -> str:
 
 def after_quiet_hours(moment: datetime, settings: Settings) -> datetime:
     """`moment`, or the end of the quiet hours when it falls inside them."""
+    if settings.quiet_hours == "off":
+        return moment
     start, end = parse_span(settings.quiet_hours)
     local = moment.astimezone(settings.tz)
     now_t = local.time()
