@@ -6,10 +6,11 @@ from types import ModuleType
 
 from bot.core.router import Router
 from handlers import announce, basics, faq, hotline, language, privacy, staff, subscriptions
-from handlers import directory, events, register
+from handlers import directory, events, org_review, register
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
-                                    register, directory, events, subscriptions, announce)
+                                    register, org_review, directory, events, subscriptions,
+                                    announce)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

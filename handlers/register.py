@@ -22,6 +22,7 @@ from bot.services.organisations import (
     form_values,
     submit_organisation,
 )
+from handlers.org_review import post_review_card
 from handlers.menu import back_to_menu, show_menu
 from handlers.org_card import FIELD_LABELS, organisation_summary, status_line
 from storage.models_orgs import APPROVED
@@ -285,6 +286,7 @@ async def _submit(turn: Turn, data: dict[str, Any]) -> None:
         await turn.services.router.stale_button(turn)  # type: ignore[misc]
         return
     await turn.finish()
+    post_review_card(turn, organisation)
     turn.say(_(N_("Thank you! {name} was sent to the hub's staff for review. We will tell you "
                   "here when they have looked at it. You can see or change the details with "
                   "/myorg.")).format(name=organisation.name_ka), [back_to_menu(turn)])

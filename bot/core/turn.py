@@ -57,6 +57,15 @@ class Turn:
                                    person_id=person.id))
         return reply
 
+    def notify_staff(self, text: str, buttons: list[list[Button]] | None = None,
+                     thread_id: int | None = None) -> None:
+        """Queue a message for the staff chat (nothing happens when none is configured)."""
+        staff_chat = self.services.settings.staff_chat_id
+        if staff_chat is not None:
+            self.notices.append(Notice(
+                channel="telegram", chat_id=str(staff_chat), thread_id=str(thread_id)
+                if thread_id else None, replies=[Reply(text=text, buttons=buttons or [])]))
+
     async def goto(self, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
         """Move the person to `step` of `flow` (stored, so restarts keep it)."""
         assert self.person.id is not None

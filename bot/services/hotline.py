@@ -20,6 +20,7 @@ from bot.settings import Settings
 from storage.engine import Database
 from storage.models import Person
 from storage.models_hotline import Ticket, TicketMessage
+from storage.repos.organisations import OrganisationRepo
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
 
@@ -180,7 +181,9 @@ class Hotline:
         """Create the topic, post the card and copy every message of the ticket into it."""
         assert self.desk is not None and ticket.id is not None
         ticket.staff_thread_id = await self.desk.open_topic(self.topic_title(ticket))
-        card = self.card(ticket)
+        organisation = (await OrganisationRepo(repo.session).for_person(ticket.person_id)
+                        if ticket.person_id else None)
+        card = self.card(ticket, organisation.name_ka if organisation else None)
         if recreate:
             _ = translator(self.staff_language)
             card = _(N_("(The previous topic was deleted; the ticket continues here.)")) + "\n\n" + card
