@@ -42,6 +42,16 @@ async def _ticket_here(turn: Turn) -> Ticket | None:
     return None
 
 
+async def _required_ticket(turn: Turn) -> Ticket | None:
+    """The ticket of this topic or reply; if there is none, say how to use the command."""
+    ticket = await _ticket_here(turn)
+    if ticket is None or ticket.id is None:
+        _ = _staff(turn)
+        turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
+        return None
+    return ticket
+
+
 async def staff_message(turn: Turn) -> None:
     """A staff message in a ticket's topic (or a reply to it) goes to the person."""
     ticket = await _ticket_here(turn)
@@ -76,10 +86,9 @@ async def _record_staff_reply(turn: Turn, ticket: Ticket, text: str, kind: str |
 
 async def note(turn: Turn) -> None:
     """/note TEXT: kept with the ticket, never sent to the person."""
-    ticket = await _ticket_here(turn)
+    ticket = await _required_ticket(turn)
     _ = _staff(turn)
-    if ticket is None or ticket.id is None:
-        turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
+    if ticket is None:
         return
     text = turn.event.command[1] if turn.event.command else ""
     await turn.uow.repo(TicketRepo).add_message(TicketMessage(
@@ -90,10 +99,9 @@ async def note(turn: Turn) -> None:
 
 async def close(turn: Turn, ticket: Ticket | None = None) -> None:
     """/close: the person is told and asked for a rating; the topic is closed."""
-    ticket = ticket or await _ticket_here(turn)
+    ticket = ticket or await _required_ticket(turn)
     _ = _staff(turn)
-    if ticket is None or ticket.id is None:
-        turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
+    if ticket is None:
         return
     if ticket.status == "closed":
         turn.say(_(N_("Ticket #{number} is already closed.")).format(number=ticket.id))
@@ -119,10 +127,9 @@ async def close(turn: Turn, ticket: Ticket | None = None) -> None:
 
 async def reopen(turn: Turn) -> None:
     """/reopen: the ticket takes the person's messages again."""
-    ticket = await _ticket_here(turn)
+    ticket = await _required_ticket(turn)
     _ = _staff(turn)
-    if ticket is None or ticket.id is None:
-        turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
+    if ticket is None:
         return
     if ticket.erased_at is not None:
         turn.say(_(N_("The person erased their data; #{number} cannot be reopened.")).format(
@@ -141,10 +148,9 @@ async def reopen(turn: Turn) -> None:
 
 async def take(turn: Turn, ticket: Ticket | None = None) -> None:
     """/take: the ticket is assigned to whoever sent it."""
-    ticket = ticket or await _ticket_here(turn)
+    ticket = ticket or await _required_ticket(turn)
     _ = _staff(turn)
-    if ticket is None or ticket.id is None:
-        turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
+    if ticket is None:
         return
     ticket.assignee = turn.person.display_name or turn.person.external_id
     turn.uow.session.add(ticket)
@@ -169,7 +175,7 @@ async def canned(turn: Turn) -> None:
     await _record_staff_reply(turn, ticket, text, None)
     person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
     if person is not None:
-        turn.notify(person, text)
+        turn.notify(person, text, kind="staff_reply")
     turn.say(_(N_("Sent to #{number}:")).format(number=ticket.id) + "\n" + text)
 
 

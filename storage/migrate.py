@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -21,23 +22,20 @@ def alembic_config(database_url: str) -> Config:
 
 async def upgrade(engine: AsyncEngine, revision: str = "heads") -> None:
     """Bring the database schema to `revision` on the given engine."""
-    config = alembic_config(engine.url.render_as_string(hide_password=False))
-
-    def _upgrade(connection: object) -> None:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
-
-    async with engine.begin() as connection:
-        await connection.run_sync(_upgrade)
+    await _migrate(engine, command.upgrade, revision)
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     """Step the schema back to `revision` (used by the migration stairway test)."""
+    await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
 
-    def _downgrade(connection: object) -> None:
+    def _run(connection: object) -> None:
         config.attributes["connection"] = connection
-        command.downgrade(config, revision)
+        step(config, revision)
 
     async with engine.begin() as connection:
-        await connection.run_sync(_downgrade)
+        await connection.run_sync(_run)

@@ -91,3 +91,31 @@ class TelegramHarness:
     async def _replies(self, user_id: int, before: int, expect: int) -> list[dict]:
         messages = await self.api.wait_for_messages(user_id, before + expect, timeout=10)
         return messages[before:]
+
+
+async def wait_for_text(api: FakeTelegramAPI, chat_id: int, needle: str, *,
+                        thread_id: int | None = None, top_level: bool = False,
+                        timeout: float = 5.0) -> dict:
+    """The latest message to a chat (or topic) whose text or caption contains `needle`."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        found = [m for m in api.sent_messages(chat_id, thread_id)
+                 if needle in (m.get("text") or m.get("caption") or "")
+                 and not (top_level and "message_thread_id" in m)]
+        if found:
+            return found[-1]
+        if asyncio.get_running_loop().time() > deadline:
+            texts = [m.get("text") or m.get("caption") for m in api.sent_messages(chat_id)]
+            raise AssertionError(f"nothing with {needle!r} sent to {chat_id}: {texts}")
+        await asyncio.sleep(0.05)
+
+
+def staff_harness(api: FakeTelegramAPI, settings: Settings, staff_chat: int, *,
+                  forum: bool = True, **changes: Any) -> TelegramHarness:
+    """A bot whose staff chat (English texts) is `staff_chat`, with or without topics."""
+    from pydantic import SecretStr
+
+    api.set_forum(staff_chat, forum)
+    return TelegramHarness(api, settings.model_copy(update={
+        "telegram_bot_token": SecretStr(api.token), "staff_chat_id": staff_chat,
+        "staff_language": "en", **changes}))

@@ -15,7 +15,7 @@ from bot.settings import Settings
 from storage.models import Person
 from storage.models_hotline import Ticket, TicketMessage
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons
+from tests.telegram_harness import TelegramHarness, buttons, staff_harness, wait_for_text
 
 STAFF_CHAT = -1001000
 STAFF_USER = 900
@@ -26,10 +26,7 @@ QUESTION = "Is <b>this</b> contract legal & fair? <script>"
 @pytest.fixture
 async def hotline(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
     """The bot with a forum staff chat."""
-    telegram_api.set_forum(STAFF_CHAT, True)
-    harness = TelegramHarness(telegram_api, settings.model_copy(update={
-        "telegram_bot_token": SecretStr(telegram_api.token), "staff_chat_id": STAFF_CHAT,
-        "staff_language": "en"}))
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT)
     await harness.start()
     yield harness
     await harness.stop()
@@ -83,16 +80,16 @@ async def test_question_reaches_a_topic_verbatim_and_answers_travel_both_ways(
     assert "Nino" in card["text"]
 
     await staff_says(hotline, "Yes, it is legal. Bring the contract to the office.", thread=thread)
-    answer = await _next_to(api, PERSON, "Bring the contract")
+    answer = await wait_for_text(api, PERSON, "Bring the contract")
     assert "Bring the contract" in answer["text"]
 
     [ack] = await hotline.send(PERSON, "Thanks! It is a rental contract.")
     assert "#1" in ack["text"]
-    relayed = await _next_in(api, thread, "rental contract")
+    relayed = await wait_for_text(api, STAFF_CHAT, "rental contract", thread_id=thread)
     assert relayed["message_thread_id"] == thread
 
     await staff_says(hotline, "/close", thread=thread)
-    closing = await _next_to(api, PERSON, "closed your question #1")
+    closing = await wait_for_text(api, PERSON, "closed your question #1")
     await api.wait_for_call("closeForumTopic")
     [thanks] = await hotline.press_label(PERSON, closing, "5 ⭐")
     assert "rating" in thanks["text"]
@@ -102,39 +99,20 @@ async def test_question_reaches_a_topic_verbatim_and_answers_travel_both_ways(
     assert len(api.calls_to("createForumTopic")) == 1
 
 
-async def _next_to(api: FakeTelegramAPI, chat: int, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(chat) if needle in (m.get("text") or "")]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing with {needle!r} sent to {chat}: "
-                         f"{[m.get('text') for m in api.sent_messages(chat)]}")
 
 
-async def _next_in(api: FakeTelegramAPI, thread: int, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(STAFF_CHAT, thread)
-                 if needle in (m.get("text") or m.get("caption") or "")]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing with {needle!r} in topic {thread}")
 
 
 async def test_staff_chat_without_topics_uses_reply_threads(
         telegram_api: FakeTelegramAPI, settings: Settings) -> None:
-    telegram_api.set_forum(STAFF_CHAT, False)
-    bot = TelegramHarness(telegram_api, settings.model_copy(update={
-        "telegram_bot_token": SecretStr(telegram_api.token), "staff_chat_id": STAFF_CHAT,
-        "staff_language": "en"}))
+    bot = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
     await bot.start()
     try:
         await ask(bot)
         [card] = await telegram_api.wait_for_messages(STAFF_CHAT, 1)
         assert "message_thread_id" not in card and QUESTION in card["text"]
         await staff_says(bot, "Please send us the contract.", reply_to=card["message_id"])
-        await _next_to(telegram_api, PERSON, "send us the contract")
+        await wait_for_text(telegram_api, PERSON, "send us the contract")
         await bot.send(PERSON, "Here is what it says: ...")
         for _ in range(100):
             follow = [m for m in telegram_api.sent_messages(STAFF_CHAT)
@@ -144,7 +122,7 @@ async def test_staff_chat_without_topics_uses_reply_threads(
             await asyncio.sleep(0.05)
         assert follow and follow[0]["reply_to_message"]["message_id"] == card["message_id"]
         await staff_says(bot, "/close", reply_to=card["message_id"])
-        await _next_to(telegram_api, PERSON, "closed your question #1")
+        await wait_for_text(telegram_api, PERSON, "closed your question #1")
     finally:
         await bot.stop()
 
@@ -159,11 +137,11 @@ async def test_a_deleted_topic_is_recreated_with_the_summary(hotline: TelegramHa
     second = await api.wait_for_call("createForumTopic", since=api.calls.index(first) + 1)
     new_thread = second.response["result"]["message_thread_id"]
     assert new_thread != thread
-    card = await _next_in(api, new_thread, QUESTION)
+    card = await wait_for_text(api, STAFF_CHAT, QUESTION, thread_id=new_thread)
     assert "deleted" in card["text"]
-    await _next_in(api, new_thread, "Any news")
+    await wait_for_text(api, STAFF_CHAT, "Any news", thread_id=new_thread)
     await staff_says(hotline, "We are working on it.", thread=new_thread)
-    await _next_to(api, PERSON, "working on it")
+    await wait_for_text(api, PERSON, "working on it")
 
 
 async def test_staff_are_told_when_the_person_blocked_the_bot(hotline: TelegramHarness) -> None:
@@ -172,7 +150,7 @@ async def test_staff_are_told_when_the_person_blocked_the_bot(hotline: TelegramH
     thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
     api.block_user(PERSON)
     await staff_says(hotline, "Here is our answer.", thread=thread)
-    warning = await _next_in(api, thread, "⚠️")
+    warning = await wait_for_text(api, STAFF_CHAT, "⚠️", thread_id=thread)
     assert "blocked" in warning["text"] or "დაბლოკ" in warning["text"]
 
 
@@ -203,8 +181,8 @@ async def test_quick_follow_ups_and_a_second_process_open_one_topic(
         await asyncio.sleep(0.2)
         await asyncio.gather(other.services.hotline.publish(1), other.services.hotline.publish(1))
         thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
-        await _next_in(api, thread, "second part")
-        await _next_in(api, thread, "third part")
+        await wait_for_text(api, STAFF_CHAT, "second part", thread_id=thread)
+        await wait_for_text(api, STAFF_CHAT, "third part", thread_id=thread)
     finally:
         await other.close()
     assert len(api.calls_to("createForumTopic")) == 1
@@ -215,17 +193,17 @@ async def test_notes_take_tickets_stats_and_canned_answers(hotline: TelegramHarn
     await ask(hotline)
     thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
     await staff_says(hotline, "/note call the lawyer first", thread=thread)
-    await _next_in(api, thread, "#1")
+    await wait_for_text(api, STAFF_CHAT, "#1", thread_id=thread)
     await staff_says(hotline, "/take", thread=thread)
-    await _next_in(api, thread, "Tamar")
+    await wait_for_text(api, STAFF_CHAT, "Tamar", thread_id=thread)
     await staff_says(hotline, "/reply received", thread=thread)
-    await _next_to(api, PERSON, "received your question")
+    await wait_for_text(api, PERSON, "received your question")
     assert not [m for m in api.sent_messages(PERSON) if "lawyer" in (m.get("text") or "")]
     await staff_says(hotline, "/tickets")
-    listing = await _wait_staff_text(api, "Tamar")
+    listing = await wait_for_text(api, STAFF_CHAT, "Tamar", top_level=True)
     assert "#1" in listing["text"]
     await staff_says(hotline, "/stats")
-    stats = await _wait_staff_text(api, "By municipality")
+    stats = await wait_for_text(api, STAFF_CHAT, "By municipality", top_level=True)
     assert "Kutaisi: 1" in stats["text"] and "Legal help: 1" in stats["text"]
     ticket = await ticket_row(hotline)
     assert ticket.assignee == "Tamar"
@@ -236,14 +214,6 @@ async def test_notes_take_tickets_stats_and_canned_answers(hotline: TelegramHarn
     assert kinds == ["note", "out"]
 
 
-async def _wait_staff_text(api: FakeTelegramAPI, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(STAFF_CHAT)
-                 if needle in (m.get("text") or "") and "message_thread_id" not in m]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no staff-chat message with {needle!r}")
 
 
 async def test_only_the_staff_chat_can_act_as_staff(hotline: TelegramHarness) -> None:
@@ -269,7 +239,7 @@ async def test_forget_erases_the_person_and_tells_staff(hotline: TelegramHarness
     [confirm] = await hotline.send(PERSON, "/forget")
     [done] = await hotline.press_label(PERSON, confirm, "🗑 Yes, erase my data")
     assert "erased" in done["text"]
-    await _next_in(api, thread, "🗑")
+    await wait_for_text(api, STAFF_CHAT, "🗑", thread_id=thread)
     await api.wait_for_call("closeForumTopic")
     ticket = await ticket_row(hotline)
     assert ticket.question == "[erased]" and ticket.status == "closed"
@@ -301,9 +271,9 @@ async def test_photos_and_phone_call_requests_reach_staff(hotline: TelegramHarne
     assert "+995555123456" in summary["text"]
     await hotline.press_label(PERSON, summary, "📨 Send")
     thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
-    card = await _next_in(api, thread, "Can you check our budget?")
+    card = await wait_for_text(api, STAFF_CHAT, "Can you check our budget?", thread_id=thread)
     assert "+995555123456" in card["text"]
-    photo = await _next_in(api, thread, "our budget table")
+    photo = await wait_for_text(api, STAFF_CHAT, "our budget table", thread_id=thread)
     assert "photo" in photo
 
 
@@ -313,17 +283,10 @@ async def test_a_staff_photo_reaches_the_person_as_a_copy(hotline: TelegramHarne
     thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
     api.push_photo(STAFF_USER, caption="the form to fill in", chat_id=STAFF_CHAT,
                    message_thread_id=thread, is_topic_message=True)
-    copied = await _next_to_caption(api, PERSON, "the form to fill in")
+    copied = await wait_for_text(api, PERSON, "the form to fill in")
     assert "photo" in copied and "forward_origin" not in copied
 
 
-async def _next_to_caption(api: FakeTelegramAPI, chat: int, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(chat) if needle in (m.get("caption") or "")]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no caption {needle!r} sent to {chat}")
 
 
 async def test_the_question_never_reaches_the_logs(hotline: TelegramHarness,
@@ -334,7 +297,7 @@ async def test_the_question_never_reaches_the_logs(hotline: TelegramHarness,
     thread = (await hotline.api.wait_for_call("createForumTopic")).response["result"][
         "message_thread_id"]
     await hotline.send(PERSON, secret + " again")
-    await _next_in(hotline.api, thread, "again")
+    await wait_for_text(hotline.api, STAFF_CHAT, thread_id=thread, needle="again")
     ours = [r for r in caplog.records if r.name.startswith(("bot", "handlers", "storage",
                                                             "sqlalchemy", "hubbot"))]
     assert not [r for r in ours if "Beridze" in r.getMessage()]

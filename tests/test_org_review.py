@@ -6,12 +6,11 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 
 from bot.settings import Settings
 from storage.models_orgs import APPROVED, REJECTED
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons
+from tests.telegram_harness import TelegramHarness, buttons, staff_harness, wait_for_text
 from tests.test_register import NAME, USER, _fill_after_code, _fill_to_code, _organisations
 
 STAFF_CHAT = -1003000
@@ -20,10 +19,7 @@ STAFF_USER = 902
 
 @pytest.fixture
 async def staffed(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
-    telegram_api.set_forum(STAFF_CHAT, False)
-    harness = TelegramHarness(telegram_api, settings.model_copy(update={
-        "telegram_bot_token": SecretStr(telegram_api.token), "staff_chat_id": STAFF_CHAT,
-        "staff_language": "en"}))
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
     await harness.start()
     yield harness
     await harness.stop()
@@ -36,33 +32,19 @@ async def _register(bot: TelegramHarness, user: int = USER, code: str = "2045678
     await bot.press_label(user, review, "✅ Send for review")
 
 
-async def _staff_message(api: FakeTelegramAPI, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(STAFF_CHAT) if needle in (m.get("text") or "")]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"no staff message with {needle!r}")
 
 
-async def _person_message(api: FakeTelegramAPI, user: int, needle: str) -> dict:
-    for _ in range(100):
-        found = [m for m in api.sent_messages(user) if needle in (m.get("text") or "")]
-        if found:
-            return found[-1]
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"nothing with {needle!r} sent to {user}")
 
 
 async def test_staff_approve_from_the_card_and_the_person_is_told(staffed: TelegramHarness) -> None:
     api = staffed.api
     await _register(staffed)
-    card = await _staff_message(api, "asks to be registered")
+    card = await wait_for_text(api, STAFF_CHAT, "asks to be registered")
     assert NAME in card["text"] and "204567891" in card["text"]
     api.push_callback(STAFF_USER, buttons(card)["✅ Approve"], message_id=card["message_id"],
                       chat_id=STAFF_CHAT, first_name="Tamar")
-    await _staff_message(api, "approved by Tamar")
-    await _person_message(api, USER, "approved")
+    await wait_for_text(api, STAFF_CHAT, "approved by Tamar")
+    await wait_for_text(api, USER, "approved")
     [organisation] = await _organisations(staffed)
     assert organisation.status == APPROVED
 
@@ -70,14 +52,14 @@ async def test_staff_approve_from_the_card_and_the_person_is_told(staffed: Teleg
 async def test_staff_reject_with_a_reason(staffed: TelegramHarness) -> None:
     api = staffed.api
     await _register(staffed)
-    card = await _staff_message(api, "asks to be registered")
+    card = await wait_for_text(api, STAFF_CHAT, "asks to be registered")
     api.push_callback(STAFF_USER, buttons(card)["❌ Reject"], message_id=card["message_id"],
                       chat_id=STAFF_CHAT)
-    await _staff_message(api, "/reject 1")
+    await wait_for_text(api, STAFF_CHAT, "/reject 1")
     api.push_text(STAFF_USER, "/reject 1 The identification code belongs to another organisation",
                   chat_id=STAFF_CHAT, first_name="Tamar")
-    await _staff_message(api, "rejected by Tamar")
-    told = await _person_message(api, USER, "another organisation")
+    await wait_for_text(api, STAFF_CHAT, "rejected by Tamar")
+    told = await wait_for_text(api, USER, "another organisation")
     assert "/myorg" in told["text"]
     [organisation] = await _organisations(staffed)
     assert organisation.status == REJECTED
