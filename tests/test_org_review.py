@@ -73,3 +73,31 @@ async def test_people_cannot_approve(staffed: TelegramHarness) -> None:
     assert "/approve" in reply["text"]  # an unknown command for people
     [organisation] = await _organisations(staffed)
     assert organisation.status != APPROVED
+
+
+async def test_attendees_lists_confirmed_and_waiting(staffed: TelegramHarness) -> None:
+    from datetime import timedelta
+
+    from storage.models import Person, utcnow
+    from storage.models_events import WAITLISTED, Event, EventRegistration
+    from storage.uow import UnitOfWork
+
+    assert staffed.hub is not None
+    async with UnitOfWork(staffed.hub.database) as uow:
+        event = Event(kind="training", title_ka="ტრენინგი", title_en="Training on accountability",
+                      starts_at=utcnow() + timedelta(days=3), capacity=2)
+        uow.session.add(event)
+        people = [Person(channel="telegram", external_id=str(n), chat_id=str(n),
+                         display_name=name) for n, name in ((801, "Nino"), (802, "Levan"))]
+        for person in people:
+            uow.session.add(person)
+        await uow.flush()
+        uow.session.add(EventRegistration(event_id=event.id, person_id=people[0].id,
+                                          participants=2, names=["Nino", "Ana"]))
+        uow.session.add(EventRegistration(event_id=event.id, person_id=people[1].id,
+                                          status=WAITLISTED, position=1))
+        await uow.commit()
+    staffed.api.push_text(STAFF_USER, f"/attendees {event.id}", chat_id=STAFF_CHAT)
+    listing = await wait_for_text(staffed.api, STAFF_CHAT, "Wait list")
+    assert "Nino · 2 (Nino, Ana)" in listing["text"] and "2 people" in listing["text"]
+    assert "Levan" in listing["text"].split("Wait list")[1]
