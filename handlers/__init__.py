@@ -6,11 +6,11 @@ from types import ModuleType
 
 from bot.core.router import Router
 from handlers import announce, basics, faq, hotline, language, privacy, staff, subscriptions
-from handlers import attendees, directory, events, org_review, register
+from handlers import attendees, directory, events, newevent, org_review, register
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
                                     register, org_review, directory, events, subscriptions,
-                                    announce, attendees)
+                                    announce, attendees, newevent)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

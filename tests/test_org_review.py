@@ -101,3 +101,44 @@ async def test_attendees_lists_confirmed_and_waiting(staffed: TelegramHarness) -
     listing = await wait_for_text(staffed.api, STAFF_CHAT, "Wait list")
     assert "Nino · 2 (Nino, Ana)" in listing["text"] and "2 people" in listing["text"]
     assert "Levan" in listing["text"].split("Wait list")[1]
+
+
+async def test_newevent_guided_form_creates_an_event(staffed: TelegramHarness) -> None:
+    from sqlmodel import select
+
+    from storage.models_events import Event
+
+    api = staffed.api
+
+    async def staff(text: str) -> None:
+        api.push_text(STAFF_USER, text, chat_id=STAFF_CHAT, first_name="Tamar")
+
+    async def press(message: dict, label: str) -> None:
+        api.push_callback(STAFF_USER, buttons(message)[label], message_id=message["message_id"],
+                          chat_id=STAFF_CHAT)
+
+    await staff("/newevent")
+    kinds = await wait_for_text(api, STAFF_CHAT, "What kind")
+    await press(kinds, "Forum")
+    await wait_for_text(api, STAFF_CHAT, "The title")
+    await staff("იმერეთის რეგიონული ფორუმი")
+    await wait_for_text(api, STAFF_CHAT, "When does it start")
+    await staff("next friday")
+    await wait_for_text(api, STAFF_CHAT, "could not read")
+    await staff("2031-05-20 10:00")
+    await wait_for_text(api, STAFF_CHAT, "Where?")
+    await staff("Kutaisi, 111 Tsereteli St.")
+    seats = await wait_for_text(api, STAFF_CHAT, "How many seats")
+    await staff("lots")
+    await wait_for_text(api, STAFF_CHAT, "number of seats")
+    await staff("40")
+    confirm = await wait_for_text(api, STAFF_CHAT, "Create this event?")
+    assert "იმერეთის რეგიონული ფორუმი" in confirm["text"] and seats
+    await press(confirm, "✅ Create")
+    await wait_for_text(api, STAFF_CHAT, "created")
+    assert staffed.hub is not None
+    async with staffed.hub.session_factory() as session:
+        [event] = (await session.exec(select(Event))).all()
+    assert event.kind == "forum" and event.capacity == 40 and event.municipality == "kutaisi"
+    [listing] = await staffed.send(USER, "/events")
+    assert "იმერეთის რეგიონული ფორუმი" in listing["text"]

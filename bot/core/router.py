@@ -45,6 +45,7 @@ class Router:
         self.interceptors: list[Callable[[Turn], Awaitable[bool]]] = []
         self.staff_commands: dict[str, Command] = {}
         self.staff_text: Handler | None = None
+        self.staff_flows: dict[str, Handler] = {}  # guided forms in the staff chat
         self.non_text: Handler | None = None
         self.unknown_command: Handler | None = None
         self.stale_button: Handler | None = None
