@@ -8,15 +8,17 @@ from bot.core.turn import Turn
 from bot.i18n import N_, translator
 from handlers.menu import back_to_menu, show_menu
 from storage.models import utcnow
-from storage.repos.tickets import TicketRepo
+from storage.repos.privacy import PrivacyRepo
 
 
 async def forget(turn: Turn) -> None:
     """Explain what will be erased and ask to confirm."""
     await turn.finish()
     _ = turn._
-    turn.say(_(N_("This erases your name, phone number, the content of your hotline questions and "
-                  "the questions you typed to the bot. Open hotline questions will be closed. "
+    turn.say(_(N_("This erases your name, phone number, the content of your hotline questions, "
+                  "the questions you typed to the bot, the contact details of an organisation "
+                  "you registered (it leaves the public directory) and the participant names of "
+                  "your event registrations. Open hotline questions will be closed. "
                   "Erase everything?")),
              [[Button(label=_(N_("🗑 Yes, erase my data")), short=_(N_("Yes, erase")),
                       payload="forget:yes")], back_to_menu(turn)])
@@ -27,7 +29,7 @@ async def confirmed(turn: Turn, rest: str) -> None:
     if rest != "yes":
         await turn.services.router.stale_button(turn)  # type: ignore[misc]
         return
-    open_tickets = await turn.uow.repo(TicketRepo).erase_person(turn.person)
+    open_tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
     hotline = turn.services.hotline
     staff = translator(turn.services.settings.staff_language)
     note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "

@@ -142,3 +142,15 @@ async def test_newevent_guided_form_creates_an_event(staffed: TelegramHarness) -
     assert event.kind == "forum" and event.capacity == 40 and event.municipality == "kutaisi"
     [listing] = await staffed.send(USER, "/events")
     assert "იმერეთის რეგიონული ფორუმი" in listing["text"]
+
+
+async def test_forget_erases_the_organisation_contact_and_unlists_it(
+        staffed: TelegramHarness) -> None:
+    await _register(staffed)
+    [confirm] = await staffed.send(USER, "/forget")
+    assert "organisation" in confirm["text"]
+    await staffed.press_label(USER, confirm, "🗑 Yes, erase my data")
+    [organisation] = await _organisations(staffed)
+    assert organisation.contact_name == "[erased]" and organisation.phone == ""
+    assert organisation.consent_public_at is None and organisation.person_id is None
+    assert organisation.name_ka == NAME  # the organisation's own record stays

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import FaqFeedback, FaqQuestion, Person, utcnow
+from storage.models import utcnow
 from storage.models_hotline import Ticket, TicketMessage
 
 ERASED = "[erased]"
@@ -70,28 +70,6 @@ class TicketRepo:
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket (for statistics)."""
         return list((await self.session.exec(select(Ticket))).all())
-
-    async def erase_person(self, person: Person) -> list[Ticket]:
-        """Erase the personal content of a person's tickets and data; returns their open tickets."""
-        assert person.id is not None
-        now = utcnow()
-        tickets = list((await self.session.exec(
-            select(Ticket).where(Ticket.person_id == person.id))).all())
-        ids = [t.id for t in tickets]
-        if ids:
-            await self.session.exec(update(Ticket).where(col(Ticket.id).in_(ids)).values(  # type: ignore[call-overload]
-                question=ERASED, phone=None, requester_name="", erased_at=now))
-            await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
-                col(TicketMessage.ticket_id).in_(ids)).values(text=ERASED))
-        await self.session.exec(delete(FaqQuestion).where(  # type: ignore[call-overload]
-            col(FaqQuestion.person_id) == person.id))
-        await self.session.exec(update(FaqFeedback).where(  # type: ignore[call-overload]
-            col(FaqFeedback.person_id) == person.id).values(comment=None))
-        person.display_name = ""
-        person.phone = None
-        person.active_ticket_id = None
-        self.session.add(person)
-        return [t for t in tickets if t.status == "open"]
 
     async def count_since(self, moment: datetime) -> int:
         """Tickets opened since `moment`."""

@@ -1,0 +1,49 @@
+"""Erasing a person's personal data everywhere it is kept (`/forget`)."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import FaqFeedback, FaqQuestion, Person, utcnow
+from storage.models_events import EventRegistration
+from storage.models_hotline import Ticket, TicketMessage
+from storage.models_orgs import Organisation
+from storage.repos.tickets import ERASED
+
+
+class PrivacyRepo:
+    """One place that knows every table holding a person's data."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def erase_person(self, person: Person) -> list[Ticket]:
+        """Erase the person's data; returns their tickets that were open (to tell staff)."""
+        assert person.id is not None
+        now = utcnow()
+        tickets = list((await self.session.exec(
+            select(Ticket).where(Ticket.person_id == person.id))).all())
+        ids = [t.id for t in tickets]
+        if ids:
+            await self.session.exec(update(Ticket).where(col(Ticket.id).in_(ids)).values(  # type: ignore[call-overload]
+                question=ERASED, phone=None, requester_name="", erased_at=now))
+            await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
+                col(TicketMessage.ticket_id).in_(ids)).values(text=ERASED))
+        await self.session.exec(delete(FaqQuestion).where(  # type: ignore[call-overload]
+            col(FaqQuestion.person_id) == person.id))
+        await self.session.exec(update(FaqFeedback).where(  # type: ignore[call-overload]
+            col(FaqFeedback.person_id) == person.id).values(comment=None))
+        # the organisation stays (it is the organisation's record) but loses its personal
+        # contact details and leaves the public directory until someone registers it again
+        await self.session.exec(update(Organisation).where(  # type: ignore[call-overload]
+            col(Organisation.person_id) == person.id).values(
+            contact_name=ERASED, phone="", email="", consent_public_at=None, person_id=None))
+        await self.session.exec(update(EventRegistration).where(  # type: ignore[call-overload]
+            col(EventRegistration.person_id) == person.id).values(names=[]))
+        person.display_name = ""
+        person.phone = None
+        person.active_ticket_id = None
+        self.session.add(person)
+        return [t for t in tickets if t.status == "open"]
