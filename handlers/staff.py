@@ -117,7 +117,7 @@ async def close(turn: Turn, ticket: Ticket | None = None) -> None:
         turn.notify(person, t(N_("The hub team has closed your question #{number}. How satisfied "
                                  "are you with the answer? (1 = not at all, 5 = very)")).format(
             number=ticket.id),
-            [[Button(label="⭐" * n if n < 4 else f"{n} ⭐", short=str(n),
+            [[Button(label=f"{n} ⭐", short=str(n),
                      payload=f"hl:r:{ticket.id}:{n}") for n in range(1, 6)]])
     turn.say(_(N_("✅ #{number} closed by {name}.")).format(
         number=ticket.id, name=turn.person.display_name or "—"))
