@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_announce, cli_events, cli_orgs
+from bot import cli_announce, cli_events, cli_messenger, cli_orgs
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("hubbot")
 
 NO_CHANNEL = ("hubbot: no channel configured — set TELEGRAM_BOT_TOKEN (and optionally "
-              "TELEGRAM_API_BASE_URL) to run the bot, or try it in a terminal with `hubbot chat`")
+              "TELEGRAM_API_BASE_URL) or MESSENGER_PAGE_TOKEN to run the bot, or try it in a "
+              "terminal with `hubbot chat`")
 
 
 class _RedactSecrets(logging.Filter):
@@ -43,8 +44,10 @@ class _RedactSecrets(logging.Filter):
 def _setup_logging(settings: Settings) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    token = settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else ""
-    handler.addFilter(_RedactSecrets([token]))
+    secrets = [s.get_secret_value() for s in (
+        settings.telegram_bot_token, settings.messenger_page_token, settings.messenger_app_secret,
+        settings.telegram_webhook_secret) if s is not None]
+    handler.addFilter(_RedactSecrets(secrets))
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # Library debug logs carry tokens in URLs and people's messages in payloads.
     quiet = max(logging.WARNING, logging.getLevelName(settings.log_level))
@@ -53,7 +56,7 @@ def _setup_logging(settings: Settings) -> None:
 
 
 async def _run(settings: Settings, role: str = "all") -> int:
-    if settings.telegram_bot_token is None:
+    if settings.telegram_bot_token is None and not settings.messenger_enabled:
         print(NO_CHANNEL, file=sys.stderr)
         return 2
     if role != "all" and settings.is_sqlite:
@@ -61,7 +64,9 @@ async def _run(settings: Settings, role: str = "all") -> int:
                            "DATABASE_URL to PostgreSQL to split the work between processes")
     from telegram.error import InvalidToken
 
+    from bot.channels.messenger import MessengerChannel
     from bot.channels.telegram import TelegramChannel
+    from bot.web import WebServer
     from scheduler import HubScheduler
 
     hub = await _open_app(settings)
@@ -69,10 +74,25 @@ async def _run(settings: Settings, role: str = "all") -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    channel = TelegramChannel(hub)
+    receives = role in ("all", "updates")
+    telegram = TelegramChannel(hub) if settings.telegram_bot_token is not None else None
+    messenger = MessengerChannel(hub) if settings.messenger_enabled else None
+    web = WebServer(hub, host=settings.host, port=settings.port) \
+        if receives and settings.needs_web_server else None
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     try:
-        await channel.start(poll=role in ("all", "updates"))
+        if web is not None:
+            if messenger is not None:
+                web.add_routes(messenger.add_routes)
+            if telegram is not None and settings.telegram_webhook_url:
+                web.add_routes(telegram.add_routes)
+            try:
+                await web.start()
+            except OSError as exc:
+                raise StartupError(f"hubbot: cannot listen on HOST/PORT "
+                                   f"{settings.host}:{settings.port}: {exc.strerror}") from None
+        if telegram is not None:
+            await telegram.start(poll=receives)
         if scheduler is not None:
             scheduler.start()
         log.info("running as %s", role)
@@ -82,7 +102,12 @@ async def _run(settings: Settings, role: str = "all") -> int:
     finally:
         if scheduler is not None:
             await scheduler.stop()
-        await channel.stop()
+        if web is not None:
+            await web.stop()
+        if telegram is not None:
+            await telegram.stop()
+        if messenger is not None:
+            await messenger.stop()
         await hub.close()
     return 0
 
@@ -183,6 +208,7 @@ def parser() -> argparse.ArgumentParser:
     cli_orgs.add_parser(sub)
     cli_events.add_parser(sub)
     cli_announce.add_parser(sub)
+    cli_messenger.add_parser(sub)
     return p
 
 
@@ -205,8 +231,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(cli_announce.run(settings, args, _open_app))
         if args.command == "faq":
             return _faq(settings, args)
-        if args.command in ("orgs", "events"):
-            feature = cli_orgs if args.command == "orgs" else cli_events
+        if args.command in ("orgs", "events", "messenger"):
+            feature = {"orgs": cli_orgs, "events": cli_events,
+                       "messenger": cli_messenger}[args.command]
             return asyncio.run(feature.run(settings, args, _open_app))
         return asyncio.run(_db(settings, args.action))
     except StartupError as exc:

@@ -216,7 +216,8 @@ async def _tell(hub: HubApp, event: Event,
             text = _(N_("{title} has a new time: {when}. Your registration still stands; the "
                         "calendar file below updates your calendar.")).format(
                 title=title, when=event_when(event, language, hub.settings.tz))
-        notices.append(notice_for(person, text, ics_document(event, language)))
+        notices.append(notice_for(person, text, ics_document(event, language),
+                                  kind="event_update"))
     untold = await deliver_notices(hub, notices)
     print(f"registrants told: {len(notices) - untold} of {len(notices)}")
     if untold:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_GRAPH_API = "https://graph.facebook.com/v21.0"  # pinned Graph API version
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class SettingsError(SystemExit):
@@ -42,6 +45,59 @@ class Settings(BaseSettings):
     hotline_hours: str | None = None
     staff_language: str = "ka"
     faq_threshold: float = Field(default=0.45, gt=0, lt=1)
+    host: str = "0.0.0.0"
+    port: int = Field(default=8080, ge=1, le=65535)
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validate_default=True)
+    messenger_page_token: SecretStr | None = None
+    messenger_api_base_url: str = DEFAULT_GRAPH_API
+    messenger_app_secret: SecretStr | None = Field(default=None, validate_default=True)
+    messenger_verify_token: SecretStr | None = Field(default=None, validate_default=True)
+
+    @field_validator("telegram_webhook_url", "telegram_webhook_secret", "messenger_page_token",
+                     "messenger_app_secret", "messenger_verify_token", mode="before")
+    @classmethod
+    def _blank_secret_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_webhook_url", "messenger_api_base_url")
+    @classmethod
+    def _web_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None:
+            if info.data.get("telegram_webhook_url"):
+                raise ValueError("required with TELEGRAM_WEBHOOK_URL (1-256 characters "
+                                 "A-Z, a-z, 0-9, _ and -)")
+            return None
+        if not _WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("messenger_app_secret", "messenger_verify_token")
+    @classmethod
+    def _messenger_pair(cls, value: SecretStr | None, info: ValidationInfo) -> SecretStr | None:
+        if value is None and info.data.get("messenger_page_token") is not None:
+            raise ValueError("required with MESSENGER_PAGE_TOKEN")
+        return value
+
+    @property
+    def messenger_enabled(self) -> bool:
+        """True when the Messenger channel is configured."""
+        return self.messenger_page_token is not None
+
+    @property
+    def needs_web_server(self) -> bool:
+        """True when some channel receives its updates through a webhook."""
+        return self.messenger_enabled or (self.telegram_bot_token is not None
+                                          and self.telegram_webhook_url is not None)
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
                      "hub_hours", mode="before")

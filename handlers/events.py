@@ -309,7 +309,8 @@ async def _cancel(turn: Turn, registration_id: int) -> None:
             "participant(s)) is now confirmed. The calendar file below adds it to your "
             "calendar.")).format(title=event_title(event, language),
                                  count=promotion.registration.participants)
-        turn.notify(promotion.person, text, document=ics_document(event, language))
+        turn.notify(promotion.person, text, document=ics_document(event, language),
+                    kind="event_update")
 
 
 def register(router: Router) -> None:

@@ -23,7 +23,9 @@ from bot.app import HubApp, create_app
 from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
+    from tests.fakes.graph_api import FakeGraphAPI
     from tests.fakes.telegram_api import FakeTelegramAPI
+    from tests.messenger_harness import MessengerHarness
     from tests.telegram_harness import TelegramHarness
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -169,6 +171,29 @@ async def telegram(telegram_api: "FakeTelegramAPI", settings: Settings) -> Async
 
     harness = TelegramHarness(telegram_api, settings.model_copy(
         update={"telegram_bot_token": SecretStr(telegram_api.token)}))
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
+async def graph_api() -> AsyncIterator["FakeGraphAPI"]:
+    """The stand-in Graph API (Messenger) on 127.0.0.1."""
+    from tests.fakes.graph_api import FakeGraphAPI
+
+    api = FakeGraphAPI()
+    await api.start()
+    yield api
+    await api.stop()
+
+
+@pytest.fixture
+async def messenger(graph_api: "FakeGraphAPI", telegram_api: "FakeTelegramAPI",
+                    settings: Settings) -> AsyncIterator["MessengerHarness"]:
+    """The bot on Messenger (webhook over HTTP) and Telegram (with a forum staff chat)."""
+    from tests.messenger_harness import STAFF_CHAT, MessengerHarness
+
+    harness = MessengerHarness(graph_api, telegram_api, settings, STAFF_CHAT)
     await harness.start()
     yield harness
     await harness.stop()

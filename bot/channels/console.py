@@ -29,7 +29,8 @@ class ConsoleChat:
         self._choices: list[Button] = []
         core.register_sender(CHANNEL, self)
 
-    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
+                   kind: str | None = None) -> None:
         """Show a message meant for another console person (there is only one terminal)."""
         for reply in replies:
             self._print(f"[to {chat_id}] {reply.text}")

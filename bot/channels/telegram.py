@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
+from aiohttp import web
 from telegram import BotCommand, InputFile, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
@@ -21,6 +22,7 @@ from bot.channels.telegram_convert import (
     reply_markup,
 )
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
+from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
 from bot.core.delivery import RateLimited, Rejected, Transient, Unreachable
 from bot.core.messages import Button, Reply
@@ -143,6 +145,8 @@ class TelegramChannel:
         if settings.telegram_api_base_url:
             api, files = api_urls(settings.telegram_api_base_url)
             builder = builder.base_url(api).base_file_url(files)
+        if settings.telegram_webhook_url:  # updates arrive at our web server instead
+            builder = builder.updater(None)
         application = builder.build()
         application.add_handler(TypeHandler(Update, self.on_update))
         application.add_error_handler(self._on_error)
@@ -156,10 +160,22 @@ class TelegramChannel:
             return
         await self.publish_commands()
         await application.start()
+        settings = self.hub.settings
+        if settings.telegram_webhook_url:
+            assert settings.telegram_webhook_secret is not None
+            await application.bot.set_webhook(
+                settings.telegram_webhook_url, allowed_updates=Update.ALL_TYPES,
+                secret_token=settings.telegram_webhook_secret.get_secret_value())
+            log.info("Telegram webhook set")
+            return
         assert application.updater is not None
         await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
                                                 poll_interval=0.0, timeout=poll_timeout)
         log.info("Telegram long polling started")
+
+    def add_routes(self, app: web.Application) -> None:
+        """Serve /telegram/webhook (webhook mode)."""
+        add_webhook_route(self, app)
 
     async def stop(self) -> None:
         """Stop polling, finish the updates in hand and shut down."""
@@ -201,7 +217,8 @@ class TelegramChannel:
         await self.deliver(int(event.chat_id), replies,
                            int(event.thread_id) if event.thread_id else None)
 
-    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None) -> None:
+    async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
+                   kind: str | None = None) -> None:
         """Deliver proactively (the core's `Sender`); failures raise `DeliveryError`s."""
         bot = self.application.bot
         thread = int(thread_id) if thread_id else None

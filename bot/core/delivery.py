@@ -32,6 +32,10 @@ class Rejected(DeliveryError):
     """The platform refused the message itself: retrying will not help."""
 
 
+class OutsideWindow(Rejected):
+    """The channel allows no message of this kind now (Messenger's 24-hour window)."""
+
+
 def reply_to_dict(reply: Reply) -> dict[str, Any]:
     """A reply as plain JSON (a small document, such as an .ics, travels as base64)."""
     data: dict[str, Any] = {

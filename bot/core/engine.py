@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
+from bot import metrics
 from bot.core.delivery import reply_to_dict
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
@@ -37,9 +38,9 @@ class Sender(Protocol):
 
     payload_limit: int | None
 
-    def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None
-             ) -> Awaitable[None]:
-        """Deliver replies to a chat (and topic) of this channel."""
+    def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
+             kind: str | None = None) -> Awaitable[None]:
+        """Deliver replies to a chat (and topic); `kind` (the outbox's) may decide how."""
 
 
 class ConversationCore:
@@ -59,6 +60,11 @@ class ConversationCore:
 
     async def handle(self, event: Incoming, *, payload_limit: int | None = None) -> list[Reply]:
         """Route the event, commit its unit of work, and return what to send back."""
+        metrics.UPDATES.labels(event.channel).inc()
+        with metrics.HANDLER_SECONDS.labels(event.channel).time():
+            return await self._handle(event, payload_limit)
+
+    async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
         if event.text and "\x00" in event.text:  # PostgreSQL refuses NUL in text
             event = dataclasses.replace(event, text=event.text.replace("\x00", ""))
         try:
@@ -98,7 +104,7 @@ class ConversationCore:
                                                sender.payload_limit if sender else 64)
             rows.append({"dedupe_key": f"{notice.channel}:{notice.chat_id}:notice:"
                                        f"{turn.event.channel}:{origin}:{i}",
-                         "kind": "notice", "person_id": notice.person_id,
+                         "kind": notice.kind or "notice", "person_id": notice.person_id,
                          "channel": notice.channel, "chat_id": notice.chat_id,
                          "thread_id": notice.thread_id,
                          "payload": {"replies": [reply_to_dict(r) for r in replies]}})
@@ -161,6 +167,8 @@ class ConversationCore:
             return  # other commands in a busy group are not for the bot
         if event.payload is not None:
             await self._press(turn, event.payload)
+        elif turn.conversation is not None and turn.conversation.flow in router.staff_flows:
+            await router.staff_flows[turn.conversation.flow](turn)
         elif router.staff_text is not None:
             await router.staff_text(turn)
 

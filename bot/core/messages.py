@@ -94,3 +94,4 @@ class Notice:
     replies: list[Reply]
     thread_id: str | None = None
     person_id: int | None = None
+    kind: str | None = None  # "event_update", "staff_reply"…: decides a Messenger message tag

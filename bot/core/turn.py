@@ -50,11 +50,11 @@ class Turn:
         return reply
 
     def notify(self, person: Person, text: str, buttons: list[list[Button]] | None = None,
-               document: Document | None = None) -> Reply:
+               document: Document | None = None, kind: str | None = None) -> Reply:
         """Queue a message to another person (in their language: translate before calling)."""
         reply = Reply(text=text, buttons=buttons or [], document=document)
         self.notices.append(Notice(channel=person.channel, chat_id=person.chat_id, replies=[reply],
-                                   person_id=person.id))
+                                   person_id=person.id, kind=kind))
         return reply
 
     def notify_staff(self, text: str, buttons: list[list[Button]] | None = None,

@@ -140,6 +140,9 @@ class Announcements:
                  _(N_("Unreachable (blocked the bot): {count}")).format(
                      count=counts.get("unreachable", 0)),
                  _(N_("Failed: {count}")).format(count=counts.get("failed", 0))]
+        if counts.get("outside window"):
+            lines.append(_(N_("Not sent, outside Messenger's 24-hour window: {count}")).format(
+                count=counts["outside window"]))
         if not finished:
             lines.append(_(N_("Time left: about {seconds} s")).format(
                 seconds=max(1, round(left / rate))))

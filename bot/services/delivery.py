@@ -14,10 +14,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def notice_for(person: Person, text: str, document: Document | None = None) -> Notice:
+def notice_for(person: Person, text: str, document: Document | None = None,
+               kind: str | None = None) -> Notice:
     """A message for one person on the channel they wrote from."""
     return Notice(channel=person.channel, chat_id=person.chat_id,
-                  replies=[Reply(text=text, document=document)])
+                  replies=[Reply(text=text, document=document)], person_id=person.id, kind=kind)
 
 
 async def deliver_notices(hub: HubApp, notices: list[Notice]) -> int:
@@ -34,6 +35,11 @@ async def deliver_notices(hub: HubApp, notices: list[Notice]) -> int:
 
         channel = TelegramChannel(hub)  # registers itself as the core's Telegram sender
         await channel.application.initialize()
+    messenger = None
+    if hub.settings.messenger_enabled and any(n.channel == "messenger" for n in notices):
+        from bot.channels.messenger import MessengerChannel
+
+        messenger = MessengerChannel(hub)
     untold = 0
     try:
         for notice in notices:
@@ -42,11 +48,14 @@ async def deliver_notices(hub: HubApp, notices: list[Notice]) -> int:
                 untold += 1
                 continue
             try:
-                await sender.send(notice.chat_id, notice.replies, notice.thread_id)
+                await sender.send(notice.chat_id, notice.replies, notice.thread_id,
+                                  kind=notice.kind)
             except Exception:  # noqa: BLE001 — one failure must not stop the others
                 log.exception("could not deliver a notice on %s", notice.channel)
                 untold += 1
     finally:
         if channel is not None:
             await channel.application.shutdown()
+        if messenger is not None:
+            await messenger.stop()
     return untold

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from bot.core.delivery import DeliveryError, OutsideWindow, Unreachable
 from bot.core.engine import Sender
 from bot.core.messages import Button, MessageRef, Reply
 from bot.i18n import N_, translator
@@ -124,11 +125,21 @@ class Hotline:
             if person.channel == self.staff_channel and self.desk is not None:
                 await self.desk.copy_out(staff_message_id, person.chat_id)
             else:
-                await self._send(person, [Reply(text=text)])
-        except PersonUnreachable:
+                await self._send(person, [Reply(text=text)], kind="staff_reply")
+        except (PersonUnreachable, Unreachable):
             _ = translator(self.staff_language)
             await self.post(ticket_id, _(N_(
                 "⚠️ Not delivered: the person has blocked the bot or is no longer reachable.")))
+        except OutsideWindow:
+            _ = translator(self.staff_language)
+            await self.post(ticket_id, _(N_(
+                "⚠️ Not delivered: on Messenger staff can answer only within 7 days of the "
+                "person's last message.")))
+        except DeliveryError:
+            log.exception("a staff reply of ticket #%s could not be delivered", ticket_id)
+            _ = translator(self.staff_language)
+            await self.post(ticket_id, _(N_("⚠️ Not delivered: the channel refused the message. "
+                                            "Please try again later.")))
 
     async def post(self, ticket_id: int, text: str,
                    buttons: list[list[Button]] | None = None) -> None:
@@ -210,8 +221,9 @@ class Hotline:
         return await self.desk.post(message.text or f"[{message.attachment_kind}]",
                                     thread_id=ticket.staff_thread_id, reply_to=anchor)
 
-    async def _send(self, person: Person, replies: list[Reply]) -> None:
+    async def _send(self, person: Person, replies: list[Reply], *, kind: str | None = None
+                    ) -> None:
         sender = self.senders.get(person.channel)
         if sender is None:
             raise PersonUnreachable(f"no sender for {person.channel}")
-        await sender.send(person.chat_id, replies)
+        await sender.send(person.chat_id, replies, kind=kind)

@@ -12,7 +12,15 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.core.delivery import RateLimited, Rejected, Transient, Unreachable, reply_from_dict
+from bot import metrics
+from bot.core.delivery import (
+    OutsideWindow,
+    RateLimited,
+    Rejected,
+    Transient,
+    Unreachable,
+    reply_from_dict,
+)
 from bot.core.engine import Sender
 from bot.services.rate_limits import FloodLimits
 from storage.engine import Database
@@ -27,6 +35,7 @@ SENDERS = 3  # sends in flight at once
 CLAIM_BATCH = 30
 MAX_ATTEMPTS = 6
 MAX_BACKOFF = timedelta(minutes=30)
+OUTSIDE_WINDOW = "outside window"  # last_error of rows the channel may not send now
 
 
 @dataclass
@@ -121,20 +130,30 @@ class OutboxWorker:
         try:
             await self._send(sender, row)
         except Unreachable as exc:
+            outcome = "unreachable"
             await self._unreachable(row, str(exc))
         except RateLimited as exc:
+            outcome = "rate_limited"
             self.limits.pause(exc.retry_after)
             await self._retry(row, str(exc), count=False, after=timedelta(seconds=exc.retry_after))
+        except OutsideWindow:
+            outcome = "outside_window"
+            await self._record(row.id, "skipped", OUTSIDE_WINDOW)
         except Rejected as exc:
+            outcome = "failed"
             await self._record(row.id, "failed", str(exc))
         except (Transient, OSError, TimeoutError) as exc:
             if row.attempts + 1 >= MAX_ATTEMPTS:
+                outcome = "failed"
                 await self._record(row.id, "failed", str(exc) or type(exc).__name__)
             else:
+                outcome = "retry"
                 backoff = min(timedelta(seconds=2 ** (row.attempts + 1)), MAX_BACKOFF)
                 await self._retry(row, str(exc) or type(exc).__name__, count=True, after=backoff)
         else:
+            outcome = "sent"
             await self._record(row.id, "sent")
+        metrics.DELIVERIES.labels(row.channel, outcome).inc()
 
     @staticmethod
     async def _send(sender: Sender, row: OutboxMessage) -> None:
@@ -146,7 +165,7 @@ class OutboxWorker:
             buttons = replies[0].buttons if replies else []
             await copier(row.chat_id, copy["chat_id"], copy["message_id"], buttons)
             return
-        await sender.send(row.chat_id, replies, row.thread_id)
+        await sender.send(row.chat_id, replies, row.thread_id, kind=row.kind)
 
     async def _record(self, row_id: int, state: str, error: str | None = None) -> None:
         async with UnitOfWork(self.database) as uow:

@@ -87,7 +87,8 @@ class OutboxRepo:
             .group_by(OutboxMessage.state, OutboxMessage.last_error))).all()
         counts: dict[str, int] = {}
         for state, error, count in rows:
-            key = "unreachable" if state == "skipped" and error == "unreachable" else state
+            key = error if state == "skipped" and error in ("unreachable", "outside window") \
+                else state
             counts[key] = counts.get(key, 0) + count
         return counts
 

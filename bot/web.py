@@ -1,0 +1,83 @@
+"""The aiohttp web server the webhook channels share: /healthz, /metrics and their webhooks."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import func, text
+from sqlmodel import col, select
+
+from bot import metrics
+from storage.models_outbox import OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.app import HubApp
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024
+
+
+class WebServer:
+    """Serves health, metrics and the channels' webhook routes on HOST:PORT."""
+
+    def __init__(self, hub: HubApp, *, host: str, port: int) -> None:
+        self.hub = hub
+        self.host, self.port = host, port
+        self.app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
+        self.app.router.add_get("/healthz", self.healthz)
+        self.app.router.add_get("/metrics", self.metrics)
+        self._runner: web.AppRunner | None = None
+
+    def add_routes(self, register: Callable[[web.Application], None]) -> None:
+        """Let a channel add its webhook routes (before `start`)."""
+        register(self.app)
+
+    async def start(self) -> None:
+        """Listen on HOST:PORT (port 0 picks a free one, see `bound_port`)."""
+        self._runner = web.AppRunner(self.app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+        log.info("web server listening on %s:%s", self.host, self.port)
+
+    async def stop(self) -> None:
+        """Stop listening."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @property
+    def base_url(self) -> str:
+        """http://HOST:PORT as seen from this machine."""
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    async def healthz(self, request: web.Request) -> web.Response:
+        """200 with JSON when the database answers, 503 otherwise."""
+        try:
+            async with self.hub.session_factory() as session:
+                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+        except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
+            log.warning("health check: the database does not answer (%s)", type(exc).__name__)
+            return web.json_response({"status": "error", "database": "unreachable"}, status=503)
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    async def metrics(self, request: web.Request) -> web.Response:
+        """Prometheus text; the outbox depth is read from the database at each scrape."""
+        try:
+            async with self.hub.session_factory() as session:
+                depth = (await session.exec(select(func.count()).select_from(OutboxMessage).where(
+                    col(OutboxMessage.state).in_(("pending", "sending"))))).one()
+            metrics.OUTBOX_DEPTH.set(depth)
+        except Exception:  # noqa: BLE001 — the other metrics are still worth serving
+            log.warning("metrics: could not read the outbox depth", exc_info=True)
+        body = generate_latest()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
