@@ -134,3 +134,24 @@ async def test_health_and_metrics(messenger: MessengerHarness) -> None:
     assert "hubbot_handler_seconds_bucket" in body and "hubbot_outbox_depth" in body
 
 
+
+
+async def test_healthz_is_503_when_the_database_does_not_answer() -> None:
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from bot.web import WebServer
+    from storage.engine import open_database
+
+    database = open_database("postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    web = WebServer(SimpleNamespace(session_factory=database.sessions),  # type: ignore[arg-type]
+                    host="127.0.0.1", port=0)
+    await web.start()
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"{web.base_url}/healthz") as response:
+            assert response.status == 503
+            assert (await response.json())["status"] == "error"
+    finally:
+        await web.stop()
+        await database.dispose()

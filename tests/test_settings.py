@@ -45,3 +45,32 @@ def test_token_is_secret_in_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:SECRET-TOKEN")
     settings = load_settings(_env_file=None)
     assert "SECRET-TOKEN" not in repr(settings)
+
+
+@pytest.mark.parametrize(("env", "named"), [
+    ({"PORT": "99999"}, "PORT"),
+    ({"MESSENGER_PAGE_TOKEN": "page"}, "MESSENGER_APP_SECRET"),
+    ({"MESSENGER_PAGE_TOKEN": "page", "MESSENGER_APP_SECRET": "s"}, "MESSENGER_VERIFY_TOKEN"),
+    ({"MESSENGER_API_BASE_URL": "graph.facebook.com"}, "MESSENGER_API_BASE_URL"),
+    ({"TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook"},
+     "TELEGRAM_WEBHOOK_SECRET"),
+    ({"TELEGRAM_WEBHOOK_URL": "https://x.org/w", "TELEGRAM_WEBHOOK_SECRET": "no spaces"},
+     "TELEGRAM_WEBHOOK_SECRET"),
+])
+def test_webhook_settings_are_checked(monkeypatch: pytest.MonkeyPatch, env: dict[str, str],
+                                      named: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings(_env_file=None)
+    assert f"bad setting {named}:" in str(caught.value.code)
+
+
+def test_messenger_settings_enable_the_web_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in {"MESSENGER_PAGE_TOKEN": "page", "MESSENGER_APP_SECRET": "secret",
+                        "MESSENGER_VERIFY_TOKEN": "verify"}.items():
+        monkeypatch.setenv(name, value)
+    settings = load_settings(_env_file=None)
+    assert settings.messenger_enabled and settings.needs_web_server
+    assert (settings.host, settings.port) == ("0.0.0.0", 8080)
+    assert settings.messenger_api_base_url == "https://graph.facebook.com/v21.0"

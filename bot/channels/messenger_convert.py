@@ -17,8 +17,7 @@ PAYLOAD_LIMIT = 1000
 CONTINUED = "…"  # text of a button template that only carries more buttons
 
 # Messenger has no slash commands to tap: these words typed alone act as the command.
-TEXT_COMMANDS = {"forget": "/forget", "get started": "/start", "start": "/start",
-                 "menu": "/start", "help": "/help"}
+TEXT_COMMANDS = {"forget": "/forget", "get started": "/start", "start": "/start"}
 ATTACHMENT_KINDS = {"image": "photo", "file": "document", "audio": "audio", "video": "video",
                     "location": "location"}
 

@@ -1,0 +1,114 @@
+"""The hub's features on Messenger: events with their reminders, subscriptions, and `hubbot run`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import update
+from sqlmodel import select
+
+from storage.models import Person, utcnow
+from storage.models_events import CONFIRMED, EventRegistration
+from storage.models_outbox import OutboxMessage, Subscription
+from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
+from tests.messenger_harness import MessengerHarness
+from tests.test_events import _stored_event
+
+PSID = "6100000000000021"
+
+
+async def test_register_for_an_event_and_get_a_tagged_reminder_after_a_day(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    hub = messenger.telegram.hub
+    assert hub is not None
+    event_id = await _stored_event(hub, starts_at=datetime.now(UTC) + timedelta(minutes=110))
+    languages = await messenger.say(PSID, "/language")
+    await messenger.tap(PSID, languages, "lang:en")
+    listing = await messenger.say(PSID, "/events")
+    assert any("Regional forum" in m.text for m in listing)
+    count = await messenger.tap(PSID, listing, f"ev:r:{event_id}")
+    names = await messenger.tap(PSID, count, f"ev:n:{event_id}:1")
+    confirmed = await messenger.tap(PSID, names, f"ev:k:{event_id}")
+    assert any("You are registered for Regional forum" in m.text for m in confirmed)
+    assert any(m.file and m.file[0] == f"event-{event_id}.ics" for m in confirmed)
+    async with hub.session_factory() as session:
+        [registration] = (await session.exec(select(EventRegistration))).all()
+    assert registration.status == CONFIRMED
+
+    async with hub.session_factory() as session:  # the person last wrote 30 hours ago
+        await session.exec(update(Person).where(Person.external_id == PSID).values(  # type: ignore[call-overload]
+            last_inbound_at=utcnow() - timedelta(hours=30)))
+        await session.commit()
+    before = len(graph_api.sent_to(PSID))
+    assert await hub.services.routines.plan_reminders()
+    assert messenger.telegram.scheduler is not None
+    messenger.telegram.scheduler.worker.kick()
+    sent = await graph_api.wait_for(PSID, before + 1)
+    reminder = sent[before]
+    assert "Reminder" in reminder.text
+    assert (reminder.messaging_type, reminder.tag) == ("MESSAGE_TAG", "CONFIRMED_EVENT_UPDATE")
+    assert graph_api.violations == []
+
+
+async def test_subscribe_on_messenger(messenger: MessengerHarness,
+                                      graph_api: FakeGraphAPI) -> None:
+    hub = messenger.telegram.hub
+    assert hub is not None
+    sent = await messenger.say(PSID, "/subscribe")
+    assert sent
+    async with hub.session_factory() as session:
+        [subscription] = (await session.exec(select(Subscription))).all()
+    assert subscription.topics
+    assert graph_api.violations == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_hubbot_run_serves_the_messenger_webhook_and_health(
+        graph_api: FakeGraphAPI, tmp_path: Path) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("HUB_", "STAFF_", "TELEGRAM_", "MESSENGER_"))}
+    env |= {"MESSENGER_PAGE_TOKEN": graph_api.token, "MESSENGER_APP_SECRET": APP_SECRET,
+            "MESSENGER_VERIFY_TOKEN": VERIFY_TOKEN, "MESSENGER_API_BASE_URL": graph_api.base_url,
+            "HOST": "127.0.0.1", "PORT": str(port),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}"}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(150):
+                try:
+                    async with http.get(f"{url}/healthz") as response:
+                        health = response.status, await response.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("the web server did not start")
+            assert health == (200, {"status": "ok", "database": "ok"})
+            raw, headers = signed(webhook(text_event(PSID, "Where is your office?")))
+            async with http.post(f"{url}/messenger/webhook", data=raw,
+                                 headers=headers) as response:
+                assert response.status == 200
+            [answer] = await graph_api.wait_for(PSID, 1)
+            assert "Kutaisi" in answer.text or "ქუთაის" in answer.text
+            async with http.get(f"{url}/metrics") as response:
+                assert 'hubbot_updates_total{channel="messenger"} 1.0' in await response.text()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    assert process.returncode == 0, stderr.decode()
