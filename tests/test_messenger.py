@@ -155,3 +155,23 @@ async def test_healthz_is_503_when_the_database_does_not_answer() -> None:
     finally:
         await web.stop()
         await database.dispose()
+
+
+async def test_every_menu_entry_and_its_next_screen_fit_messenger(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    menu = await messenger.say(PSID, "/start")
+    entries = [q["payload"] for m in menu for q in m.quick_replies if q.get("payload")]
+    entries += [b["payload"] for m in menu for b in m.buttons if b.get("type") == "postback"]
+    assert len(entries) >= 5
+    for payload in entries:
+        screen = await messenger.tap(PSID, menu, payload)
+        assert screen, payload
+        follow = [q["payload"] for m in screen for q in m.quick_replies if q.get("payload")]
+        follow += [b["payload"] for m in screen for b in m.buttons if b.get("type") == "postback"]
+        if follow:  # one step deeper: the first choice of each screen
+            assert await messenger.tap(PSID, screen, follow[0]), follow[0]
+        await messenger.say(PSID, "/start")
+    assert graph_api.violations == []
+    from bot.core.engine import TRY_AGAIN
+    sorry = {translator(language)(TRY_AGAIN) for language in ("ka", "en")}
+    assert not any(m.text in sorry for m in graph_api.sent)

@@ -112,3 +112,37 @@ async def test_hubbot_run_serves_the_messenger_webhook_and_health(
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 0, stderr.decode()
+
+
+async def test_register_an_organisation_on_messenger(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    from storage.models_orgs import PENDING, Organisation
+
+    hub = messenger.telegram.hub
+    assert hub is not None
+    await messenger.tap(PSID, await messenger.say(PSID, "/language"), "lang:en")
+    ask_name = await messenger.say(PSID, "/register")
+    assert "name in Georgian" in ask_name[-1].text
+    ask_en = await messenger.say(PSID, "ქუთაისის ახალგაზრდული ცენტრი")
+    ask_form = await messenger.tap(PSID, ask_en, "Skip")
+    ask_code = await messenger.tap(PSID, ask_form, "Non-commercial")
+    assert "9 digits" in ask_code[-1].text
+    ask_municipality = await messenger.say(PSID, "204 567 891")
+    ask_areas = await messenger.tap(PSID, ask_municipality, "Kutaisi")
+    toggled = await messenger.tap(PSID, ask_areas, "Youth")
+    ask_contact = await messenger.tap(PSID, toggled, "Done")
+    await messenger.say(PSID, "Nino Beridze")
+    await messenger.say(PSID, "555 12 34 56")
+    ask_site = await messenger.say(PSID, "info@example.ge")
+    await messenger.tap(PSID, ask_site, "Skip")
+    ask_consent = await messenger.say(PSID, "We help young people take part in local life.")
+    ask_public = await messenger.tap(PSID, ask_consent, "Yes")
+    review = await messenger.tap(PSID, ask_public, "Yes")
+    assert ask_contact
+    assert len(review) > 1  # 14 buttons: button templates of 3
+    sent = await messenger.tap(PSID, review, "Send")
+    assert sent
+    async with hub.session_factory() as session:
+        [organisation] = (await session.exec(select(Organisation))).all()
+    assert organisation.status == PENDING and organisation.name_ka.startswith("ქუთაისის")
+    assert graph_api.violations == []
