@@ -42,7 +42,7 @@ def incoming_from_event(event: dict[str, Any]) -> Incoming | None:
     text = message.get("text")
     quick = (message.get("quick_reply") or {}).get("payload")
     if quick and quick != text:  # a tapped quick reply (a shared phone number equals the text)
-        return Incoming(event_key=key, payload=str(quick), message_ref=key, **common)
+        return Incoming(event_key=key, payload=str(quick), **common)
     attachments = tuple(
         Attachment(ATTACHMENT_KINDS.get(a.get("type", ""), "other"),
                    file_id=(a.get("payload") or {}).get("url"))
@@ -51,7 +51,9 @@ def incoming_from_event(event: dict[str, Any]) -> Incoming | None:
         text = TEXT_COMMANDS[text.strip().lower()]
     if not text and not attachments:
         return None
-    return Incoming(event_key=key, text=text, attachments=attachments, message_ref=key, **common)
+    # No message_ref: a Messenger message cannot be copied into Telegram (and mids run ~90
+    # characters, longer than the stored references).
+    return Incoming(event_key=key, text=text, attachments=attachments, **common)
 
 
 def short_title(button: Button) -> str:
