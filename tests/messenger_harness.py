@@ -25,7 +25,7 @@ from tests.fakes.graph_api import (
     webhook,
 )
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, staff_harness
+from tests.telegram_harness import staff_harness
 
 STAFF_CHAT = -1002000
 

@@ -95,7 +95,7 @@ async def _ask_on_messenger(messenger: MessengerHarness) -> None:
     assert "#1" in done[0].text
 
 
-@pytest.mark.parametrize("hours_since", [1, 30])
+@pytest.mark.parametrize("hours_since", [1, 30, 8 * 24])
 async def test_hotline_from_messenger_reaches_staff_and_the_reply_comes_back(
         messenger: MessengerHarness, graph_api: FakeGraphAPI, telegram_api: FakeTelegramAPI,
         hours_since: int) -> None:
@@ -114,6 +114,10 @@ async def test_hotline_from_messenger_reaches_staff_and_the_reply_comes_back(
     before = len(graph_api.sent_to(PSID))
     telegram_api.push_text(STAFF_USER, "Yes, bring it to the office.", chat_id=STAFF_CHAT,
                            first_name="Tamar", message_thread_id=thread, is_topic_message=True)
+    if hours_since > 7 * 24:  # past HUMAN_AGENT's 7 days: nothing is sent, staff are told
+        await wait_for_text(telegram_api, STAFF_CHAT, "within 7 days", thread_id=thread)
+        assert len(graph_api.sent_to(PSID)) == before
+        return
     sent = await graph_api.wait_for(PSID, before + 1)
     reply = sent[before]
     assert reply.text == "Yes, bring it to the office."

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, EventRegistration
-from storage.models_outbox import OutboxMessage, Subscription
+from storage.models_outbox import Subscription
 from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
 from tests.messenger_harness import MessengerHarness
 from tests.test_events import _stored_event

@@ -7,6 +7,7 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -91,6 +92,8 @@ async def test_an_announcement_outside_the_window_is_skipped_and_counted(
             break
         await asyncio.sleep(0.05)
     assert (row.state, row.last_error) == ("skipped", OUTSIDE_WINDOW)
+    assert REGISTRY.get_sample_value("hubbot_deliveries_total", {
+        "channel": "messenger", "outcome": "outside_window"}) >= 1
     assert len(graph_api.sent_to(PSID)) == before
     async with UnitOfWork(hub.database) as uow:
         from storage.repos.outbox import OutboxRepo
