@@ -20,15 +20,15 @@ from storage.models_outbox import Subscription
 from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
 from tests.messenger_harness import MessengerHarness
 from tests.test_events import _stored_event
+from tests.test_orgs_export import hubbot
 
 PSID = "6100000000000021"
 
 
-async def test_register_for_an_event_and_get_a_tagged_reminder_after_a_day(
-        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+async def _register_on_messenger(messenger: MessengerHarness, event_id: int) -> None:
+    """In English: /events, Register, 1 participant, no names; the .ics comes as a file."""
     hub = messenger.telegram.hub
     assert hub is not None
-    event_id = await _stored_event(hub, starts_at=datetime.now(UTC) + timedelta(minutes=110))
     languages = await messenger.say(PSID, "/language")
     await messenger.tap(PSID, languages, "lang:en")
     listing = await messenger.say(PSID, "/events")
@@ -42,10 +42,43 @@ async def test_register_for_an_event_and_get_a_tagged_reminder_after_a_day(
         [registration] = (await session.exec(select(EventRegistration))).all()
     assert registration.status == CONFIRMED
 
-    async with hub.session_factory() as session:  # the person last wrote 30 hours ago
+
+async def _last_wrote(messenger: MessengerHarness, ago: timedelta) -> None:
+    hub = messenger.telegram.hub
+    assert hub is not None
+    async with hub.session_factory() as session:
         await session.exec(update(Person).where(Person.external_id == PSID).values(  # type: ignore[call-overload]
-            last_inbound_at=utcnow() - timedelta(hours=30)))
+            last_inbound_at=utcnow() - ago))
         await session.commit()
+
+
+async def test_staff_cancel_an_event_and_messenger_registrants_are_told_with_the_tag(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI, tmp_path: Path) -> None:
+    hub = messenger.telegram.hub
+    assert hub is not None
+    event_id = await _stored_event(hub)
+    await _register_on_messenger(messenger, event_id)
+    await _last_wrote(messenger, timedelta(hours=40))
+    before = len(graph_api.sent_to(PSID))
+    code, out, err = await hubbot(
+        ["events", "cancel", str(event_id)], hub.settings.database_url, tmp_path,
+        MESSENGER_PAGE_TOKEN=graph_api.token, MESSENGER_APP_SECRET=APP_SECRET,
+        MESSENGER_VERIFY_TOKEN=VERIFY_TOKEN, MESSENGER_API_BASE_URL=graph_api.base_url)
+    assert code == 0, err
+    assert "registrants told: 1 of 1" in out
+    told = graph_api.sent_to(PSID)[before:]
+    assert any("has been cancelled" in m.text for m in told)
+    assert {(m.messaging_type, m.tag) for m in told} == {("MESSAGE_TAG", "CONFIRMED_EVENT_UPDATE")}
+    assert any(m.file for m in told)
+
+
+async def test_register_for_an_event_and_get_a_tagged_reminder_after_a_day(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    hub = messenger.telegram.hub
+    assert hub is not None
+    event_id = await _stored_event(hub, starts_at=datetime.now(UTC) + timedelta(minutes=110))
+    await _register_on_messenger(messenger, event_id)
+    await _last_wrote(messenger, timedelta(hours=30))
     before = len(graph_api.sent_to(PSID))
     assert await hub.services.routines.plan_reminders()
     assert messenger.telegram.scheduler is not None
