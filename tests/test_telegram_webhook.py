@@ -76,3 +76,6 @@ async def test_webhook_is_set_with_the_secret_and_a_wrong_header_is_refused(
             assert response.status == 200
         await asyncio.sleep(0.3)
         assert len(telegram_api.sent_messages(PERSON)) == 1
+        async with http.post(url, json=[1, 2],
+                             headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+            assert response.status == 400

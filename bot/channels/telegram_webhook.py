@@ -33,7 +33,7 @@ def add_webhook_route(channel: TelegramChannel, app: web.Application) -> None:
         try:
             data = await request.json()
             update = Update.de_json(data, application.bot)
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             return web.Response(status=400, text="not an update")
         if update is not None:
             await application.update_queue.put(update)
