@@ -164,6 +164,7 @@ async def flow_message(turn: Turn) -> None:
             _ask_phone(turn)
             return
         await turn.goto(FLOW, "consent", data | {"phone": phone})
+        turn.say(f"📱 {phone}", remove_keyboard=True)
         await _ask_consent(turn)
     else:
         turn.say(_(N_("Please use the buttons above, or send /cancel to stop.")))

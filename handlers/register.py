@@ -175,6 +175,8 @@ async def on_message(turn: Turn) -> None:
         _duplicate_code(turn, value)
         return
     data[step] = value
+    if step == "phone":
+        turn.say(f"📱 {value}", remove_keyboard=True)  # hide the share-my-number keyboard
     await _move_on(turn, data)
 
 

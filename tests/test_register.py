@@ -31,7 +31,7 @@ async def _fill_after_code(telegram: TelegramHarness, ask_municipality: dict,
     [ask_contact] = await telegram.press_label(user, toggled, "Done")
     [ask_phone] = await telegram.send(user, "Nino Beridze")
     assert ask_phone["reply_markup"]["keyboard"][0][0]["request_contact"] is True
-    [ask_email] = await telegram.send(user, "555 12 34 56")
+    [_noted, ask_email] = await telegram.send(user, "555 12 34 56", expect=2)
     [ask_site] = await telegram.send(user, "info@example.ge")
     [ask_description] = await telegram.press_label(user, ask_site, "Skip")
     [ask_consent] = await telegram.send(user, "We help young people take part in local life.")
@@ -66,7 +66,8 @@ async def test_bad_values_are_reasked_and_the_form_ends_pending(telegram: Telegr
     assert "complete phone number" in short["text"]
     before = len(telegram.api.sent_messages(USER))
     telegram.api.push_contact(USER, "995555123456")
-    [ask_email] = (await telegram.api.wait_for_messages(USER, before + 1))[before:]
+    [noted, ask_email] = (await telegram.api.wait_for_messages(USER, before + 2))[before:]
+    assert noted["reply_markup"] == {"remove_keyboard": True}
     assert "e-mail" in ask_email["text"]
     [bad_email] = await telegram.send(USER, "name@")
     assert "not complete" in bad_email["text"]
@@ -147,7 +148,7 @@ async def test_consent_refused_saves_nothing(telegram: TelegramHarness) -> None:
     [toggled] = await telegram.press_label(USER, ask_areas, "Youth")
     await telegram.press_label(USER, toggled, "Done")
     await telegram.send(USER, "Nino Beridze")
-    await telegram.send(USER, "+995 555 12 34 56")
+    await telegram.send(USER, "+995 555 12 34 56", expect=2)
     [ask_site] = await telegram.send(USER, "info@example.ge")
     [ask_description] = await telegram.press_label(USER, ask_site, "Skip")
     [ask_consent] = await telegram.send(USER, "We help young people.")

@@ -71,7 +71,8 @@ def attachments_of(message: Message) -> tuple[Attachment, ...]:
     return tuple(found)
 
 
-def reply_markup(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def reply_markup(reply: Reply
+                 ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
     """Inline keyboard for payload and link buttons; a reply keyboard when asking for a phone."""
     if any(b.request_phone for row in reply.buttons for b in row):
         rows = [[KeyboardButton(b.label, request_contact=b.request_phone) for b in row]
@@ -83,9 +84,6 @@ def reply_markup(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | N
                    else InlineKeyboardButton(b.label, callback_data=b.payload)
                    for b in row if b.url or b.payload]
         rows += [buttons[i:i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def removes_keyboard() -> ReplyKeyboardRemove:
-    """Markup that hides a reply keyboard left from an earlier question."""
-    return ReplyKeyboardRemove()
+    if rows:
+        return InlineKeyboardMarkup(rows)
+    return ReplyKeyboardRemove() if reply.remove_keyboard else None

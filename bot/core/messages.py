@@ -79,6 +79,7 @@ class Reply:
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
     document: Document | None = None
+    remove_keyboard: bool = False  # the answer to a share-my-phone keyboard has come: hide it
 
     def payloads(self) -> list[str]:
         """Every payload carried by this reply's buttons."""

@@ -43,9 +43,10 @@ class Turn:
         return self.reply_language or self.person.language
 
     def say(self, text: str, buttons: list[list[Button]] | None = None,
-            document: Document | None = None) -> Reply:
+            document: Document | None = None, *, remove_keyboard: bool = False) -> Reply:
         """Queue a reply to the person."""
-        reply = Reply(text=text, buttons=buttons or [], document=document)
+        reply = Reply(text=text, buttons=buttons or [], document=document,
+                      remove_keyboard=remove_keyboard)
         self.replies.append(reply)
         return reply
 
