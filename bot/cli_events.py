@@ -221,7 +221,8 @@ async def _tell(hub: HubApp, event: Event,
     untold = await deliver_notices(hub, notices)
     print(f"registrants told: {len(notices) - untold} of {len(notices)}")
     if untold:
-        print(f"{untold} could not be told (set TELEGRAM_BOT_TOKEN to reach Telegram)")
+        print(f"{untold} not told yet: their messages wait in the outbox for the running bot "
+              "(or set the channel's token here)")
 
 
 async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:

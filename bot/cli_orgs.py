@@ -90,8 +90,8 @@ async def _decide(hub: HubApp, args: argparse.Namespace) -> int:
         return 0
     untold = await deliver_notices(hub, [notice_for(outcome.person, outcome.text)])
     if untold:
-        print(f"could not tell the person on {outcome.person.channel} "
-              "(set TELEGRAM_BOT_TOKEN to reach Telegram)")
+        print(f"the person on {outcome.person.channel} was not told yet: the message waits in "
+              "the outbox for the running bot (or set the channel's token here)")
     else:
         print("the person was told")
     return 0

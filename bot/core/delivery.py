@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from bot.core.messages import Button, Document, Reply
+from bot.core.messages import Button, Document, Notice, Reply
 
 
 class DeliveryError(Exception):
@@ -57,3 +57,10 @@ def reply_from_dict(data: dict[str, Any]) -> Reply:
                  document=Document(filename=document["filename"], mime_type=document["mime_type"],
                                    content=base64.b64decode(document["content"]))
                  if document else None)
+
+
+def notice_row(notice: Notice, key: str, replies: list[Reply] | None = None) -> dict[str, Any]:
+    """The outbox row for a notice (`replies` when their payloads were fitted to the channel)."""
+    return {"dedupe_key": key, "kind": notice.kind or "notice", "person_id": notice.person_id,
+            "channel": notice.channel, "chat_id": notice.chat_id, "thread_id": notice.thread_id,
+            "payload": {"replies": [reply_to_dict(r) for r in (replies or notice.replies)]}}

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot import metrics
-from bot.core.delivery import reply_to_dict
+from bot.core.delivery import notice_row
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -102,12 +102,8 @@ class ConversationCore:
             sender = self.senders.get(notice.channel)
             replies = await self._fit_payloads(uow, notice.replies,
                                                sender.payload_limit if sender else 64)
-            rows.append({"dedupe_key": f"{notice.channel}:{notice.chat_id}:notice:"
-                                       f"{turn.event.channel}:{origin}:{i}",
-                         "kind": notice.kind or "notice", "person_id": notice.person_id,
-                         "channel": notice.channel, "chat_id": notice.chat_id,
-                         "thread_id": notice.thread_id,
-                         "payload": {"replies": [reply_to_dict(r) for r in replies]}})
+            rows.append(notice_row(notice, f"{notice.channel}:{notice.chat_id}:notice:"
+                                           f"{turn.event.channel}:{origin}:{i}", replies))
         await uow.repo(OutboxRepo).enqueue(rows)
 
     async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:

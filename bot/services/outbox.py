@@ -47,6 +47,7 @@ class OutboxWorker:
     limits: FloodLimits
     on_batch_progress: Callable[[set[int]], Awaitable[None]] | None = None
     lease: timedelta = timedelta(seconds=30)  # a claimed row is another process's this long
+    only: list[int] | None = None  # drain just these rows (a staff command's own notices)
     _kick: asyncio.Event = field(default_factory=asyncio.Event)
     _stopping: bool = False
 
@@ -93,7 +94,8 @@ class OutboxWorker:
     async def drain_once(self) -> int:
         """Claim one batch of due rows and send them; returns how many were handled."""
         async with UnitOfWork(self.database) as uow:
-            rows = await uow.repo(OutboxRepo).claim_due(CLAIM_BATCH, channels=list(self.senders))
+            rows = await uow.repo(OutboxRepo).claim_due(CLAIM_BATCH, channels=list(self.senders),
+                                                        only=self.only)
             await uow.commit()
         if not rows:
             return 0

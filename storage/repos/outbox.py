@@ -41,13 +41,16 @@ class OutboxRepo:
             queued += result.rowcount or 0
         return queued
 
-    async def claim_due(self, limit: int, *, channels: list[str]) -> list[OutboxMessage]:
-        """Due pending rows, now marked `sending`; other processes skip rows we locked."""
+    async def claim_due(self, limit: int, *, channels: list[str],
+                        only: list[int] | None = None) -> list[OutboxMessage]:
+        """Due pending rows (of `only`, if given), now `sending`; other processes skip them."""
         now = utcnow()
         statement = (select(OutboxMessage)
                      .where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
                      .order_by(col(OutboxMessage.id)).limit(limit))
         statement = statement.where(col(OutboxMessage.channel).in_(channels))
+        if only is not None:
+            statement = statement.where(col(OutboxMessage.id).in_(only))
         if self._dialect == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
         rows = list((await self.session.exec(statement)).all())
@@ -119,6 +122,17 @@ class OutboxRepo:
             ~col(OutboxMessage.dedupe_key).contains(keep)).values(
             state="skipped", last_error="withdrawn"))
         return result.rowcount or 0
+
+    async def ids_for(self, keys: list[str]) -> list[int]:
+        """Row ids of these keys."""
+        return list((await self.session.exec(select(OutboxMessage.id).where(
+            col(OutboxMessage.dedupe_key).in_(keys)))).all())  # type: ignore[arg-type]
+
+    async def states(self, ids: list[int]) -> dict[str, int]:
+        """How many of these rows are in each state."""
+        rows = (await self.session.exec(select(OutboxMessage.state, func.count()).where(
+            col(OutboxMessage.id).in_(ids)).group_by(OutboxMessage.state))).all()
+        return dict(rows)  # type: ignore[arg-type]
 
     async def pending_count(self) -> int:
         """Rows waiting to be sent."""
