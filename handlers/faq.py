@@ -7,7 +7,7 @@ from bot.core.engine import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
-from handlers.menu import back_to_menu, show_menu
+from handlers.menu import back_to_menu
 from handlers.smalltalk import reply_if_smalltalk
 
 MAX_QUERY = 500

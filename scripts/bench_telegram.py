@@ -17,7 +17,6 @@ import asyncio
 import logging
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,7 @@ production: the staff chat is always on Telegram.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
@@ -122,3 +123,17 @@ class MessengerHarness:
             event = postback_event(psid, found[0]["payload"], found[0]["title"])
         assert await self.deliver(event) == 200
         return self.graph.sent_to(psid)[before:]
+
+
+async def set_last_message(messenger: MessengerHarness, psid: str, ago: timedelta) -> None:
+    """Pretend the person's last message came `ago` (to test the 24-hour window)."""
+    from sqlalchemy import update
+
+    from storage.models import Person, utcnow
+
+    hub = messenger.telegram.hub
+    assert hub is not None
+    async with hub.session_factory() as session:
+        await session.exec(update(Person).where(Person.external_id == psid).values(  # type: ignore[call-overload]
+            last_inbound_at=utcnow() - ago))
+        await session.commit()

@@ -11,14 +11,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import update
 from sqlmodel import select
 
-from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, EventRegistration
 from storage.models_outbox import Subscription
 from tests.fakes.graph_api import APP_SECRET, VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
-from tests.messenger_harness import MessengerHarness
+from tests.messenger_harness import MessengerHarness, set_last_message
 from tests.test_events import _stored_event
 from tests.test_orgs_export import hubbot
 
@@ -43,13 +41,6 @@ async def _register_on_messenger(messenger: MessengerHarness, event_id: int) -> 
     assert registration.status == CONFIRMED
 
 
-async def _last_wrote(messenger: MessengerHarness, ago: timedelta) -> None:
-    hub = messenger.telegram.hub
-    assert hub is not None
-    async with hub.session_factory() as session:
-        await session.exec(update(Person).where(Person.external_id == PSID).values(  # type: ignore[call-overload]
-            last_inbound_at=utcnow() - ago))
-        await session.commit()
 
 
 async def test_staff_cancel_an_event_and_messenger_registrants_are_told_with_the_tag(
@@ -58,7 +49,7 @@ async def test_staff_cancel_an_event_and_messenger_registrants_are_told_with_the
     assert hub is not None
     event_id = await _stored_event(hub)
     await _register_on_messenger(messenger, event_id)
-    await _last_wrote(messenger, timedelta(hours=40))
+    await set_last_message(messenger, PSID, timedelta(hours=40))
     before = len(graph_api.sent_to(PSID))
     code, out, err = await hubbot(
         ["events", "cancel", str(event_id)], hub.settings.database_url, tmp_path,
@@ -78,7 +69,7 @@ async def test_register_for_an_event_and_get_a_tagged_reminder_after_a_day(
     assert hub is not None
     event_id = await _stored_event(hub, starts_at=datetime.now(UTC) + timedelta(minutes=110))
     await _register_on_messenger(messenger, event_id)
-    await _last_wrote(messenger, timedelta(hours=30))
+    await set_last_message(messenger, PSID, timedelta(hours=30))
     before = len(graph_api.sent_to(PSID))
     assert await hub.services.routines.plan_reminders()
     assert messenger.telegram.scheduler is not None

@@ -20,18 +20,11 @@ from storage.models import Person, utcnow
 from storage.models_outbox import Announcement, OutboxMessage, Subscription
 from storage.uow import UnitOfWork
 from tests.fakes.graph_api import FakeGraphAPI
-from tests.messenger_harness import MessengerHarness, messenger_settings
+from tests.messenger_harness import MessengerHarness, messenger_settings, set_last_message
 
 PSID = "6100000000000009"
 
 
-async def _last_message_ago(messenger: MessengerHarness, ago: timedelta) -> None:
-    hub = messenger.telegram.hub
-    assert hub is not None
-    async with hub.session_factory() as session:
-        await session.exec(update(Person).where(Person.external_id == PSID).values(  # type: ignore[call-overload]
-            last_inbound_at=utcnow() - ago))
-        await session.commit()
 
 
 async def test_the_window_decides_the_messaging_type_and_never_a_wrong_tag(
@@ -48,7 +41,7 @@ async def test_the_window_decides_the_messaging_type_and_never_a_wrong_tag(
 
     for kind in ("announcement", "notice", "reminder", "staff_reply", None):
         assert await sent_as(kind) == ("UPDATE", None)
-    await _last_message_ago(messenger, timedelta(hours=30))
+    await set_last_message(messenger, PSID, timedelta(hours=30))
     assert await sent_as("reminder") == ("MESSAGE_TAG", "CONFIRMED_EVENT_UPDATE")
     assert await sent_as("event_update") == ("MESSAGE_TAG", "CONFIRMED_EVENT_UPDATE")
     assert await sent_as("staff_reply") == ("MESSAGE_TAG", "HUMAN_AGENT")
@@ -56,7 +49,7 @@ async def test_the_window_decides_the_messaging_type_and_never_a_wrong_tag(
     for kind in ("announcement", "notice", "staff_alert", None):
         with pytest.raises(OutsideWindow):
             await channel.send(PSID, hello, kind=kind)
-    await _last_message_ago(messenger, timedelta(days=8))
+    await set_last_message(messenger, PSID, timedelta(days=8))
     with pytest.raises(OutsideWindow):
         await channel.send(PSID, hello, kind="staff_reply")
     with pytest.raises(OutsideWindow):
@@ -70,7 +63,7 @@ async def test_an_announcement_outside_the_window_is_skipped_and_counted(
     hub = messenger.telegram.hub
     assert hub is not None
     await messenger.say(PSID, "Where is your office?")
-    await _last_message_ago(messenger, timedelta(hours=25))
+    await set_last_message(messenger, PSID, timedelta(hours=25))
     async with UnitOfWork(hub.database) as uow:
         person = (await uow.session.exec(select(Person).where(Person.external_id == PSID))).one()
         uow.session.add(Subscription(person_id=person.id, topics=["hub"]))

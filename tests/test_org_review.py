@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -26,7 +25,7 @@ async def staffed(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIte
 
 
 async def _register(bot: TelegramHarness, user: int = USER, code: str = "204567891") -> None:
-    ask_code = await _fill_to_code(bot, user)
+    await _fill_to_code(bot, user)
     [ask_municipality] = await bot.send(user, code)
     review = await _fill_after_code(bot, ask_municipality, user)
     await bot.press_label(user, review, "✅ Send for review")

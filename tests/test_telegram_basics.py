@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.telegram_harness import TelegramHarness, buttons, text_of
+from tests.telegram_harness import TelegramHarness, buttons
 
 GEORGIAN_USER = 1001
 ENGLISH_USER = 1002

@@ -8,7 +8,6 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import utcnow
 from storage.models_hotline import Ticket, TicketMessage
 
 ERASED = "[erased]"
