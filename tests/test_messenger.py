@@ -179,3 +179,22 @@ async def test_every_menu_entry_and_its_next_screen_fit_messenger(
     from bot.core.engine import TRY_AGAIN
     sorry = {translator(language)(TRY_AGAIN) for language in ("ka", "en")}
     assert not any(m.text in sorry for m in graph_api.sent)
+
+
+async def test_the_profile_gives_a_name_and_a_language(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    english, unknown = "6100000000000031", "6100000000000032"
+    graph_api.people[english] = {"first_name": "Nino", "last_name": "Beridze", "locale": "en_US"}
+    [hello] = await messenger.say(english, "hello")
+    assert "How can I help" in hello.text  # English from the locale, not the Georgian default
+    await messenger.say(english, "hello again")
+    assert graph_api.profile_lookups.count(english) == 1  # remembered, not asked per message
+    [georgian] = await messenger.say(unknown, "hello")  # no profile: Georgian, no failure
+    assert "გამარჯობა" in georgian.text
+    hub = messenger.telegram.hub
+    assert hub is not None
+    async with hub.session_factory() as session:
+        from sqlmodel import select
+
+        person = (await session.exec(select(Person).where(Person.external_id == english))).one()
+    assert person.display_name == "Nino Beridze" and person.language == "en"

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
 import logging
+from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ WINDOW = timedelta(hours=24) - timedelta(minutes=2)  # last_inbound_at is precis
 HUMAN_AGENT_WINDOW = timedelta(days=7) - timedelta(minutes=2)
 EVENT_KINDS = {"reminder", "event_update"}  # about an event the person registered for
 MAX_CONCURRENT_EVENTS = 8
+PROFILE_CACHE = 10_000  # people whose name and locale this process remembers
 
 
 class MessengerChannel:
@@ -51,6 +54,7 @@ class MessengerChannel:
         self._last_task: dict[str, asyncio.Task[None]] = {}  # keeps one person's events in order
         self._tasks: set[asyncio.Task[None]] = set()
         self._working = asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
+        self._profiles: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
         hub.core.register_sender(CHANNEL, self)
 
     def add_routes(self, app: web.Application) -> None:
@@ -119,12 +123,35 @@ class MessengerChannel:
             await asyncio.wait([previous])
         try:
             async with self._working:
+                name, locale = await self._profile(event.user_id)
+                event = dataclasses.replace(event, display_name=name or event.display_name,
+                                            language_hint=locale or event.language_hint)
                 replies = await self.hub.core.handle(event, payload_limit=PAYLOAD_LIMIT)
                 await self.send(event.chat_id, replies, kind="response")
         except DeliveryError as exc:
             log.warning("a reply to a Messenger person could not be sent: %s", exc)
         except Exception:  # noqa: BLE001 — one event's failure must not stop the others
             log.exception("error while handling a Messenger event")
+
+    async def _profile(self, psid: str) -> tuple[str, str | None]:
+        """The person's name and language from the User Profile API, once per person and process.
+
+        Staff then see a name on hotline cards, and English speakers are greeted in English.
+        Without the permission (or on any error) the bot simply goes on without them.
+        """
+        if psid in self._profiles:
+            self._profiles.move_to_end(psid)
+            return self._profiles[psid]
+        try:
+            data = await self.graph.get(psid, "first_name,last_name,locale")
+            name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p)
+            found = (name, str(data["locale"]) if data.get("locale") else None)
+        except (DeliveryError, OSError, TimeoutError, ValueError):
+            found = ("", None)
+        self._profiles[psid] = found
+        if len(self._profiles) > PROFILE_CACHE:
+            self._profiles.popitem(last=False)
+        return found
 
     async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
                    kind: str | None = None) -> None:

@@ -73,6 +73,19 @@ class GraphClient:
                 await asyncio.sleep(0.5 * 2 ** attempt)
         raise AssertionError("unreachable")
 
+    async def get(self, path: str, fields: str) -> dict[str, Any]:
+        """GET `path` with `fields` (one try: callers have a fallback)."""
+        url = f"{self.base_url}/{path.lstrip('/')}"
+        params = {"access_token": self._token, "fields": fields}
+        async with self._open().get(url, params=params) as response:
+            try:
+                data = await response.json(content_type=None)
+            except (json.JSONDecodeError, aiohttp.ContentTypeError):
+                data = {}
+            if response.status >= 400 or "error" in (data or {}):
+                raise graph_error(response.status, data or {})
+            return data or {}
+
     async def _post_once(self, url: str, body: dict[str, Any],
                          file: tuple[str, bytes, str] | None) -> dict[str, Any]:
         params = {"access_token": self._token}

@@ -61,6 +61,8 @@ class FakeGraphAPI:
     token: str = PAGE_TOKEN
     sent: list[SentMessage] = field(default_factory=list)
     profile_calls: list[dict[str, Any]] = field(default_factory=list)
+    people: dict[str, dict[str, str]] = field(default_factory=dict)  # PSID → profile fields
+    profile_lookups: list[str] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     _failures: list[tuple[int, int | None, str, int]] = field(default_factory=list)
     _runner: web.AppRunner | None = None
@@ -71,6 +73,7 @@ class FakeGraphAPI:
         app = web.Application(client_max_size=30 * 1024 * 1024)
         app.router.add_post(f"/{VERSION}/me/messages", self._messages)
         app.router.add_post(f"/{VERSION}/me/messenger_profile", self._profile)
+        app.router.add_get(f"/{VERSION}/{{psid}}", self._person)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -86,6 +89,18 @@ class FakeGraphAPI:
     def base_url(self) -> str:
         """What MESSENGER_API_BASE_URL should be."""
         return f"http://127.0.0.1:{self._port}/{VERSION}"
+
+    async def _person(self, request: web.Request) -> web.Response:
+        """The User Profile API: the fields we know of a PSID (Meta answers an error otherwise)."""
+        psid = request.match_info["psid"]
+        self.profile_lookups.append(psid)
+        if request.query.get("access_token") != self.token:
+            return self._error(190, "Invalid OAuth access token.")
+        if psid not in self.people:
+            return self._error(100, "No profile available for that user.")
+        wanted = request.query.get("fields", "").split(",")
+        return web.json_response({"id": psid} | {k: v for k, v in self.people[psid].items()
+                                                 if k in wanted})
 
     def fail_next(self, code: int, subcode: int | None = None, message: str = "error",
                   status: int = 400) -> None:
