@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.engine import is_small_id
-from bot.core.messages import Button
+from bot.core.messages import Attachment, Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -184,7 +184,8 @@ async def _collect_part(turn: Turn, data: dict) -> None:  # type: ignore[type-ar
                       "after, in the chat with the hub team.")), [_done_row(turn)])
         return
     data["parts"] = [*data["parts"], {"text": text, "ref": event.message_ref,
-                                      "kind": files[0].kind if files else None}]
+                                      "kind": files[0].kind if files else None,
+                                      "link": _file_link(turn, files)}]
     await turn.goto(FLOW, "question", data)
     turn.say(_(N_("Got it. Add more, or press \"Done\".")), [_done_row(turn), _cancel_row(turn)])
 
@@ -203,7 +204,8 @@ async def _submit(turn: Turn) -> None:
     for part in data["parts"]:
         if part.get("kind"):  # files follow the card as copies
             await repo.add_message(TicketMessage(
-                ticket_id=ticket.id, direction="in", text=part.get("text") or "",
+                ticket_id=ticket.id, direction="in",
+                text=_with_link(part.get("text") or "", part.get("link")),
                 attachment_kind=part["kind"], source_chat_id=turn.person.chat_id,
                 source_message_id=part.get("ref")))
     turn.person.active_ticket_id = ticket.id
@@ -233,6 +235,17 @@ def _expected_answer(turn: Turn) -> str:
                                          time=opening.strftime("%H:%M"))
 
 
+def _file_link(turn: Turn, files: list[Attachment]) -> str | None:
+    """Where staff can open a file that cannot be copied into their chat (a Messenger link)."""
+    if not files or turn.person.channel == turn.services.hotline.staff_channel:
+        return None  # same platform: the message itself is copied to staff
+    return files[0].file_id
+
+
+def _with_link(text: str, link: str | None) -> str:
+    return f"{text}\n{link}".strip() if link else text
+
+
 async def relay_to_ticket(turn: Turn) -> bool:
     """While a person's ticket is open, their messages go to its staff topic."""
     ticket_id = turn.person.active_ticket_id
@@ -250,7 +263,8 @@ async def relay_to_ticket(turn: Turn) -> bool:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))
         return True
     message = await repo.add_message(TicketMessage(
-        ticket_id=ticket_id, direction="in", text=(event.text or "")[:MAX_QUESTION],
+        ticket_id=ticket_id, direction="in",
+        text=_with_link((event.text or "")[:MAX_QUESTION], _file_link(turn, files)),
         attachment_kind=files[0].kind if files else None, source_chat_id=turn.person.chat_id,
         source_message_id=event.message_ref))
     hotline = turn.services.hotline

@@ -198,3 +198,17 @@ async def test_the_profile_gives_a_name_and_a_language(
 
         person = (await session.exec(select(Person).where(Person.external_id == english))).one()
     assert person.display_name == "Nino Beridze" and person.language == "en"
+
+
+async def test_a_photo_sent_to_the_hotline_from_messenger_reaches_staff_as_a_link(
+        messenger: MessengerHarness, telegram_api: FakeTelegramAPI) -> None:
+    await _ask_on_messenger(messenger)
+    thread = (await telegram_api.wait_for_call("createForumTopic")).response["result"][
+        "message_thread_id"]
+    url = "https://scontent.example/v/contract-page-1.jpg?token=abc"
+    photo = {"sender": {"id": PSID}, "recipient": {"id": "1"}, "timestamp": 1,
+             "message": {"mid": "mid.photo.1", "attachments": [
+                 {"type": "image", "payload": {"url": url}}]}}
+    assert await messenger.deliver(photo) == 200
+    relayed = await wait_for_text(telegram_api, STAFF_CHAT, url, thread_id=thread)
+    assert relayed["message_thread_id"] == thread
