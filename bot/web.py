@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import func, text
-from sqlmodel import col, select
+from sqlalchemy import text
 
 from bot import metrics
-from storage.models_outbox import OutboxMessage
+from storage.repos.outbox import OutboxRepo
 
 if TYPE_CHECKING:
     from bot.app import HubApp
@@ -74,9 +73,7 @@ class WebServer:
         """Prometheus text; the outbox depth is read from the database at each scrape."""
         try:
             async with self.hub.session_factory() as session:
-                depth = (await session.exec(select(func.count()).select_from(OutboxMessage).where(
-                    col(OutboxMessage.state).in_(("pending", "sending"))))).one()
-            metrics.OUTBOX_DEPTH.set(depth)
+                metrics.OUTBOX_DEPTH.set(await OutboxRepo(session).pending_count())
         except Exception:  # noqa: BLE001 — the other metrics are still worth serving
             log.warning("metrics: could not read the outbox depth", exc_info=True)
         body = generate_latest()

@@ -112,7 +112,7 @@ class ConversationCore:
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
             display_name=event.display_name, language=language)
         return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
-                    conversation=conversation, is_new_person=created,
+                    conversation=conversation,
                     offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:

@@ -24,7 +24,6 @@ class Turn:
     uow: UnitOfWork
     services: Services
     conversation: Conversation | None = None
-    is_new_person: bool = False
     offer_language_switch: bool = False
     replies: list[Reply] = field(default_factory=list)
     notices: list[Notice] = field(default_factory=list)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -69,8 +66,3 @@ class TicketRepo:
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket (for statistics)."""
         return list((await self.session.exec(select(Ticket))).all())
-
-    async def count_since(self, moment: datetime) -> int:
-        """Tickets opened since `moment`."""
-        return (await self.session.exec(
-            select(func.count()).select_from(Ticket).where(Ticket.created_at >= moment))).one()
