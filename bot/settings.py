@@ -54,10 +54,13 @@ class Settings(BaseSettings):
     messenger_app_secret: SecretStr | None = Field(default=None, validate_default=True)
     messenger_verify_token: SecretStr | None = Field(default=None, validate_default=True)
 
-    @field_validator("telegram_webhook_url", "telegram_webhook_secret", "messenger_page_token",
-                     "messenger_app_secret", "messenger_verify_token", mode="before")
+    @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
+                     "hub_hours", "staff_chat_id", "hotline_hours", "telegram_webhook_url",
+                     "telegram_webhook_secret", "messenger_page_token", "messenger_app_secret",
+                     "messenger_verify_token", mode="before")
     @classmethod
-    def _blank_secret_is_unset(cls, value: object) -> object:
+    def _blank_is_unset(cls, value: object) -> object:
+        """An empty variable (as `.env` templates leave them) means "not set"."""
         if isinstance(value, str) and not value.strip():
             return None
         return value
@@ -99,21 +102,6 @@ class Settings(BaseSettings):
         return self.messenger_enabled or (self.telegram_bot_token is not None
                                           and self.telegram_webhook_url is not None)
 
-    @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
-                     "hub_hours", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("staff_chat_id", "hotline_hours", mode="before")
-    @classmethod
-    def _blank_chat_is_unset(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
@@ -126,7 +114,7 @@ class Settings(BaseSettings):
     @field_validator("hotline_hours")
     @classmethod
     def _hours_shape(cls, value: str | None) -> str | None:
-        if value is not None and value.strip():
+        if value is not None:
             from bot.services.working_hours import WorkingHours
 
             WorkingHours.parse(value)
