@@ -78,13 +78,7 @@ class GraphClient:
         url = f"{self.base_url}/{path.lstrip('/')}"
         params = {"access_token": self._token, "fields": fields}
         async with self._open().get(url, params=params) as response:
-            try:
-                data = await response.json(content_type=None)
-            except (json.JSONDecodeError, aiohttp.ContentTypeError):
-                data = {}
-            if response.status >= 400 or "error" in (data or {}):
-                raise graph_error(response.status, data or {})
-            return data or {}
+            return await _answer(response)
 
     async def _post_once(self, url: str, body: dict[str, Any],
                          file: tuple[str, bytes, str] | None) -> dict[str, Any]:
@@ -100,10 +94,15 @@ class GraphClient:
             form.add_field("filedata", content, filename=name, content_type=mime)
             request = session.post(url, params=params, data=form)
         async with request as response:
-            try:
-                data = await response.json(content_type=None)
-            except (json.JSONDecodeError, aiohttp.ContentTypeError):
-                data = {}
-            if response.status >= 400 or "error" in (data or {}):
-                raise graph_error(response.status, data or {})
-            return data or {}
+            return await _answer(response)
+
+
+async def _answer(response: aiohttp.ClientResponse) -> dict[str, Any]:
+    """The JSON of a Graph answer; a Graph error raises the matching delivery error."""
+    try:
+        data = await response.json(content_type=None)
+    except (json.JSONDecodeError, aiohttp.ContentTypeError):
+        data = {}
+    if response.status >= 400 or "error" in (data or {}):
+        raise graph_error(response.status, data or {})
+    return data or {}
