@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.sqlite_driver import one_trip_dbapi
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -19,6 +21,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
+        kwargs.setdefault("module", one_trip_dbapi())
         engine = create_async_engine(
             database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )

@@ -19,6 +19,7 @@ wins, the bot does not answer. Only the real topics appear in `MatchResult.match
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ UNKNOWN_WEIGHT = 1.3  # a word no topic knows weighs 1.3 × the rarest known wor
 PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic coverage
 TIE = 0.005  # top two topics closer than this: refuse rather than pick one at random
 MAX_QUERY_WORDS = 40
+WORD_CACHE = 20_000  # query words whose neighbours are remembered
 
 
 @dataclass(frozen=True)
@@ -169,6 +171,7 @@ class FaqMatcher:
                 val.append(value)
         self._feature_word = sp.csr_matrix((val, (fi, wi)),
                                            shape=(len(self._features), n_words))
+        self._neighbours: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     # ------------------------------------------------------------------ matching
 
@@ -237,7 +240,29 @@ class FaqMatcher:
         return scores, row_ids, row_scores
 
     def _similar_words(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(query word, vocabulary word, similarity 0–1) for every pair that counts."""
+        """(query word, vocabulary word, similarity 0–1) for every pair that counts.
+
+        A word's neighbours depend on the word alone, and people reuse the same words, so they
+        are remembered (first in, first out beyond `WORD_CACHE` words); new words are compared
+        together in one batch.
+        """
+        cache = self._neighbours
+        missing = [w for w in dict.fromkeys(words) if w not in cache]
+        if missing:
+            if len(cache) + len(missing) > WORD_CACHE:
+                for old in list(itertools.islice(cache, len(cache) // 2 + len(missing))):
+                    del cache[old]
+            qi, vi, sim = self._compare(missing)
+            cuts = np.searchsorted(qi, np.arange(1, len(missing)))
+            for word, v, s in zip(missing, np.split(vi, cuts), np.split(sim, cuts)):
+                cache[word] = (v, s)
+        found = [cache[w] for w in words]
+        sizes = [len(v) for v, _ in found]
+        return (np.repeat(np.arange(len(words), dtype=np.int64), sizes),
+                np.concatenate([v for v, _ in found]), np.concatenate([s for _, s in found]))
+
+    def _compare(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Compare `words` with the vocabulary; pairs sorted by query word."""
         fi, qi, val = [], [], []
         for index, word in enumerate(words):
             for gram, value in _word_features(word).items():
@@ -268,7 +293,9 @@ class FaqMatcher:
             sim[refine] = np.maximum.reduce([sim[refine], typo, stem])
         sim = np.clip((sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR), 0.0, 1.0)
         keep = sim > 0
-        return qi[keep].astype(np.int64), vi[keep].astype(np.int64), sim[keep]
+        order = np.argsort(qi[keep], kind="stable")
+        return (qi[keep][order].astype(np.int64), vi[keep][order].astype(np.int64),
+                sim[keep][order])
 
     def _language(self, query: str, folded: str, answer: str | None, row_ids: np.ndarray,
                   row_scores: np.ndarray) -> str | None:

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, text
+from sqlalchemy import delete
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import driver_sql
 from storage.models import ProcessedEvent, utcnow
 
 
-# Runs for every update: a plain statement (SQLite ≥ 3.24 and PostgreSQL both speak it) skips
-# building and compiling an ORM insert each time.
-_CLAIM = text(
-    "INSERT INTO processed_event (channel, event_key, received_at) "
-    "VALUES (:channel, :event_key, :received_at) ON CONFLICT DO NOTHING"
-).bindparams(bindparam("received_at", type_=ProcessedEvent.__table__.c.received_at.type))
+# Runs for every update, so at the driver level (SQLite ≥ 3.24 and PostgreSQL both speak it).
+_CLAIM = ("INSERT INTO processed_event (channel, event_key, received_at) VALUES (?, ?, ?) "
+          "ON CONFLICT DO NOTHING")
 
 
 class ProcessedEventRepo:
@@ -26,9 +24,8 @@ class ProcessedEventRepo:
 
     async def claim(self, *, channel: str, event_key: str) -> bool:
         """Record the event in one statement; False when it was handled before."""
-        result = await self.session.exec(_CLAIM, params={
-            "channel": channel, "event_key": event_key, "received_at": utcnow()})
-        return bool(result.rowcount)  # type: ignore[attr-defined]
+        sql = driver_sql(self.session)
+        return await sql.execute(_CLAIM, channel, event_key, sql.when(utcnow())) > 0
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop records older than `moment`; returns how many."""

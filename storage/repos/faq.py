@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, text
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.driver import driver_sql
 from storage.models import FaqFeedback, FaqQuestion, utcnow
 
 
-# Runs for every question: a plain statement skips building an ORM insert each time.
-_RECORD_QUESTION = text(
+# Runs for every question, so at the driver level.
+_RECORD_QUESTION = (
     "INSERT INTO faq_question (person_id, language, query, answer_id, score, created_at) "
-    "VALUES (:person_id, :language, :query, :answer_id, :score, :created_at) RETURNING id"
-).bindparams(bindparam("created_at", type_=FaqQuestion.__table__.c.created_at.type))
+    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
 
 
 class FaqRepo:
@@ -26,11 +25,12 @@ class FaqRepo:
         self, *, person_id: int, language: str, query: str, answer_id: str | None, score: float
     ) -> FaqQuestion:
         """Keep the question so staff can see what people ask and what went unanswered."""
-        # A Core insert: one round trip, no ORM flush (this runs for every question asked).
         values = {"person_id": person_id, "language": language, "query": query[:4096],
                   "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()}
-        result = await self.session.exec(_RECORD_QUESTION, params=values)  # type: ignore[call-overload]
-        return FaqQuestion(id=result.scalar_one(), **values)
+        sql = driver_sql(self.session)
+        rows = await sql.fetch(_RECORD_QUESTION, *list(values.values())[:-1],
+                               sql.when(values["created_at"]))
+        return FaqQuestion(id=rows[0][0], **values)
 
     async def question(self, question_id: int) -> FaqQuestion | None:
         """One recorded question."""
