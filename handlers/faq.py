@@ -27,11 +27,11 @@ async def free_text(turn: Turn) -> None:
             and not turn.person.language_chosen):
         turn.reply_language = result.language  # answer in the language they wrote in, this once
     assert turn.person.id is not None
-    question = await turn.uow.faq.record_question(
+    question_id = await turn.uow.faq.record_question(
         person_id=turn.person.id, language=turn.language, query=query,
         answer_id=result.answer_id, score=result.matches[0].score if result.matches else 0.0)
     if result.answer_id is not None:
-        _send_answer(turn, result.answer_id, question.id or 0)
+        _send_answer(turn, result.answer_id, question_id)
         return
     likely = [m.topic_id for m in result.matches if m.score >= SUGGESTION_FLOOR][:MAX_SUGGESTIONS]
     _ = turn._

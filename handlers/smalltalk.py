@@ -21,9 +21,15 @@ GOODBYES = {fold(w) for w in ("bye", "goodbye", "ნახვამდის", "
                                 "kargad")}
 
 
+LONGEST = 2 * max(len(w) for w in GREETINGS | THANKS | GOODBYES)  # room for "!!!", spaces, emoji
+
+
 async def reply_if_smalltalk(turn: Turn) -> bool:
     """Answer a bare greeting, thanks or goodbye; False when the text is something else."""
-    key = fold(turn.event.text or "")
+    text = turn.event.text or ""
+    if len(text) > LONGEST:  # a question, not small talk: spare the folding
+        return False
+    key = fold(text)
     _ = turn._
     if key in GREETINGS:
         show_menu(turn, _(N_("Hello! How can I help? Type your question or choose from the menu.")))

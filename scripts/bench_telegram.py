@@ -3,11 +3,18 @@
 150 people send 10 questions each (1,500 updates, all queued before the bot starts). The
 stand-in Bot API runs in its own process, as Telegram would, and times from the first
 getUpdates that returns work to the last reply. Measured: (a) a bare python-telegram-bot echo
-bot with default settings, (b) the same with concurrent updates, (c) the hub bot (SQLite file,
-or --database-url for PostgreSQL). The hub bot runs with TELEGRAM_RATE_LIMIT=0 here: at the
-production 30 msg/s the flood limit, not the bot, would set the time (1,500 / 30 = 50 s).
+bot with default settings, (b) the same with concurrent updates, (c) the hub bot (a fresh SQLite
+file, or with --database-url a fresh database on that PostgreSQL server, dropped afterwards).
+The hub bot runs with TELEGRAM_RATE_LIMIT=0 here: at the production 30 msg/s the flood limit,
+not the bot, would set the time (1,500 / 30 = 50 s).
 
-Usage: python scripts/bench_telegram.py [--people 150] [--questions 10] [--database-url URL]
+Timings on a shared machine wander by ±10 %, so the three run in turn for several rounds and
+the medians are compared. The questions are ten everyday ones asked over and over; --varied
+draws them from the FAQ evaluation set instead (192 different phrasings, typos, off-topic), so
+that little is the same twice.
+
+Usage: python scripts/bench_telegram.py [--people 150] [--questions 10] [--rounds 3] [--varied]
+                                        [--database-url postgresql://…]
 """
 
 from __future__ import annotations
@@ -15,8 +22,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import random
+import statistics
 import sys
 import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +40,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filte
 
 from bot.app import create_app  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
+from bot.settings import load_settings, normalise_database_url  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
 
 QUESTIONS = [
@@ -41,12 +53,24 @@ KINDS = ("echo", "echo-concurrent", "hub")
 TOKEN = "123456:BENCH-TOKEN"
 
 
-async def serve(people: int, questions: int) -> None:
+def question_list(varied: bool) -> list[str]:
+    """The questions people ask, in order of asking."""
+    if not varied:
+        return QUESTIONS
+    rows = (ROOT / "tests" / "faq_eval" / "questions.tsv").read_text(encoding="utf-8")
+    queries = [line.split("\t")[2] for line in rows.splitlines()[1:] if line.strip()]
+    random.Random(7).shuffle(queries)
+    return queries
+
+
+async def serve(people: int, questions: int, varied: bool) -> None:
     """The stand-in server process: queue the load, report the port, time the replies."""
+    asked = question_list(varied)
     async with FakeTelegramAPI(TOKEN) as api:
         for q in range(questions):
             for person in range(people):
-                api.push_text(10_000 + person, QUESTIONS[q % len(QUESTIONS)],
+                api.push_text(10_000 + person, asked[(q * people + person) % len(asked)]
+                              if varied else asked[q % len(asked)],
                               language_code="ka" if person % 2 else "en")
         total = people * questions
         print(api.base_url, flush=True)
@@ -98,11 +122,40 @@ async def hub_bot(base_url: str, database_url: str) -> tuple[object, object]:
     return stop, None
 
 
-async def measure(kind: str, people: int, questions: int, database_url: str) -> float:
+@asynccontextmanager
+async def fresh_database(server_url: str | None, directory: str) -> AsyncIterator[str]:
+    """A new, empty database for one run: a SQLite file, or a database on a PostgreSQL server."""
+    if server_url is None:
+        yield f"sqlite+aiosqlite:///{directory}/bench-{uuid.uuid4().hex}.db"
+        return
+    import asyncpg  # noqa: PLC0415 — only needed against PostgreSQL
+    from sqlalchemy.engine import make_url  # noqa: PLC0415
+
+    url = make_url(normalise_database_url(server_url))
+    name = f"hubbench_{uuid.uuid4().hex[:12]}"
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+async def measure(kind: str, args: argparse.Namespace, directory: str) -> float:
     """Run the server process and one bot; returns the server-measured seconds."""
+    if kind != "hub":
+        return await _measure(kind, args, "")
+    async with fresh_database(args.database_url, directory) as url:
+        return await _measure(kind, args, url)
+
+
+async def _measure(kind: str, args: argparse.Namespace, database_url: str) -> float:
     server = await asyncio.create_subprocess_exec(
-        sys.executable, __file__, "--serve", "--people", str(people), "--questions",
-        str(questions), stdout=asyncio.subprocess.PIPE)
+        sys.executable, __file__, "--serve", "--people", str(args.people), "--questions",
+        str(args.questions), *(["--varied"] if args.varied else []),
+        stdout=asyncio.subprocess.PIPE)
     assert server.stdout is not None
     base_url = (await server.stdout.readline()).decode().strip()
     if kind == "hub":
@@ -119,24 +172,33 @@ async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=150)
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--varied", action="store_true",
+                        help="questions from the FAQ evaluation set instead of ten everyday ones")
+    parser.add_argument("--database-url", default=None,
+                        help="a PostgreSQL server (a fresh database is created there per run)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     if args.serve:
-        await serve(args.people, args.questions)
+        await serve(args.people, args.questions, args.varied)
         return 0
     total = args.people * args.questions
-    results = {}
+    results: dict[str, list[float]] = {kind: [] for kind in KINDS}
+    database = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"{total} questions ({'varied' if args.varied else 'ten everyday ones'}) from "
+          f"{args.people} people; hub database: {database}; {args.rounds} rounds")
     with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{tmp}/bench.db"
-        print(f"{total} questions from {args.people} people; hub database: {url.split('://')[0]}")
-        for kind in KINDS:
-            results[kind] = await measure(kind, args.people, args.questions, url)
-            print(f"{kind:>16}: {results[kind]:6.2f} s ({total / results[kind]:7.1f} replies/s)",
-                  flush=True)
-    print(f"hub / echo (default PTB) = {results['hub'] / results['echo']:.2f}×  (target ≤ 2.0×)")
-    print(f"hub / echo (concurrent)  = {results['hub'] / results['echo-concurrent']:.2f}×")
+        for round_ in range(1, args.rounds + 1):
+            for kind in KINDS:
+                results[kind].append(await measure(kind, args, tmp))
+            print(f"round {round_}: " + ", ".join(f"{kind} {results[kind][-1]:.2f} s"
+                                                 for kind in KINDS), flush=True)
+    median = {kind: statistics.median(times) for kind, times in results.items()}
+    for kind in KINDS:
+        print(f"{kind:>16}: median {median[kind]:6.2f} s ({total / median[kind]:7.1f} replies/s)")
+    print(f"hub / echo (default PTB) = {median['hub'] / median['echo']:.2f}×  (target ≤ 2.0×)")
+    print(f"hub / echo (concurrent)  = {median['hub'] / median['echo-concurrent']:.2f}×")
     return 0
 
 

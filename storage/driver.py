@@ -26,7 +26,6 @@ from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from storage.sqlite_driver import run_statement
 
 M = TypeVar("M", bound=SQLModel)
 _PLACEHOLDER = re.compile(r"\?")
@@ -59,11 +58,10 @@ class DriverSQL:
     async def _run(self, sql: str, params: tuple[Any, ...], *,
                    want_rows: bool) -> tuple[list[Any], int]:
         adapted = await self._adapted()
+        if self.sqlite:
+            _, rows, count, _ = await adapted.trip(sql, params)
+            return rows, count
         async with adapted._execute_mutex:
-            if self.sqlite:
-                sqlite = adapted._connection
-                _, rows, count, _ = await sqlite._execute(run_statement, sqlite, sql, params, False)
-                return rows, count
             if adapted._transaction is None:  # SQLAlchemy's asyncpg adapter begins lazily
                 await adapted._start_transaction()
             asyncpg = adapted._connection  # its own statement cache prepares each SQL once
@@ -82,7 +80,8 @@ class DriverSQL:
     def adopt(self, model: type[M], values: Sequence[Any]) -> M:
         """An ORM instance from a row of `columns(model)`, known to the session as persistent.
 
-        If the session already holds that row, its object is returned (one object per row).
+        Built the way the ORM's own loader builds one (no `__init__`, values straight into the
+        instance's dict); if the session already holds that row, its object is returned.
         """
         convert = _converters(model, self.sqlite)
         fields = {name: fn(value) for (name, fn), value in zip(convert, values)}
@@ -91,10 +90,11 @@ class DriverSQL:
         held = self._session.sync_session.identity_map.get(key)
         if held is not None:
             return held  # type: ignore[no-any-return]
-        instance = model(**fields)
-        make_transient_to_detached(instance)
+        instance = mapper.class_manager.new_instance()
+        instance.__dict__.update(fields)
+        make_transient_to_detached(instance)  # history reset: as if freshly loaded
         self._session.add(instance)
-        return instance
+        return instance  # type: ignore[no-any-return]
 
 
 def driver_sql(session: AsyncSession) -> DriverSQL:

@@ -10,9 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sqlite_driver import one_trip_dbapi
-
-SQLITE_BUSY_TIMEOUT_MS = 10_000
+from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
 
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -22,9 +20,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
         kwargs.setdefault("module", one_trip_dbapi())
-        engine = create_async_engine(
-            database_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
-        )
+        engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
@@ -42,12 +38,15 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        adapted = connection.connection.dbapi_connection
+        if isinstance(adapted, OneTripConnection):
+            adapted.begin_pending = True  # sent with the first statement, in the same trip
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import inspect
 
 from bot.settings import Settings
@@ -82,3 +84,44 @@ async def test_nothing_is_written_without_commit(database: Database) -> None:
                               display_name="", language="ka")
     async with UnitOfWork(database) as uow:
         assert await uow.people.find(channel="console", external_id="b") is None
+
+async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
+        database: Database, settings: Settings) -> None:
+    """SQLite runs statements on the event loop; a lock held elsewhere must not freeze it."""
+    other = open_database(settings.database_url)  # what a second process would hold
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    async def second_writer() -> None:
+        async with UnitOfWork(other) as uow:
+            await uow.people.seen(channel="console", external_id="second", chat_id="2",
+                                  display_name="", language="en")
+            await uow.commit()
+        order.append("second")
+
+    order: list[str] = []
+    ticker = asyncio.create_task(tick())
+    try:
+        async with UnitOfWork(database) as uow:
+            await uow.people.seen(channel="console", external_id="first", chat_id="1",
+                                  display_name="", language="en")  # SQLite: holds the write lock
+            writer = asyncio.create_task(second_writer())
+            before = ticks
+            await asyncio.sleep(0.3)
+            assert ticks - before >= 5, "the event loop stood still while the other writer waited"
+            order.append("first")
+            await uow.commit()
+        await asyncio.wait_for(writer, 15)
+    finally:
+        ticker.cancel()
+        await other.dispose()
+    if database.engine.dialect.name == "sqlite":
+        assert order == ["first", "second"]  # the second waited for the lock, then wrote
+    async with UnitOfWork(database) as uow:
+        for name in ("first", "second"):
+            assert await uow.people.find(channel="console", external_id=name) is not None

@@ -53,6 +53,7 @@ PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic 
 TIE = 0.005  # top two topics closer than this: refuse rather than pick one at random
 MAX_QUERY_WORDS = 40
 WORD_CACHE = 20_000  # query words whose neighbours are remembered
+LOOP_POSTINGS = 400  # up to this many phrasing postings a question is scored in plain loops
 
 
 @dataclass(frozen=True)
@@ -150,8 +151,6 @@ class FaqMatcher:
                              n_words, len(rows))
         word_topic = _postings(((vocab[w], t) for t, _, ws in rows for w, _ in ws),
                                n_words, self._n_topics)
-        self._wr_ptr, self._wr_idx = word_row.indptr, word_row.indices
-        self._wt_ptr, self._wt_idx = word_topic.indptr, word_topic.indices
 
         # idf over the real topics; words only the off-topic examples use count as rarest.
         real = word_topic[:, :n_real] if self._n_topics > n_real else word_topic
@@ -160,6 +159,17 @@ class FaqMatcher:
         self._idf_unknown = math.log1p(n_real) * UNKNOWN_WEIGHT
         self._word_weight = self._idf * np.where(is_question, QUESTION_WEIGHT, 1.0)
         self._row_weight = np.asarray(word_row.T @ self._word_weight).ravel()
+        self._wr_ptr, self._wr_idx = word_row.indptr, word_row.indices
+        self._wt_ptr, self._wt_idx = word_topic.indptr, word_topic.indices
+        # The same as Python lists, for scoring small questions (see `_score`).
+        self._rows_of = [word_row.indices[a:b].tolist()
+                         for a, b in zip(word_row.indptr[:-1], word_row.indptr[1:])]
+        self._topics_of = [word_topic.indices[a:b].tolist()
+                           for a, b in zip(word_topic.indptr[:-1], word_topic.indptr[1:])]
+        self._idf_list = self._idf.tolist()
+        self._word_weight_list = self._word_weight.tolist()
+        self._row_weight_list = self._row_weight.tolist()
+        self._row_topic_list = self._row_topic.tolist()
 
         # Word n-gram index: features × words, rows L2-normalised per word.
         self._features: dict[str, int] = {}
@@ -197,22 +207,80 @@ class FaqMatcher:
                                                    row_scores))
 
     def _score(self, words: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Topic scores, plus the touched phrasing rows and their scores."""
-        n = len(words)
+        """Topic scores, plus the touched phrasing rows and their scores.
+
+        A typical question touches a few words and a few dozen phrasing rows; there plain loops
+        beat numpy, whose per-call overhead would cost more than the arithmetic. Questions made
+        of words that half the content uses (large content files) take the array path. Both
+        compute the same scores (tests/test_faq_matching.py checks they agree).
+        """
         qi, vi, sim = self._similar_words([w for w, _ in words])
         # Each query word weighs like the known word it matches best, or as an unknown word.
-        best_word = np.full(n, -1)
-        order = np.lexsort((sim, qi))  # grouped by query word, its best match last
-        last = order[np.r_[qi[order][1:] != qi[order][:-1], True]] if len(qi) else order
-        best_word[qi[last]] = vi[last]
-        weight = np.where(best_word >= 0, self._idf[np.maximum(best_word, 0)],
-                          self._idf_unknown)
-        weight *= np.array([QUESTION_WEIGHT if c == QUESTION else 1.0 for _, c in words])
-        total = weight.sum()
-        scores = np.zeros(self._n_topics)
+        best: dict[int, tuple[float, int]] = {}
+        for q, v, s in zip(qi.tolist(), vi.tolist(), sim.tolist()):
+            if q not in best or s >= best[q][0]:  # on a tie the later pair wins
+                best[q] = (s, v)
+        weight = [(self._idf_list[best[q][1]] if q in best else self._idf_unknown)
+                  * (QUESTION_WEIGHT if cls == QUESTION else 1.0)
+                  for q, (_, cls) in enumerate(words)]
         if not len(qi):
-            return scores, np.zeros(0, dtype=np.int64), np.zeros(0)
+            return np.zeros(self._n_topics), np.zeros(0, dtype=np.int64), np.zeros(0)
+        postings = int((self._wr_ptr[vi + 1] - self._wr_ptr[vi]).sum())
+        if postings <= LOOP_POSTINGS:
+            return self._score_loops(qi, vi, sim, weight)
+        return self._score_arrays(qi, vi, sim, np.array(weight))
 
+    def _score_loops(self, qi: np.ndarray, vi: np.ndarray, sim: np.ndarray,
+                     weight: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        pairs = list(zip(qi.tolist(), vi.tolist(), sim.tolist()))
+        total = sum(weight)
+        # Phrasing rows: precision (max similarity per query word, weighted) …
+        cell: dict[tuple[int, int], float] = {}
+        for q, v, s in pairs:
+            for row in self._rows_of[v]:
+                if s > cell.get((q, row), 0.0):
+                    cell[(q, row)] = s
+        precision: dict[int, float] = {}
+        for (q, row), s in cell.items():
+            precision[row] = precision.get(row, 0.0) + weight[q] * s
+        # … and recall (each phrasing word's best similarity to the query, weighted).
+        word_best: dict[int, float] = {}
+        for _, v, s in pairs:
+            if s > word_best.get(v, 0.0):
+                word_best[v] = s
+        covered: dict[int, float] = {}
+        for v, s in word_best.items():
+            gain = s * self._word_weight_list[v]
+            for row in self._rows_of[v]:
+                covered[row] = covered.get(row, 0.0) + gain
+        row_ids = sorted(precision)
+        row_scores = [math.sqrt(precision[r] / total * covered.get(r, 0.0)
+                                / max(self._row_weight_list[r], 1e-9)) for r in row_ids]
+        phrasing = [0.0] * self._n_topics
+        for r, score in zip(row_ids, row_scores):
+            topic = self._row_topic_list[r]
+            if score > phrasing[topic]:
+                phrasing[topic] = score
+        # Whole-topic coverage of the question.
+        topic_cell: dict[tuple[int, int], float] = {}
+        for q, v, s in pairs:
+            for topic in self._topics_of[v]:
+                if s > topic_cell.get((q, topic), 0.0):
+                    topic_cell[(q, topic)] = s
+        coverage = [0.0] * self._n_topics
+        for (q, topic), s in topic_cell.items():
+            coverage[topic] += weight[q] * s
+        scores = np.zeros(self._n_topics)
+        for topic, score in enumerate(phrasing):
+            if score > 0:
+                scores[topic] = (PHRASING_SHARE * score
+                                 + (1 - PHRASING_SHARE) * coverage[topic] / total)
+        return scores, np.array(row_ids, dtype=np.int64), np.array(row_scores)
+
+    def _score_arrays(self, qi: np.ndarray, vi: np.ndarray, sim: np.ndarray,
+                      weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        n, total = len(weight), weight.sum()
+        scores = np.zeros(self._n_topics)
         # Phrasing rows: precision (max similarity per query word, weighted) …
         owner, rows = _expand(self._wr_ptr, self._wr_idx, vi)
         row_ids, row_pos = np.unique(rows, return_inverse=True)
@@ -230,7 +298,6 @@ class FaqMatcher:
         recall = covered / np.maximum(self._row_weight[row_ids], 1e-9)
         row_scores = np.sqrt(precision * recall)
         np.maximum.at(scores, self._row_topic[row_ids], row_scores)
-
         # Whole-topic coverage of the question.
         owner, topics = _expand(self._wt_ptr, self._wt_idx, vi)
         per_topic = np.zeros((n, self._n_topics))

@@ -23,14 +23,14 @@ class FaqRepo:
 
     async def record_question(
         self, *, person_id: int, language: str, query: str, answer_id: str | None, score: float
-    ) -> FaqQuestion:
-        """Keep the question so staff can see what people ask and what went unanswered."""
-        values = {"person_id": person_id, "language": language, "query": query[:4096],
-                  "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()}
+    ) -> int:
+        """Keep the question so staff can see what people ask and what went unanswered.
+
+        Returns the question's id (the "Did this help?" buttons carry it)."""
         sql = driver_sql(self.session)
-        rows = await sql.fetch(_RECORD_QUESTION, *list(values.values())[:-1],
-                               sql.when(values["created_at"]))
-        return FaqQuestion(id=rows[0][0], **values)
+        rows = await sql.fetch(_RECORD_QUESTION, person_id, language, query[:4096], answer_id,
+                               round(score, 4), sql.when(utcnow()))
+        return int(rows[0][0])
 
     async def question(self, question_id: int) -> FaqQuestion | None:
         """One recorded question."""
