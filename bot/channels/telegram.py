@@ -21,6 +21,7 @@ from bot.channels.telegram_convert import (
     incoming_from_update,
     reply_markup,
 )
+from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
@@ -137,7 +138,8 @@ class TelegramChannel:
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
-            .connection_pool_size(MAX_CONCURRENT_UPDATES + 8)
+            .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES + 8))
+            .get_updates_request(AiohttpRequest())
             .rate_limiter(AIORateLimiter(overall_max_rate=settings.telegram_rate_limit,
                                          group_max_rate=GROUP_MESSAGES_PER_MINUTE,
                                          max_retries=SEND_RETRIES))

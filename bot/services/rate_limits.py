@@ -28,12 +28,18 @@ class SlidingWindow:
         self.events.append(now)
 
 
+# Telegram counts messages as they arrive, we as they leave: jitter on the way can put one more
+# into one of its seconds than we sent in any of ours. Our second is this much longer.
+OVERALL_PERIOD = 1.05
+
+
 class FloodLimits:
     """Telegram's limits: overall messages/s, 1/s per private chat, 20/min per group."""
 
     def __init__(self, overall_per_second: float, *, per_chat_seconds: float = 1.0,
                  group_per_minute: int = 20) -> None:
-        self.overall = SlidingWindow(overall_per_second, 1.0) if overall_per_second else None
+        self.overall = (SlidingWindow(overall_per_second, OVERALL_PERIOD) if overall_per_second
+                        else None)
         self.per_chat_seconds = per_chat_seconds
         self.group_per_minute = group_per_minute
         self._last: dict[str, float] = {}

@@ -1,0 +1,103 @@
+"""python-telegram-bot's HTTP requests over aiohttp (PTB's `BaseRequest` extension point).
+
+The bot already runs aiohttp (web server, Messenger client); this sends the Bot API calls
+through it too. PTB's default, httpx, checks every pooled connection on every request (through
+anyio, with a `select()` per idle connection): with the eight connections that eight chats
+answered at once need, that was an eighth of the bot's CPU time in `scripts/bench_telegram.py`.
+
+Semantics follow PTB's `HTTPXRequest`: the same default timeouts, form-encoded parameters,
+multipart when files are attached, `TimedOut` / `NetworkError` for failures. aiohttp has no
+separate write timeout, so writing counts against an overall limit (pool + connect + write +
+read).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+from telegram._utils.defaultvalue import DefaultValue  # PTB's "not given" sentinel
+
+DEFAULT_TIMEOUTS = {"read": 5.0, "write": 5.0, "connect": 5.0, "pool": 1.0}  # as HTTPXRequest
+MEDIA_WRITE_TIMEOUT = 20.0
+
+
+class AiohttpRequest(BaseRequest):
+    """One aiohttp session with a bounded connection pool, for PTB's bot methods."""
+
+    def __init__(self, *, connection_pool_size: int = 1, read_timeout: float | None = 5.0) -> None:
+        self._pool_size = connection_pool_size
+        self._timeouts = dict(DEFAULT_TIMEOUTS, read=read_timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float | None:
+        """The default read timeout (PTB adds the long-polling time to it for getUpdates)."""
+        return self._timeouts["read"]
+
+    async def initialize(self) -> None:
+        """Open the session (again, after a shutdown)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self._pool_size),
+                headers={"User-Agent": self.USER_AGENT})
+
+    async def shutdown(self) -> None:
+        """Close the session and its connections."""
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        write_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        connect_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        pool_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+    ) -> tuple[int, bytes]:
+        """Send one request; returns the status code and the body."""
+        if self._session is None or self._session.closed:
+            raise RuntimeError("This AiohttpRequest is not initialized!")
+        files = request_data.multipart_data if request_data else None
+        read = self._given(read_timeout, self._timeouts["read"])
+        write = self._given(write_timeout,
+                            MEDIA_WRITE_TIMEOUT if files else self._timeouts["write"])
+        connect = self._given(connect_timeout, self._timeouts["connect"])
+        pool = self._given(pool_timeout, self._timeouts["pool"])
+        limits = (pool, connect, write, read)
+        timeout = aiohttp.ClientTimeout(
+            total=None if None in limits else sum(limits),  # type: ignore[arg-type]
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect, sock_read=read)
+        try:
+            async with self._session.request(method, url, data=_body(request_data),
+                                             timeout=timeout) as response:
+                return response.status, await response.read()
+        except asyncio.TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    @staticmethod
+    def _given(value: float | None | DefaultValue, default: float | None) -> float | None:
+        return default if isinstance(value, DefaultValue) else value
+
+
+def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
+    """Form-encoded parameters, or multipart with the files attached."""
+    if request_data is None:
+        return None
+    parameters = request_data.json_parameters
+    files = request_data.multipart_data
+    if not files:
+        return parameters or None
+    form = aiohttp.FormData()
+    for name, value in parameters.items():
+        form.add_field(name, value)
+    for name, (filename, content, mimetype) in files.items():
+        form.add_field(name, content, filename=filename, content_type=mimetype)
+    return form
