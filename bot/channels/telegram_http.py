@@ -18,8 +18,8 @@ import asyncio
 import aiohttp
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from telegram._utils.defaultvalue import DefaultValue  # PTB's "not given" sentinel
 
+DefaultValue = type(BaseRequest.DEFAULT_NONE)  # PTB's "not given" marker for timeouts
 DEFAULT_TIMEOUTS = {"read": 5.0, "write": 5.0, "connect": 5.0, "pool": 1.0}  # as HTTPXRequest
 MEDIA_WRITE_TIMEOUT = 20.0
 
@@ -54,10 +54,10 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        write_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        connect_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
-        pool_timeout: float | None | DefaultValue = BaseRequest.DEFAULT_NONE,  # type: ignore[assignment]
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
         """Send one request; returns the status code and the body."""
         if self._session is None or self._session.closed:
@@ -83,8 +83,8 @@ class AiohttpRequest(BaseRequest):
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 
     @staticmethod
-    def _given(value: float | None | DefaultValue, default: float | None) -> float | None:
-        return default if isinstance(value, DefaultValue) else value
+    def _given(value: object, default: float | None) -> float | None:
+        return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
 
 
 def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
