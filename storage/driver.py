@@ -59,7 +59,7 @@ class DriverSQL:
                    want_rows: bool) -> tuple[list[Any], int]:
         adapted = await self._adapted()
         if self.sqlite:
-            _, rows, count, _ = await adapted.trip(sql, params)
+            _, rows, count, _ = await adapted.run(sql, params)
             return rows, count
         async with adapted._execute_mutex:
             if adapted._transaction is None:  # SQLAlchemy's asyncpg adapter begins lazily

@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sqlite_driver import OneTripConnection, one_trip_dbapi
+from storage.sqlite_driver import InlineConnection, inline_dbapi
 
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -19,7 +19,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
-        kwargs.setdefault("module", one_trip_dbapi())
+        kwargs.setdefault("module", inline_dbapi())
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -43,8 +43,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         adapted = connection.connection.dbapi_connection
-        if isinstance(adapted, OneTripConnection):
-            adapted.begin_pending = True  # sent with the first statement, in the same trip
+        if isinstance(adapted, InlineConnection):
+            adapted.begin_pending = True  # sent with the transaction's first statement
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 

@@ -76,7 +76,7 @@ def _is_busy(error: sqlite3.OperationalError) -> bool:
                                                                sqlite3.SQLITE_LOCKED)
 
 
-class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     """A buffered cursor whose statement runs in one call; rows are kept on this side."""
 
     __slots__ = ("_description", "_rowcount", "_lastrowid")
@@ -84,7 +84,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def __init__(self, adapt_connection: AsyncAdapt_aiosqlite_connection) -> None:  # noqa: D107
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # type: ignore[assignment]  # no cursor lives between trips
+        self._cursor = None  # type: ignore[assignment]  # no cursor lives between statements
         self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
@@ -117,30 +117,30 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     def close(self) -> None:
         self._rows.clear()
 
-    async def _trip(self, operation: str, parameters: Any, many: bool) -> None:
-        adapted: OneTripConnection = self._adapt_connection  # type: ignore[assignment]
-        outcome = await adapted.trip(operation, parameters, many)
+    async def _run(self, operation: str, parameters: Any, many: bool) -> None:
+        adapted: InlineConnection = self._adapt_connection  # type: ignore[assignment]
+        outcome = await adapted.run(operation, parameters, many)
         self._description, rows, self._rowcount, self._lastrowid = outcome
         self._rows = collections.deque(rows)
 
     async def _execute_async(self, operation: Any, parameters: Any) -> None:
-        await self._trip(operation, parameters, False)
+        await self._run(operation, parameters, False)
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Any) -> None:
-        await self._trip(operation, seq_of_parameters, True)
+        await self._run(operation, seq_of_parameters, True)
 
 
-class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+class InlineConnection(AsyncAdapt_aiosqlite_connection):
     """aiosqlite's adapted connection: inline cursors, and BEGIN sent with the first statement."""
 
     __slots__ = ("begin_pending",)
-    _cursor_cls = OneTripCursor
+    _cursor_cls = InlineCursor
 
     def __init__(self, dbapi: Any, connection: aiosqlite.Connection) -> None:  # noqa: D107
         super().__init__(dbapi, connection)
         self.begin_pending = False
 
-    async def trip(self, operation: str, parameters: Any, many: bool = False) -> _Outcome:
+    async def run(self, operation: str, parameters: Any, many: bool = False) -> _Outcome:
         """Run one statement (after the pending BEGIN), right here."""
         sqlite = self._sqlite()
         if self.begin_pending:
@@ -180,18 +180,18 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         return pending
 
 
-class OneTripDBAPI(AsyncAdapt_aiosqlite_dbapi):
-    """The DB-API module SQLAlchemy's aiosqlite dialect uses, with one-trip connections."""
+class InlineDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The DB-API module SQLAlchemy's aiosqlite dialect uses, with inline connections."""
 
-    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+    def connect(self, *arg: Any, **kw: Any) -> InlineConnection:
         kw["check_same_thread"] = False  # used on the loop's thread; opened and closed in aiosqlite's
-        kw["timeout"] = 0  # never wait on the loop's thread (see `OneTripConnection._unless_busy`)
+        kw["timeout"] = 0  # never wait on the loop's thread (see `InlineConnection._unless_busy`)
         connection = aiosqlite.connect(*arg, **kw)
         thread = connection if isinstance(connection, Thread) else connection._thread
         thread.daemon = True  # as SQLAlchemy does: an unclosed connection must not block exit
-        return OneTripConnection(self, await_(connection))
+        return InlineConnection(self, await_(connection))
 
 
-def one_trip_dbapi() -> OneTripDBAPI:
+def inline_dbapi() -> InlineDBAPI:
     """Pass as `module=` to `create_async_engine` for a `sqlite+aiosqlite://` URL."""
-    return OneTripDBAPI(aiosqlite, sqlite3)
+    return InlineDBAPI(aiosqlite, sqlite3)
