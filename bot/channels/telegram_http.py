@@ -6,9 +6,9 @@ anyio, with a `select()` per idle connection): with the eight connections that e
 answered at once need, that was an eighth of the bot's CPU time in `scripts/bench_telegram.py`.
 
 Semantics follow PTB's `HTTPXRequest`: the same default timeouts, form-encoded parameters,
-multipart when files are attached, `TimedOut` / `NetworkError` for failures. aiohttp has no
-separate write timeout, so writing counts against an overall limit (pool + connect + write +
-read).
+multipart when files are attached, `TimedOut` / `NetworkError` for failures, proxies from the
+environment (`HTTPS_PROXY`…). aiohttp has no separate write timeout, so writing counts against
+an overall limit (pool + connect + write + read).
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT})
+                headers={"User-Agent": self.USER_AGENT},
+                trust_env=True)  # HTTPS_PROXY & co., as httpx honoured them
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
