@@ -125,3 +125,40 @@ async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
     async with UnitOfWork(database) as uow:
         for name in ("first", "second"):
             assert await uow.people.find(channel="console", external_id=name) is not None
+
+
+async def test_rows_written_at_the_driver_level_read_back_like_orm_rows(database: Database) -> None:
+    """The per-message statements bypass the ORM; their times and values must not differ."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import select
+
+    from storage.models import FaqQuestion, ProcessedEvent
+
+    before = datetime.now(UTC)
+    async with UnitOfWork(database) as uow:
+        person, _conversation, _created = await uow.people.seen(
+            channel="console", external_id="t", chat_id="t", display_name="Tamar", language="ka")
+        await uow.processed.claim(channel="console", event_key="e-1")
+        question_id = await uow.faq.record_question(
+            person_id=person.id or 0, language="ka", query="სად არის ოფისი?", answer_id="office",
+            score=0.87654)
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        question = await uow.faq.question(question_id)
+        event = (await uow.session.exec(
+            select(ProcessedEvent).where(ProcessedEvent.event_key == "e-1"))).one()
+        again, _conversation, created = await uow.people.seen(
+            channel="console", external_id="t", chat_id="t", display_name="Tamar", language="en")
+    assert question is not None and isinstance(question, FaqQuestion)
+    assert (question.query, question.answer_id, question.score) == ("სად არის ოფისი?", "office",
+                                                                     0.8765)
+    for moment in (question.created_at, event.received_at, again.first_seen):
+        assert moment.tzinfo is not None and before - timedelta(seconds=1) <= moment
+        assert moment <= datetime.now(UTC)
+    assert not created and again.language == "ka" and again.language_chosen is False
+    # Retention compares the stored times: the event is kept now, and dropped once old.
+    async with UnitOfWork(database) as uow:
+        assert await uow.processed.forget_before(before - timedelta(days=1)) == 0
+        assert await uow.processed.forget_before(datetime.now(UTC) + timedelta(seconds=1)) >= 1
+        await uow.commit()
