@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from ._telegram_backend import TelegramBackend, without_reply
-from ._telegram_models import ApiCall, ApiError, JSONDict, decode_param, media_object, utf16_len
+from ._telegram_backend import TelegramBackend
+from ._telegram_models import ApiCall, ApiError, JSONDict, decode_param, media_object
+from ._telegram_state import without_reply
+from ._telegram_text import utf16_len
 
 __all__ = ["ApiCall", "ApiError", "FakeTelegramAPI"]
 
