@@ -87,3 +87,21 @@ async def test_a_slow_answer_is_a_timeout_and_a_closed_port_a_network_error(
             await nowhere.initialize()  # get_me fails: nothing listens there
     finally:
         await nowhere.shutdown()
+
+
+async def test_proxies_come_from_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        assert request.proxy_for("https://api.telegram.org/bot1:x/getMe") == \
+            "http://proxy.example:3128"
+        assert request.proxy_for("http://127.0.0.1:8081/bot1:x/getMe") is None  # NO_PROXY
+        monkeypatch.delenv("HTTPS_PROXY")  # read at start, as httpx does
+        assert request.proxy_for("https://api.telegram.org/bot1:x/sendMessage") == \
+            "http://proxy.example:3128"
+    finally:
+        await request.shutdown()

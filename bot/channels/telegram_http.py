@@ -14,6 +14,8 @@ an overall limit (pool + connect + write + read).
 from __future__ import annotations
 
 import asyncio
+import urllib.request
+from urllib.parse import urlsplit
 
 import aiohttp
 from telegram.error import NetworkError, TimedOut
@@ -31,6 +33,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_size = connection_pool_size
         self._timeouts = dict(DEFAULT_TIMEOUTS, read=read_timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._env_proxies: dict[str, str] = {}
+        self._proxies: dict[tuple[str, str], str | None] = {}
 
     @property
     def read_timeout(self) -> float | None:
@@ -42,8 +46,9 @@ class AiohttpRequest(BaseRequest):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._pool_size),
-                headers={"User-Agent": self.USER_AGENT},
-                trust_env=True)  # HTTPS_PROXY & co., as httpx honoured them
+                headers={"User-Agent": self.USER_AGENT})
+            self._env_proxies = urllib.request.getproxies()  # read once, as httpx did
+            self._proxies = {}
 
     async def shutdown(self) -> None:
         """Close the session and its connections."""
@@ -76,12 +81,25 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect, sock_read=read)
         try:
             async with self._session.request(method, url, data=_body(request_data),
-                                             timeout=timeout) as response:
+                                             timeout=timeout, proxy=self.proxy_for(url)
+                                             ) as response:
                 return response.status, await response.read()
         except asyncio.TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+
+    def proxy_for(self, url: str) -> str | None:
+        """The proxy from the environment (`HTTPS_PROXY`, `NO_PROXY`…) for this URL's host.
+
+        aiohttp's own `trust_env` would read the environment (and ~/.netrc) on every request,
+        which cost ~0.8 ms each; the answer is the same for every call to one host."""
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.hostname or "")
+        if key not in self._proxies:
+            bypass = urllib.request.proxy_bypass(key[1]) if key[1] else True
+            self._proxies[key] = None if bypass else self._env_proxies.get(key[0])
+        return self._proxies[key]
 
     @staticmethod
     def _given(value: object, default: float | None) -> float | None:
