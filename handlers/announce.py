@@ -64,7 +64,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     """Audience, preview, Send and Cancel buttons (staff chat only)."""
     parts = rest.split(":")
     if turn.event.chat_kind != "staff" or len(parts) < 2 or not is_small_id(parts[1]):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     kind, number = parts[0], int(parts[1])
     announcement = await turn.uow.session.get(Announcement, number)
@@ -96,7 +96,7 @@ async def pressed(turn: Turn, rest: str) -> None:
         turn.say(_(N_("Announcement #{number} cancelled; nothing was sent.")).format(
             number=number))
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 def register(router: Router) -> None:

@@ -58,7 +58,7 @@ async def pressed(turn: Turn, rest: str) -> None:
             not offset_text or is_small_id(offset_text)):
         await _page(turn, kind, key, int(offset_text or 0))
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def _listed(turn: Turn) -> Sequence[Organisation]:

@@ -194,7 +194,7 @@ async def pressed(turn: Turn, rest: str) -> None:
         await myevents(turn)
         return
     if not numbers or not all(is_small_id(n) for n in numbers):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     values = [int(n) for n in numbers]
     if kind == "p":
@@ -210,7 +210,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     elif kind in ("o", "n", "k"):
         await _flow_button(turn, kind, values)
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def _flow_button(turn: Turn, kind: str, values: list[int]) -> None:
@@ -219,13 +219,13 @@ async def _flow_button(turn: Turn, kind: str, values: list[int]) -> None:
     if (not turn.in_flow(FLOW) or conversation is None or conversation.step != expected_step
             or conversation.data.get("event_id") != values[0]):
         await turn.finish()
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     data = dict(conversation.data)
     if kind == "o" and len(values) == 2:
         organisation = await service.organisation_for(turn.uow, turn.person.id or 0)
         if values[1] and (organisation is None or organisation.id != values[1]):
-            await turn.services.router.stale_button(turn)  # type: ignore[misc]
+            await turn.stale_button()
             return
         data["org_id"] = values[1]
         await _ask_count(turn, data)
@@ -235,7 +235,7 @@ async def _flow_button(turn: Turn, kind: str, values: list[int]) -> None:
     elif kind == "k" and len(values) == 1:
         await _complete(turn, data, [])
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def myevents(turn: Turn) -> None:
@@ -279,7 +279,7 @@ async def _confirm_cancel(turn: Turn, registration_id: int) -> None:
     await turn.finish()
     found = await _own_active(turn, registration_id)
     if found is None:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     _ = turn._
     _registration, event = found
@@ -295,7 +295,7 @@ async def _cancel(turn: Turn, registration_id: int) -> None:
     found = await _own_active(turn, registration_id)
     result = await service.cancel_registration(turn.uow, registration_id, turn.person.id)
     if found is None or result is None:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     _registration, event = found
     _cancelled, promoted = result

@@ -83,7 +83,7 @@ async def browse(turn: Turn, rest: str) -> None:
     elif kind == "person":
         await reach_a_person(turn)
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def _categories(turn: Turn) -> None:
@@ -118,13 +118,13 @@ async def feedback(turn: Turn, rest: str) -> None:
     question_text, _s, topic_id = tail.partition(":")
     faq = turn.services.faq
     if vote not in ("y", "n") or not is_small_id(question_text) or faq.topic(topic_id) is None:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     question_id: int | None = int(question_text) or None
     if question_id is not None:
         question = await turn.uow.faq.question(question_id)
         if question is None or question.person_id != turn.person.id:
-            await turn.services.router.stale_button(turn)  # type: ignore[misc]
+            await turn.stale_button()
             return
     assert turn.person.id is not None
     row = await turn.uow.faq.record_feedback(person_id=turn.person.id, question_id=question_id,

@@ -105,7 +105,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     elif turn.in_flow(FLOW):
         await _flow_button(turn, kind, value)
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def _flow_button(turn: Turn, kind: str, value: str) -> None:
@@ -138,7 +138,7 @@ async def _flow_button(turn: Turn, kind: str, value: str) -> None:
     elif kind == "restart" and step == "confirm":
         await start(turn)
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 def _ask_phone(turn: Turn) -> None:
@@ -279,11 +279,11 @@ async def relay_to_ticket(turn: Turn) -> bool:
 async def _rate(turn: Turn, value: str) -> None:
     number, _sep, stars = value.partition(":")
     if not is_small_id(number) or stars not in {"1", "2", "3", "4", "5"}:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     ticket = await turn.uow.repo(TicketRepo).get(int(number))
     if ticket is None or ticket.person_id != turn.person.id or ticket.status != "closed":
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     ticket.rating = int(stars)
     turn.uow.session.add(ticket)

@@ -21,7 +21,7 @@ async def pressed(turn: Turn, code: str) -> None:
         await choose(turn)
         return
     if code not in LANGUAGES:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     turn.person.language = code
     turn.person.language_chosen = True

@@ -38,7 +38,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     _ = _staff(turn)
     kind, _sep, value = rest.partition(":")
     if turn.event.chat_kind != "staff" or not turn.in_flow(FLOW):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     assert turn.conversation is not None
     step, data = turn.conversation.step, dict(turn.conversation.data)
@@ -56,7 +56,7 @@ async def pressed(turn: Turn, rest: str) -> None:
         turn.say(_(N_("✅ Event #{number} created. People see it in /events.")).format(
             number=event.id))
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 async def typed(turn: Turn) -> None:

@@ -32,7 +32,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     action, _sep, number = rest.partition(":")
     _ = _staff(turn)
     if turn.event.chat_kind != "staff" or not is_small_id(number) or action not in ("a", "r"):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     if action == "r":
         turn.say(_(N_("Send /reject {number} followed by the reason; the person will read it."))

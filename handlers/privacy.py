@@ -27,7 +27,7 @@ async def forget(turn: Turn) -> None:
 async def confirmed(turn: Turn, rest: str) -> None:
     """Erase, close open tickets, tell staff in their topics."""
     if rest != "yes":
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     open_tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
     hotline = turn.services.hotline

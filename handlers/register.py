@@ -214,7 +214,7 @@ async def pressed(turn: Turn, rest: str) -> None:
         await _edit_existing(turn)
         return
     if not turn.in_flow(FLOW):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     assert turn.conversation is not None
     step, data = turn.conversation.step, dict(turn.conversation.data)
@@ -285,7 +285,7 @@ async def _submit(turn: Turn, data: dict[str, Any]) -> None:
         return
     except LookupError:
         await turn.finish()
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     await turn.finish()
     post_review_card(turn, organisation)
@@ -335,7 +335,7 @@ async def _edit_existing(turn: Turn) -> None:
     assert turn.person.id is not None
     organisation = await turn.uow.repo(OrganisationRepo).for_person(turn.person.id)
     if organisation is None:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     data = form_values(organisation) | {"org_id": organisation.id}
     note = ""

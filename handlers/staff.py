@@ -233,7 +233,7 @@ async def card_button(turn: Turn, rest: str) -> None:
     action, _sep, number = rest.partition(":")
     ticket = await turn.uow.repo(TicketRepo).get(int(number)) if is_small_id(number) else None
     if turn.event.chat_kind != "staff" or ticket is None or action not in ("take", "close"):
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
         return
     await (take(turn, ticket) if action == "take" else close(turn, ticket))
 

@@ -91,7 +91,7 @@ async def pressed(turn: Turn, rest: str) -> None:
         turn.uow.session.add(row)
         _show(turn, row, _(N_("Saved. Your announcements:")))
     else:
-        await turn.services.router.stale_button(turn)  # type: ignore[misc]
+        await turn.stale_button()
 
 
 def register(router: Router) -> None:

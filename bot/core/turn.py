@@ -83,3 +83,9 @@ class Turn:
     def in_flow(self, flow: str) -> bool:
         """True while the person is in `flow`."""
         return self.conversation is not None and self.conversation.flow == flow
+
+    async def stale_button(self) -> None:
+        """Answer a button that no longer applies, as the router's stale-button handler does."""
+        handler = self.services.router.stale_button
+        assert handler is not None
+        await handler(self)
