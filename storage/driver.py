@@ -5,22 +5,23 @@ question log). Through the ORM session each costs ~0.2 ms of Python; at the driv
 tens of microseconds. Everything else keeps using the ORM session — in the same transaction, so
 a unit of work still commits or rolls back as one.
 
-Statements are written once with `?` placeholders (numbered `$n` for asyncpg). Values cross in
-the shapes the ORM's column types use: aware UTC datetimes (stored as UTC text on SQLite),
-booleans, JSON. Rows become ORM instances that the session knows as persistent, so later
-changes to them are flushed as UPDATEs and `session.get` returns the same object.
+Statements are written once with `?` placeholders (numbered `$n` for asyncpg). Values cross
+through SQLAlchemy's own type processors for the dialect (aware UTC datetimes stored as text on
+SQLite, booleans, JSON), exactly as ORM statements would. Rows become ORM instances that the
+session knows as persistent, so later changes are flushed as UPDATEs and `session.get` returns
+the same object.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Boolean
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -37,7 +38,9 @@ class DriverSQL:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._connection: Any = None  # SQLAlchemy's adapted DB-API connection
-        self.sqlite = session.bind is not None and session.bind.dialect.name == "sqlite"
+        assert session.bind is not None
+        self._dialect: Dialect = session.bind.dialect
+        self.sqlite = self._dialect.name == "sqlite"
 
     async def fetch(self, sql: str, *params: Any) -> list[Sequence[Any]]:
         """Rows of a statement (a SELECT, or a write with RETURNING)."""
@@ -51,9 +54,8 @@ class DriverSQL:
 
     def when(self, value: datetime | None) -> Any:
         """An aware datetime as this database's column stores it."""
-        if value is None or not self.sqlite:
-            return value
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        process = _processors(self._dialect).when
+        return process(value) if process is not None else value
 
     async def _run(self, sql: str, params: tuple[Any, ...], *,
                    want_rows: bool) -> tuple[list[Any], int]:
@@ -83,8 +85,9 @@ class DriverSQL:
         Built the way the ORM's own loader builds one (no `__init__`, values straight into the
         instance's dict); if the session already holds that row, its object is returned.
         """
-        convert = _converters(model, self.sqlite)
-        fields = {name: fn(value) for (name, fn), value in zip(convert, values)}
+        convert = _processors(self._dialect).columns(model)
+        fields = {name: fn(value) if fn is not None else value
+                  for (name, fn), value in zip(convert, values)}
         mapper = sa_inspect(model)
         key = mapper.identity_key_from_primary_key([fields[c.key] for c in mapper.primary_key])
         held = self._session.sync_session.identity_map.get(key)
@@ -110,48 +113,36 @@ def columns(model: type[SQLModel], alias: str) -> str:
     return ", ".join(f"{alias}.{c.name}" for c in model.__table__.columns)  # type: ignore[attr-defined]
 
 
-def _identity(value: Any) -> Any:
-    return value
+@dataclass
+class _Processors:
+    """SQLAlchemy's value processors for one dialect, built once."""
+
+    dialect: Dialect
+    when: Callable[[Any], Any] | None = None
+    _columns: dict[type[SQLModel], list[tuple[str, Callable[[Any], Any] | None]]] = field(
+        default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.when = UTCDateTime().dialect_impl(self.dialect).bind_processor(self.dialect)
+
+    def columns(self, model: type[SQLModel]) -> list[tuple[str, Callable[[Any], Any] | None]]:
+        """(attribute, result processor or None) for each column of `model`, in table order."""
+        found = self._columns.get(model)
+        if found is None:
+            found = self._columns[model] = [
+                (column.key, column.type.dialect_impl(self.dialect).result_processor(
+                    self.dialect, None))
+                for column in model.__table__.columns]  # type: ignore[attr-defined]
+        return found
 
 
-def _sqlite_datetime(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    parsed = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return parsed.replace(tzinfo=UTC) if parsed.utcoffset() is None else parsed.astimezone(UTC)
+_PROCESSORS: dict[str, _Processors] = {}
 
 
-def _pg_datetime(value: datetime | None) -> datetime | None:
-    return None if value is None else value.astimezone(UTC)
-
-
-def _boolean(value: Any) -> bool | None:
-    return None if value is None else bool(value)
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, (str, bytes)) else value
-
-
-_CONVERTERS: dict[tuple[type[SQLModel], bool], list[tuple[str, Callable[[Any], Any]]]] = {}
-
-
-def _converters(model: type[SQLModel], sqlite: bool) -> list[tuple[str, Callable[[Any], Any]]]:
-    found = _CONVERTERS.get((model, sqlite))
+def _processors(dialect: Dialect) -> _Processors:
+    found = _PROCESSORS.get(dialect.name)
     if found is None:
-        found = []
-        for column in model.__table__.columns:  # type: ignore[attr-defined]
-            kind = column.type
-            if isinstance(kind, UTCDateTime):
-                fn: Callable[[Any], Any] = _sqlite_datetime if sqlite else _pg_datetime
-            elif isinstance(kind, Boolean):
-                fn = _boolean
-            elif isinstance(kind, JSON):
-                fn = _json
-            else:
-                fn = _identity
-            found.append((column.key, fn))
-        _CONVERTERS[(model, sqlite)] = found
+        found = _PROCESSORS[dialect.name] = _Processors(dialect)
     return found
 
 
