@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
 
@@ -10,6 +13,17 @@ from bot.core.messages import Button, Incoming, MessageRef, Reply
 from bot.services.staff_desk import PersonUnreachable, TopicGone
 
 _GONE = ("message thread not found", "topic_deleted", "topic not found", "thread not found")
+
+
+@contextmanager
+def _topic_gone(thread_id: int | None) -> Iterator[None]:
+    """A send into a deleted topic raises `TopicGone` (the hotline then recreates the topic)."""
+    try:
+        yield
+    except BadRequest as exc:
+        if thread_id is not None and _mentions(exc, _GONE):
+            raise TopicGone(str(exc)) from exc
+        raise
 _NOT_FORUM = ("not a forum", "chat_not_forum", "forum is disabled")
 
 
@@ -74,15 +88,11 @@ class TelegramStaffDesk:
     async def post(self, text: str, *, thread_id: int | None, reply_to: int | None = None,
                    buttons: list[list[Button]] | None = None) -> int:
         """Post plain text (nothing is parsed, so a question's `<b>` stays `<b>`)."""
-        try:
+        with _topic_gone(thread_id):
             message = await self.bot.send_message(
                 self.chat_id, text[:4096], message_thread_id=thread_id,
                 reply_to_message_id=reply_to, allow_sending_without_reply=True,
                 reply_markup=reply_markup(Reply(text="", buttons=buttons or [])))
-        except BadRequest as exc:
-            if thread_id is not None and _mentions(exc, _GONE):
-                raise TopicGone(str(exc)) from exc
-            raise
         return message.message_id
 
     async def edit(self, message_id: int, text: str) -> None:
@@ -96,15 +106,11 @@ class TelegramStaffDesk:
     async def copy_in(self, source: MessageRef, *, thread_id: int | None,
                       reply_to: int | None = None) -> int:
         """Copy a person's message (with its photo or document) into the staff chat."""
-        try:
+        with _topic_gone(thread_id):
             copied = await self.bot.copy_message(
                 self.chat_id, int(source.chat_id), int(source.message_id),
                 message_thread_id=thread_id, reply_to_message_id=reply_to,
                 allow_sending_without_reply=True)
-        except BadRequest as exc:
-            if thread_id is not None and _mentions(exc, _GONE):
-                raise TopicGone(str(exc)) from exc
-            raise
         return copied.message_id
 
     async def copy_out(self, staff_message_id: int, chat_id: str) -> None:
