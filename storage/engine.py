@@ -19,7 +19,7 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
-        kwargs.setdefault("module", inline_dbapi())
+        kwargs["module"] = inline_dbapi()  # see storage/sqlite_driver.py
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -42,11 +42,8 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        adapted = connection.connection.dbapi_connection
-        if isinstance(adapted, InlineConnection):
-            adapted.begin_pending = True  # sent with the transaction's first statement
-        else:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        adapted: InlineConnection = connection.connection.dbapi_connection
+        adapted.begin_pending = True  # BEGIN IMMEDIATE goes with the transaction's first statement
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
