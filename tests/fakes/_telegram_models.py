@@ -23,18 +23,37 @@ CHAT_ACTIONS = frozenset(
 class ApiError(Exception):
     """A Bot API failure, answered as ``{"ok": false, "error_code": ..., "description": ...}``."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(self, code: int, description: str, retry_after: int | None = None,
+                 migrate_to_chat_id: int | None = None) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> JSONDict:
         """The JSON body Telegram would send for this error."""
         body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
+        parameters: JSONDict = {}
         if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+            parameters["retry_after"] = self.retry_after
+        if self.migrate_to_chat_id is not None:
+            parameters["migrate_to_chat_id"] = self.migrate_to_chat_id
+        if parameters:
+            body["parameters"] = parameters
         return body
+
+
+@dataclass
+class Fault:
+    """How the fake misbehaves on one call, the way a proxy or a struggling Telegram does.
+
+    ``kind``: "html" (a 502 with an HTML page, nothing done), "late" (done, answered after
+    ``seconds``), "silent" (done, never answered: the connection is held until the client
+    gives up), "refused" (the connection is closed without an answer, nothing done)."""
+
+    kind: str
+    seconds: float = 0.0
 
 
 def bad_request(description: str) -> ApiError:

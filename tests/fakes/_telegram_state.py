@@ -11,7 +11,7 @@ from collections import deque
 from typing import Any
 
 from ._telegram_checks import inline_markup, validate_reply_markup
-from ._telegram_models import ApiCall, ApiError, JSONDict, StoredFile, bad_request, media_object
+from ._telegram_models import ApiCall, ApiError, Fault, JSONDict, StoredFile, bad_request, media_object
 
 MEDIA_KINDS = ("document", "photo", "voice", "audio", "video", "sticker", "animation")
 CONTENT_KEYS = ("text", "entities", "caption", "caption_entities", "contact", "location", *MEDIA_KINDS)
@@ -72,6 +72,8 @@ class TelegramState:
         self._deleted_topics: set[tuple[int, int]] = set()
         self._blocked: set[int] = set()
         self._failures: dict[str, list[ApiError]] = {}
+        self._faults: dict[str, list[Fault]] = {}
+        self._outage_until = 0.0
         self._files: dict[str, StoredFile] = {}
         self._open_callbacks: set[str] = set()
         self._callback_counter = 0

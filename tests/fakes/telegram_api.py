@@ -15,11 +15,13 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from ._telegram_backend import TelegramBackend
-from ._telegram_models import ApiCall, ApiError, JSONDict, decode_param, media_object
+from ._telegram_models import ApiCall, ApiError, Fault, JSONDict, decode_param, media_object
 from ._telegram_state import without_reply
 from ._telegram_text import utf16_len
 
-__all__ = ["ApiCall", "ApiError", "FakeTelegramAPI"]
+__all__ = ["ApiCall", "ApiError", "FakeTelegramAPI", "Fault"]
+
+BAD_GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 T = TypeVar("T")
 
@@ -247,10 +249,24 @@ class FakeTelegramAPI(TelegramBackend):
         self._blocked.discard(chat_id)
 
     def fail_next(self, method: str, error_code: int, description: str, retry_after: int | None = None,
-                  times: int = 1) -> None:
+                  times: int = 1, migrate_to_chat_id: int | None = None) -> None:
         """The next ``times`` calls of ``method`` fail with this error."""
-        error = ApiError(error_code, description, retry_after)
+        error = ApiError(error_code, description, retry_after, migrate_to_chat_id)
         self._failures.setdefault(method.lower(), []).extend([error] * times)
+
+    def fault_next(self, method: str, kind: str, *, seconds: float = 0.0, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` misbehave (see ``Fault``): "html", "late",
+        "silent" (done, then no answer for an hour)."""
+        fault = Fault(kind, 3600.0 if kind == "silent" else seconds)
+        self._faults.setdefault(method.lower(), []).extend([fault] * times)
+
+    def outage(self, seconds: float) -> None:
+        """For ``seconds`` from now every method but getUpdates answers a proxy's 502 HTML page."""
+        self._outage_until = time.monotonic() + seconds
+
+    def end_outage(self) -> None:
+        """The API answers normally again."""
+        self._outage_until = 0.0
 
     def delete_topic(self, chat_id: int, thread_id: int) -> None:
         """Later sends into this topic fail with 400 'message thread not found'."""
@@ -265,6 +281,13 @@ class FakeTelegramAPI(TelegramBackend):
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params, files, names = await _read_params(request)
+        faults = self._faults.get(method.lower())
+        fault = faults.pop(0) if faults else None
+        in_outage = time.monotonic() < self._outage_until and method.lower() != "getupdates"
+        if in_outage or (fault is not None and fault.kind == "html"):
+            self.calls.append(ApiCall(method, params, files, {"ok": False, "error_code": 502,
+                                                              "description": "HTML"}, time.monotonic(), names))
+            return web.Response(text=BAD_GATEWAY_PAGE, status=502, content_type="text/html")
         try:
             if request.match_info["token"] != self.token:
                 raise ApiError(401, "Unauthorized")
@@ -280,6 +303,8 @@ class FakeTelegramAPI(TelegramBackend):
             if exc.code == 429:
                 self.too_many_requests += 1
         text = json.dumps(body)
+        if fault is not None and fault.kind in ("late", "silent"):
+            await asyncio.sleep(fault.seconds)  # done already; the answer comes late or never
         if request.transport is None and method.lower() == "getupdates":
             return web.Response(text=text, status=body.get("error_code", 200))  # abandoned long poll
         self.calls.append(ApiCall(method, params, files, json.loads(text), time.monotonic(), names))

@@ -315,3 +315,37 @@ async def test_second_poller_gets_conflict_and_stop_releases_long_poll() -> None
         resp = await asyncio.wait_for(newer, 2)
         assert resp.status == 200 and (await resp.json())["result"] == []
         assert asyncio.get_running_loop().time() - started < 1.5
+
+
+@pytest.mark.asyncio
+async def test_faults_html_late_outage_and_migration(fake: FakeTelegramAPI) -> None:
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    async with aiohttp.ClientSession() as session:
+        fake.fault_next("sendMessage", "html")
+        async with session.post(url, data={"chat_id": USER, "text": "a"}) as resp:
+            assert resp.status == 502 and "<html>" in await resp.text()
+        assert fake.sent_messages(USER) == []  # nothing was done
+
+        fake.fault_next("sendMessage", "late", seconds=0.5)
+        started = asyncio.get_running_loop().time()
+        async with session.post(url, data={"chat_id": USER, "text": "b"}) as resp:
+            assert resp.status == 200
+        assert asyncio.get_running_loop().time() - started >= 0.5
+        assert [m["text"] for m in fake.sent_messages(USER)] == ["b"]
+
+        fake.fault_next("sendMessage", "silent")
+        with pytest.raises(asyncio.TimeoutError):
+            async with session.post(url, data={"chat_id": USER, "text": "c"},
+                                    timeout=aiohttp.ClientTimeout(total=0.5)):
+                pass
+        assert [m["text"] for m in fake.sent_messages(USER)] == ["b", "c"]  # done, answer lost
+
+        fake.outage(60)
+        async with session.post(url, data={"chat_id": USER, "text": "d"}) as resp:
+            assert resp.status == 502
+        fake.end_outage()
+        fake.fail_next("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                       migrate_to_chat_id=-100777)
+        async with session.post(url, data={"chat_id": USER, "text": "e"}) as resp:
+            body = await resp.json()
+            assert resp.status == 400 and body["parameters"] == {"migrate_to_chat_id": -100777}
