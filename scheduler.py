@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.services.delivery_report import DeliveryReport
+from bot.services.hotline import JOB_KIND
 from bot.services.outbox import OutboxWorker
 from bot.services.rate_limits import FloodLimits
 
@@ -32,8 +34,15 @@ class HubScheduler:
         self.hub = hub
         rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else \
             settings.telegram_rate_limit
+        hotline = hub.services.hotline
+        report = DeliveryReport(hub.database, settings, hotline)
         self.worker = OutboxWorker(hub.database, hub.core.senders, FloodLimits(rate),
-                                   on_batch_progress=hub.services.announcements.report)
+                                   on_batch_progress=hub.services.announcements.report,
+                                   give_up_after=settings.give_up_after,
+                                   retry_max=settings.retry_max,
+                                   actions={JOB_KIND: hotline.run_job},
+                                   on_final=report.on_final,
+                                   on_chat_moved=hub.core.chat_moved)
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         self._tasks: set[asyncio.Task[None]] = set()
 

@@ -83,11 +83,11 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     await forget_old_events(database)
     router = build_router(features)
     senders: dict[str, Sender] = {}  # filled by the channels that start
-    hotline = Hotline(database=database, settings=settings, senders=senders)
+    hotline = Hotline(database=database, settings=settings)
     services = Services(settings=settings, router=router, faq=build_faq(settings, router),
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
-                        routines=Routines(database, settings))
+                        routines=Routines(database, settings, hotline))
     core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))

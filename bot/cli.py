@@ -80,6 +80,8 @@ async def _run(settings: Settings, role: str = "all") -> int:
     web = WebServer(hub, host=settings.host, port=settings.port) \
         if receives and settings.needs_web_server else None
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
+    if web is not None and scheduler is not None:
+        web.worker = scheduler.worker  # /healthz and /metrics tell whether it runs
     try:
         if web is not None:
             if messenger is not None:

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     digest_time: str = "09:00"
     hotline_hours: str | None = None
     staff_language: str = "ka"
+    delivery_give_up: str = "24h"  # then a message is "failed" and staff are told once
+    delivery_retry_max: str = "30m"  # the longest wait between two tries of one message
     faq_threshold: float = Field(default=0.45, gt=0, lt=1)
     host: str = "0.0.0.0"
     port: int = Field(default=8080, ge=1, le=65535)
@@ -141,6 +143,22 @@ class Settings(BaseSettings):
         parse_clock(value)
         return value
 
+    @field_validator("delivery_give_up", "delivery_retry_max")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        parse_duration(value)
+        return value.strip().lower()
+
+    @property
+    def give_up_after(self) -> timedelta:
+        """`DELIVERY_GIVE_UP` as a duration."""
+        return parse_duration(self.delivery_give_up)
+
+    @property
+    def retry_max(self) -> timedelta:
+        """`DELIVERY_RETRY_MAX` as a duration."""
+        return parse_duration(self.delivery_retry_max)
+
     @property
     def offsets(self) -> list[timedelta]:
         """`REMINDER_OFFSETS` as durations, longest first."""
@@ -200,7 +218,15 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
 
-_UNITS = {"m": 60, "h": 3600, "d": 86400}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """"90s", "30m", "24h", "2d" → a duration."""
+    part = text.strip().lower()
+    if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit() or int(part[:-1]) < 1:
+        raise ValueError('expected a duration like "90s", "30m", "24h" or "2d"')
+    return timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]])
 
 
 def parse_offsets(text: str) -> list[timedelta]:
@@ -208,7 +234,7 @@ def parse_offsets(text: str) -> list[timedelta]:
     offsets = []
     for part in text.split(","):
         part = part.strip().lower()
-        if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit() or int(part[:-1]) < 1:
+        if len(part) < 2 or part[-1] not in "mhd" or not part[:-1].isdigit() or int(part[:-1]) < 1:
             raise ValueError('expected durations like "1d,2h,30m" (units m, h, d)')
         offsets.append(timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]]))
     return sorted(set(offsets), reverse=True)

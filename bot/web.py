@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from bot import metrics
+from storage.models import utcnow
 from storage.repos.outbox import OutboxRepo
 
 if TYPE_CHECKING:
@@ -19,6 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 WEBHOOK_BODY_LIMIT = 2 * 1024 * 1024
+WORKER_SILENT_LIMIT = 120.0  # seconds without a loop turn before the worker counts as stuck
 
 
 class WebServer:
@@ -31,6 +34,7 @@ class WebServer:
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/metrics", self.metrics)
         self._runner: web.AppRunner | None = None
+        self.worker: Any = None  # this process's outbox worker, if it runs one
 
     def add_routes(self, register: Callable[[web.Application], None]) -> None:
         """Let a channel add its webhook routes (before `start`)."""
@@ -59,22 +63,44 @@ class WebServer:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"http://{host}:{self.port}"
 
+    def worker_state(self) -> str | None:
+        """"running", "stopped" (restarting after an error, or stuck), or None (none here)."""
+        worker = self.worker
+        if worker is None:
+            return None
+        alive = worker.running and time.monotonic() - worker.last_beat < WORKER_SILENT_LIMIT
+        return "running" if alive else "stopped"
+
     async def healthz(self, request: web.Request) -> web.Response:
-        """200 with JSON when the database answers, 503 otherwise."""
+        """200 with JSON when the database answers and the outbox worker runs, 503 otherwise.
+
+        `oldest_pending_seconds` says how long the oldest undelivered message has waited."""
+        body: dict[str, Any] = {"status": "ok", "database": "ok"}
         try:
             async with self.hub.session_factory() as session:
-                await session.exec(text("SELECT 1"))  # type: ignore[call-overload]
+                since = await OutboxRepo(session).oldest_pending_since()
         except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
             log.warning("health check: the database does not answer (%s)", type(exc).__name__)
             return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-        return web.json_response({"status": "ok", "database": "ok"})
+        body["oldest_pending_seconds"] = round((utcnow() - since).total_seconds()) if since else 0
+        state = self.worker_state()
+        if state is not None:
+            body["outbox_worker"] = state
+            if state != "running":
+                body["status"] = "error"
+        return web.json_response(body, status=200 if body["status"] == "ok" else 503)
 
     async def metrics(self, request: web.Request) -> web.Response:
-        """Prometheus text; the outbox depth is read from the database at each scrape."""
+        """Prometheus text; the outbox depth and age are read from the database at each scrape."""
         try:
             async with self.hub.session_factory() as session:
-                metrics.OUTBOX_DEPTH.set(await OutboxRepo(session).pending_count())
+                repo = OutboxRepo(session)
+                metrics.OUTBOX_DEPTH.set(await repo.pending_count())
+                since = await repo.oldest_pending_since()
+            metrics.OUTBOX_OLDEST_SECONDS.set((utcnow() - since).total_seconds() if since else 0)
         except Exception:  # noqa: BLE001 — the other metrics are still worth serving
             log.warning("metrics: could not read the outbox depth", exc_info=True)
+        if (state := self.worker_state()) is not None:
+            metrics.OUTBOX_WORKER_UP.set(1 if state == "running" else 0)
         body = generate_latest()
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -216,8 +216,7 @@ async def _submit(turn: Turn) -> None:
     await turn.finish()
     turn.say(turn._(N_("Thank you! Your question is #{number}.")).format(number=ticket.id)
              + "\n" + _expected_answer(turn), [back_to_menu(turn)])
-    hotline = turn.services.hotline
-    turn.after_commit.append(lambda: hotline.publish(ticket.id))  # type: ignore[arg-type]
+    await turn.services.hotline.queue(turn.uow, ticket.id, "sync")
 
 
 def _expected_answer(turn: Turn) -> str:
@@ -262,13 +261,12 @@ async def relay_to_ticket(turn: Turn) -> bool:
     if not event.text and not files:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))
         return True
-    message = await repo.add_message(TicketMessage(
+    await repo.add_message(TicketMessage(
         ticket_id=ticket_id, direction="in",
         text=_with_link((event.text or "")[:MAX_QUESTION], _file_link(turn, files)),
         attachment_kind=files[0].kind if files else None, source_chat_id=turn.person.chat_id,
         source_message_id=event.message_ref))
-    hotline = turn.services.hotline
-    turn.after_commit.append(lambda: hotline.relay_in(ticket_id, message.id))  # type: ignore[arg-type]
+    await turn.services.hotline.queue(turn.uow, ticket_id, "sync")
     turn.say(_(N_("Sent to the hub team (#{number}).")).format(number=ticket_id), [
         [Button(label=_(N_("➕ A new question")), short=_(N_("New question")), payload="hl:new"),
          Button(label=_(N_("🤖 Back to the bot")), short=_(N_("Back to the bot")),

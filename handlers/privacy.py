@@ -29,17 +29,19 @@ async def confirmed(turn: Turn, rest: str) -> None:
     if rest != "yes":
         await turn.stale_button()
         return
-    open_tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
+    tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
     hotline = turn.services.hotline
     staff = translator(turn.services.settings.staff_language)
     note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "
                     "content erased."))
-    for ticket in open_tickets:
-        ticket.status, ticket.closed_at = "closed", utcnow()
-        turn.uow.session.add(ticket)
-        number = ticket.id
-        turn.after_commit.append(lambda number=number: hotline.post(number, note))  # type: ignore[misc]
-        turn.after_commit.append(lambda number=number: hotline.set_closed(number, True))  # type: ignore[misc]
+    for ticket in tickets:
+        assert ticket.id is not None
+        await hotline.queue(turn.uow, ticket.id, "erase")
+        if ticket.status == "open":
+            ticket.status, ticket.closed_at = "closed", utcnow()
+            turn.uow.session.add(ticket)
+            await hotline.queue(turn.uow, ticket.id, "post", text=note)
+            await hotline.queue(turn.uow, ticket.id, "close")
     await turn.finish()
     show_menu(turn, turn._(N_("Done: your personal data was erased.")))
 

@@ -65,10 +65,15 @@ async def staff_message(turn: Turn) -> None:
     event = turn.event
     kind = event.attachments[0].kind if event.attachments else None
     await _record_staff_reply(turn, ticket, event.text or "", kind)
-    if event.message_ref and is_small_id(event.message_ref):
-        hotline = turn.services.hotline
-        turn.after_commit.append(lambda: hotline.relay_out(
-            ticket.id, int(event.message_ref), event.text or ""))  # type: ignore[arg-type]
+    person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
+    if person is None:
+        turn.say(_(N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
+                      "reachable.")))
+        return
+    staff_message = int(event.message_ref) if event.message_ref and is_small_id(
+        event.message_ref) else None
+    await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, event.text or "",
+                                                  staff_message)
 
 
 async def _record_staff_reply(turn: Turn, ticket: Ticket, text: str, kind: str | None) -> None:
@@ -121,8 +126,7 @@ async def close(turn: Turn, ticket: Ticket | None = None) -> None:
                      payload=f"hl:r:{ticket.id}:{n}") for n in range(1, 6)]])
     turn.say(_(N_("✅ #{number} closed by {name}.")).format(
         number=ticket.id, name=turn.person.display_name or "—"))
-    hotline, number = turn.services.hotline, ticket.id
-    turn.after_commit.append(lambda: hotline.set_closed(number, True))
+    await turn.services.hotline.queue(turn.uow, ticket.id, "close")
 
 
 async def reopen(turn: Turn) -> None:
@@ -142,8 +146,7 @@ async def reopen(turn: Turn) -> None:
         person.active_ticket_id = ticket.id
         turn.uow.session.add(person)
     turn.say(_(N_("↩️ #{number} reopened.")).format(number=ticket.id))
-    hotline, number = turn.services.hotline, ticket.id
-    turn.after_commit.append(lambda: hotline.set_closed(number, False))
+    await turn.services.hotline.queue(turn.uow, ticket.id, "reopen")
 
 
 async def take(turn: Turn, ticket: Ticket | None = None) -> None:
@@ -175,7 +178,7 @@ async def canned(turn: Turn) -> None:
     await _record_staff_reply(turn, ticket, text, None)
     person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
     if person is not None:
-        turn.notify(person, text, kind="staff_reply")
+        await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, text, None)
     turn.say(_(N_("Sent to #{number}:")).format(number=ticket.id) + "\n" + text)
 
 

@@ -34,6 +34,7 @@ class Ticket(SQLModel, table=True):
     assignee: str | None = Field(default=None, max_length=128)
     staff_thread_id: int | None = None  # forum topic in the staff chat
     staff_card_message_id: int | None = None  # the summary card (reply threading without topics)
+    topic_requested_at: datetime | None = None  # recorded before asking for the topic
     created_at: datetime = Field(default_factory=utcnow)
     first_staff_reply_at: datetime | None = None
     closed_at: datetime | None = None

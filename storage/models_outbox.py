@@ -19,6 +19,8 @@ class OutboxMessage(SQLModel, table=True):
         UniqueConstraint("dedupe_key", name="uq_outbox_key"),
         Index("ix_outbox_due", "state", "not_before"),
         Index("ix_outbox_batch", "batch_id", "state"),
+        Index("ix_outbox_order", "order_key", "id"),
+        Index("ix_outbox_person", "person_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,6 +37,9 @@ class OutboxMessage(SQLModel, table=True):
     not_before: datetime = Field(default_factory=utcnow)
     quiet_hours: bool = False  # wait for the end of quiet hours
     batch_id: int | None = Field(default=None)  # the announcement it belongs to
+    # Rows sharing an order key go out one at a time, oldest first (one person's replies,
+    # one ticket's work in the staff chat); rows without one go out in any order.
+    order_key: str | None = Field(default=None, max_length=80)
     created_at: datetime = Field(default_factory=utcnow)
     claimed_at: datetime | None = None
     sent_at: datetime | None = None

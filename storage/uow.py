@@ -52,6 +52,11 @@ class UnitOfWork:
             if self._database.write_lock is not None:
                 self._database.write_lock.release()
 
+    @property
+    def queued_outbox(self) -> bool:
+        """True when this unit of work queued outbox rows (the worker should look now)."""
+        return bool(self.session.info.get("outbox_queued"))
+
     async def commit(self) -> None:
         """Make the work of this event durable."""
         await self.session.commit()

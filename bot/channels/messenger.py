@@ -127,9 +127,8 @@ class MessengerChannel:
                 event = dataclasses.replace(event, display_name=name or event.display_name,
                                             language_hint=locale or event.language_hint)
                 replies = await self.hub.core.handle(event, payload_limit=PAYLOAD_LIMIT)
-                await self.send(event.chat_id, replies, kind="response")
-        except DeliveryError as exc:
-            log.warning("a reply to a Messenger person could not be sent: %s", exc)
+                await self.hub.core.send_replies(CHANNEL, event.chat_id, replies,
+                                                 kind="response")
         except Exception:  # noqa: BLE001 — one event's failure must not stop the others
             log.exception("error while handling a Messenger event")
 
@@ -157,6 +156,7 @@ class MessengerChannel:
                    kind: str | None = None) -> None:
         """Deliver replies (the core's `Sender`); the window decides the messaging type."""
         messaging = await self._messaging(chat_id, kind)
+        sent = 0
         try:
             for reply in replies:
                 for message in render(reply):
@@ -169,10 +169,13 @@ class MessengerChannel:
                         "message": {"attachment": {"type": "file",
                                                    "payload": {"is_reusable": False}}}},
                         file=(document.filename, document.content, document.mime_type))
-        except BadPageToken:
-            log.critical("MESSENGER_PAGE_TOKEN was refused by the Graph API (error 190): "
-                         "nothing can be sent on Messenger until it is replaced")
-            await self._alert_staff_bad_token()
+                sent += 1
+        except DeliveryError as exc:
+            exc.sent = sent
+            if isinstance(exc, BadPageToken):
+                log.critical("MESSENGER_PAGE_TOKEN was refused by the Graph API (error 190): "
+                             "nothing can be sent on Messenger until it is replaced")
+                await self._alert_staff_bad_token()
             raise
 
     async def _messaging(self, chat_id: str, kind: str | None) -> dict[str, str]:

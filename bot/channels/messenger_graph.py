@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from typing import Any
 
 import aiohttp
 
-from bot.core.delivery import OutsideWindow, RateLimited, Rejected, Transient, Unreachable
+from bot.core.delivery import OutsideWindow, RateLimited, Rejected, Transient, Unknown, Unreachable
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = aiohttp.ClientTimeout(total=20, connect=5)
-RETRIES = 3  # extra attempts after a timeout or a 5xx
+TIMEOUT = aiohttp.ClientTimeout(total=30, connect=5)
 RATE_LIMIT_WAIT = 60.0  # Graph gives no retry-after; wait this long after 4/613
 
 
@@ -61,17 +59,18 @@ class GraphClient:
 
     async def post(self, path: str, body: dict[str, Any],
                    file: tuple[str, bytes, str] | None = None) -> dict[str, Any]:
-        """POST JSON (or a multipart upload with `file`) to `path`, retrying transient failures."""
+        """POST JSON (or a multipart upload with `file`) to `path`, once.
+
+        Retrying is the outbox's job, which knows whether a duplicate may reach a person."""
         url = f"{self.base_url}/{path.lstrip('/')}"
-        for attempt in range(RETRIES + 1):
-            try:
-                return await self._post_once(url, body, file)
-            except (Transient, aiohttp.ClientError, TimeoutError) as exc:
-                if attempt == RETRIES:
-                    raise exc if isinstance(exc, Transient) else Transient(
-                        f"{type(exc).__name__}: {exc}") from exc
-                await asyncio.sleep(0.5 * 2 ** attempt)
-        raise AssertionError("unreachable")
+        try:
+            return await self._post_once(url, body, file)
+        except aiohttp.ClientConnectorError as exc:  # never reached Graph: not sent
+            raise Transient(f"{type(exc).__name__}") from exc
+        except (aiohttp.ServerDisconnectedError, TimeoutError) as exc:  # sent, no answer
+            raise Unknown(f"{type(exc).__name__}: no answer") from exc
+        except aiohttp.ClientError as exc:
+            raise Transient(f"{type(exc).__name__}") from exc
 
     async def get(self, path: str, fields: str) -> dict[str, Any]:
         """GET `path` with `fields` (one try: callers have a fallback)."""

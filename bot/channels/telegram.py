@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from functools import partial
+from collections.abc import Awaitable
 from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.app import HubApp
 from bot.channels.telegram_convert import (
     CALLBACK_DATA_LIMIT,
+    CHANNEL,
     TEXT_LIMIT,
     incoming_from_update,
     reply_markup,
@@ -25,7 +24,7 @@ from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
-from bot.core.delivery import RateLimited, Rejected, Transient, Unreachable
+from bot.channels.telegram_errors import delivery_error
 from bot.core.messages import Button, Reply
 from bot.i18n import LANGUAGES, translator
 
@@ -35,7 +34,6 @@ MAX_CONCURRENT_UPDATES = 8
 ORDERING_WINDOW = 100_000
 GROUP_MESSAGES_PER_MINUTE = 20
 SEND_RETRIES = 3
-NETWORK_RETRIES = 2
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -81,37 +79,6 @@ def _chat_key(update: object) -> int:
     return 0
 
 
-async def _with_retry(call: Callable[[], Awaitable[object]]) -> None:
-    """Send once more after a network hiccup; flood waits are handled by the rate limiter."""
-    for attempt in range(NETWORK_RETRIES + 1):
-        try:
-            await call()
-            return
-        except (TimedOut, NetworkError) as exc:
-            if isinstance(exc, (Forbidden, BadRequest)) or attempt == NETWORK_RETRIES:
-                raise
-            await asyncio.sleep(1 + attempt)
-
-
-@contextmanager
-def _delivery_errors() -> Iterator[None]:
-    """Telegram's errors as the core's delivery outcomes."""
-    try:
-        yield
-    except Forbidden as exc:
-        raise Unreachable(str(exc)) from exc
-    except RetryAfter as exc:
-        seconds = exc.retry_after
-        raise RateLimited(seconds if isinstance(seconds, int | float) else seconds.total_seconds(),
-                          str(exc)) from exc
-    except BadRequest as exc:
-        if any(s in str(exc).lower() for s in ("chat not found", "user is deactivated")):
-            raise Unreachable(str(exc)) from exc
-        raise Rejected(str(exc)) from exc
-    except (TimedOut, NetworkError) as exc:
-        raise Transient(str(exc)) from exc
-
-
 def api_urls(base: str) -> tuple[str, str]:
     """Bot API and file URLs for `TELEGRAM_API_BASE_URL` (with or without the trailing /bot)."""
     root = base.rstrip("/").removesuffix("/bot")
@@ -128,8 +95,11 @@ class TelegramChannel:
         self.application = self._build()
         hub.core.register_sender("telegram", self)
         self.staff_chat_id = hub.settings.staff_chat_id
+        self.desk: TelegramStaffDesk | None = None
         if self.staff_chat_id is not None:
-            hub.services.hotline.desk = TelegramStaffDesk(self.application.bot, self.staff_chat_id)
+            self.desk = TelegramStaffDesk(self.application.bot, self.staff_chat_id)
+            hub.services.hotline.desk = self.desk
+        hub.core.moved_listeners.append(self._chat_moved)
 
     def _build(self) -> Application:
         settings = self.hub.settings
@@ -221,50 +191,53 @@ class TelegramChannel:
 
     async def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
                    kind: str | None = None) -> None:
-        """Deliver proactively (the core's `Sender`); failures raise `DeliveryError`s."""
+        """Deliver replies in order (the core's `Sender`); a failure raises a `DeliveryError`
+        whose `sent` counts the replies that went out before it."""
         bot = self.application.bot
-        thread = int(thread_id) if thread_id else None
-        with _delivery_errors():
+        chat, thread = int(chat_id), int(thread_id) if thread_id else None
+        sent = 0
+        try:
             for reply in replies:
                 parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
                 for i, part in enumerate(parts):
                     await bot.send_message(
-                        int(chat_id), part, message_thread_id=thread,
+                        chat, part, message_thread_id=thread,
                         reply_markup=reply_markup(reply) if i == len(parts) - 1 else None)
                 if reply.document is not None:
-                    await bot.send_document(int(chat_id), InputFile(
+                    await bot.send_document(chat, InputFile(
                         reply.document.content, filename=reply.document.filename),
                         message_thread_id=thread)
+                sent += 1
+        except TelegramError as exc:
+            error = delivery_error(exc)
+            error.sent = sent
+            raise error from exc
 
     async def copy(self, chat_id: str, from_chat_id: str, message_id: str,
                    buttons: list[list[Button]]) -> None:
         """Copy a message (a staff photo or document) to a person, with buttons under it."""
-        with _delivery_errors():
+        try:
             await self.application.bot.copy_message(
                 int(chat_id), int(from_chat_id), int(message_id),
                 reply_markup=reply_markup(Reply(text="", buttons=buttons)))
+        except TelegramError as exc:
+            raise delivery_error(exc) from exc
 
     async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
-        """Send replies in order; long texts are split, buttons go with the last part."""
-        bot = self.application.bot
-        for reply in replies:
-            parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
-            calls = [partial(bot.send_message, chat_id, part, message_thread_id=thread_id,
-                             reply_markup=reply_markup(reply) if i == len(parts) - 1 else None)
-                     for i, part in enumerate(parts)]
-            if reply.document is not None:
-                calls.append(partial(bot.send_document, chat_id,
-                                     InputFile(reply.document.content,
-                                               filename=reply.document.filename),
-                                     message_thread_id=thread_id))
-            for call in calls:
-                try:
-                    await _with_retry(call)
-                except Forbidden:
-                    log.info("chat %s has blocked the bot; replies dropped", chat_id)
-                    return
-                except TelegramError:
-                    log.exception("a reply to chat %s could not be sent", chat_id)
+        """Send the replies to an update now; what cannot go now is queued (see the core)."""
+        await self.hub.core.send_replies(CHANNEL, str(chat_id), replies,
+                                         str(thread_id) if thread_id else None)
+
+    async def _chat_moved(self, channel: str, old_chat_id: str, new_chat_id: str) -> None:
+        """The staff group became a supergroup: follow it now, and say which setting to change."""
+        if channel != CHANNEL or self.staff_chat_id is None or str(self.staff_chat_id) != old_chat_id:
+            return
+        new = int(new_chat_id)
+        log.critical("the staff chat moved to a new id: set STAFF_CHAT_ID=%s (this process "
+                     "follows it until it restarts)", new)
+        self.staff_chat_id = self.hub.settings.staff_chat_id = new
+        if self.desk is not None:
+            self.desk.chat_id = new
 
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -22,14 +22,18 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DefaultValue = type(BaseRequest.DEFAULT_NONE)  # PTB's "not given" marker for timeouts
-DEFAULT_TIMEOUTS = {"read": 5.0, "write": 5.0, "connect": 5.0, "pool": 1.0}  # as HTTPXRequest
-MEDIA_WRITE_TIMEOUT = 20.0
+# A slow but working Telegram answers within seconds, sometimes tens of them (PTB's 5 s read
+# timeout turned such answers into "no answer": the bot sent them again, and people got the
+# same reply three times). Only a timeout after the request went out leaves the outcome unknown.
+DEFAULT_TIMEOUTS = {"read": 30.0, "write": 10.0, "connect": 5.0, "pool": 5.0}
+MEDIA_WRITE_TIMEOUT = 60.0
 
 
 class AiohttpRequest(BaseRequest):
     """One aiohttp session with a bounded connection pool, for PTB's bot methods."""
 
-    def __init__(self, *, connection_pool_size: int = 1, read_timeout: float | None = 5.0) -> None:
+    def __init__(self, *, connection_pool_size: int = 1,
+                 read_timeout: float | None = DEFAULT_TIMEOUTS["read"]) -> None:
         self._pool_size = connection_pool_size
         self._timeouts = dict(DEFAULT_TIMEOUTS, read=read_timeout)
         self._session: aiohttp.ClientSession | None = None
@@ -84,8 +88,12 @@ class AiohttpRequest(BaseRequest):
                                              timeout=timeout, proxy=self.proxy_for(url)
                                              ) as response:
                 return response.status, await response.read()
+        except aiohttp.ConnectionTimeoutError as error:  # never reached the server: not sent
+            raise NetworkError(f"aiohttp.{type(error).__name__}: connect timeout") from error
         except asyncio.TimeoutError as error:
             raise TimedOut from error
+        except aiohttp.ServerDisconnectedError as error:  # the request went out; no answer came
+            raise TimedOut("the server closed the connection without an answer") from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
 

@@ -6,25 +6,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from telegram import Bot, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram_convert import CHANNEL, attachments_of, reply_markup
+from bot.channels.telegram_errors import delivery_error
 from bot.core.messages import Button, Incoming, MessageRef, Reply
-from bot.services.staff_desk import PersonUnreachable, TopicGone
+from bot.services.staff_desk import TopicGone
 
 _GONE = ("message thread not found", "topic_deleted", "topic not found", "thread not found")
+_NOT_FORUM = ("not a forum", "chat_not_forum", "forum is disabled")
+_ALREADY = ("not modified", "topic_not_modified", "message to delete not found")
 
 
 @contextmanager
-def _topic_gone(thread_id: int | None) -> Iterator[None]:
-    """A send into a deleted topic raises `TopicGone` (the hotline then recreates the topic)."""
+def _desk_errors(thread_id: int | None = None, *, harmless: tuple[str, ...] = ()) -> Iterator[None]:
+    """Telegram errors as delivery outcomes; a deleted topic raises `TopicGone` (the hotline
+    then recreates it); errors that mean "already so" (`harmless`) are not errors."""
     try:
         yield
     except BadRequest as exc:
+        if harmless and _mentions(exc, harmless):
+            return
         if thread_id is not None and _mentions(exc, _GONE):
             raise TopicGone(str(exc)) from exc
-        raise
-_NOT_FORUM = ("not a forum", "chat_not_forum", "forum is disabled")
+        raise delivery_error(exc) from exc
+    except TelegramError as exc:
+        raise delivery_error(exc) from exc
 
 
 def staff_incoming(update: Update, staff_chat_id: int) -> Incoming | None:
@@ -64,7 +71,10 @@ def _mentions(error: Exception, needles: tuple[str, ...]) -> bool:
 
 
 class TelegramStaffDesk:
-    """The StaffDesk on a Telegram supergroup (topics when it is a forum)."""
+    """The StaffDesk on a Telegram supergroup (topics when it is a forum).
+
+    Every call raises the core's delivery errors (or `TopicGone`), so the outbox worker that
+    runs the hotline's staff-chat work decides what to do about each."""
 
     def __init__(self, bot: Bot, staff_chat_id: int) -> None:
         self.bot = bot
@@ -81,14 +91,16 @@ class TelegramStaffDesk:
             if _mentions(exc, _NOT_FORUM):
                 self.is_forum = False
                 return None
-            raise
+            raise delivery_error(exc) from exc
+        except TelegramError as exc:
+            raise delivery_error(exc) from exc
         self.is_forum = True
         return topic.message_thread_id
 
     async def post(self, text: str, *, thread_id: int | None, reply_to: int | None = None,
                    buttons: list[list[Button]] | None = None) -> int:
         """Post plain text (nothing is parsed, so a question's `<b>` stays `<b>`)."""
-        with _topic_gone(thread_id):
+        with _desk_errors(thread_id):
             message = await self.bot.send_message(
                 self.chat_id, text[:4096], message_thread_id=thread_id,
                 reply_to_message_id=reply_to, allow_sending_without_reply=True,
@@ -96,43 +108,34 @@ class TelegramStaffDesk:
         return message.message_id
 
     async def edit(self, message_id: int, text: str) -> None:
-        """Change a progress message; an unchanged text is not an error."""
-        try:
+        """Change a message the bot posted; an unchanged text is not an error."""
+        with _desk_errors(harmless=("not modified",)):
             await self.bot.edit_message_text(text[:4096], self.chat_id, message_id)
-        except BadRequest as exc:
-            if not _mentions(exc, ("not modified",)):
-                raise
+
+    async def delete(self, message_id: int) -> None:
+        """Delete a message from the staff chat (one already gone is not an error)."""
+        with _desk_errors(harmless=_ALREADY):
+            await self.bot.delete_message(self.chat_id, message_id)
+
+    async def rename_topic(self, thread_id: int, title: str) -> None:
+        """Give a topic a new name (a deleted topic is not an error: nothing is left to rename)."""
+        with _desk_errors(harmless=_ALREADY + _GONE):
+            await self.bot.edit_forum_topic(self.chat_id, thread_id, name=title[:128])
 
     async def copy_in(self, source: MessageRef, *, thread_id: int | None,
                       reply_to: int | None = None) -> int:
         """Copy a person's message (with its photo or document) into the staff chat."""
-        with _topic_gone(thread_id):
+        with _desk_errors(thread_id):
             copied = await self.bot.copy_message(
                 self.chat_id, int(source.chat_id), int(source.message_id),
                 message_thread_id=thread_id, reply_to_message_id=reply_to,
                 allow_sending_without_reply=True)
         return copied.message_id
 
-    async def copy_out(self, staff_message_id: int, chat_id: str) -> None:
-        """Copy a staff message to a person: no "forwarded from" header, attachments kept."""
-        try:
-            await self.bot.copy_message(int(chat_id), self.chat_id, staff_message_id)
-        except Forbidden as exc:
-            raise PersonUnreachable(str(exc)) from exc
-        except BadRequest as exc:
-            if _mentions(exc, ("chat not found", "user is deactivated")):
-                raise PersonUnreachable(str(exc)) from exc
-            raise
-
     async def set_topic_closed(self, thread_id: int, closed: bool) -> None:
         """Close or reopen a topic."""
-        try:
+        with _desk_errors(thread_id, harmless=("topic_not_modified", "not modified")):
             if closed:
                 await self.bot.close_forum_topic(self.chat_id, thread_id)
             else:
                 await self.bot.reopen_forum_topic(self.chat_id, thread_id)
-        except BadRequest as exc:
-            if _mentions(exc, _GONE):
-                raise TopicGone(str(exc)) from exc
-            if not _mentions(exc, ("topic_not_modified", "not modified")):
-                raise

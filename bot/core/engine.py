@@ -7,15 +7,27 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Protocol
 
 from bot import metrics
-from bot.core.delivery import notice_row
+from bot.core.delivery import (
+    DeliveryError,
+    RateLimited,
+    Rejected,
+    Transient,
+    Unknown,
+    Unreachable,
+    notice_row,
+    reply_order_key,
+    reply_to_dict,
+)
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
 from storage.engine import Database
+from storage.models import utcnow
 from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 
@@ -23,6 +35,9 @@ log = logging.getLogger(__name__)
 
 STORED_PAYLOAD_PREFIX = "~"
 TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a minute.")
+# A reply that could not be sent at once is sent when the channel takes it again, unless it
+# has waited this long: by then the person has moved on, and an old answer would confuse.
+REPLY_STALE_AFTER = timedelta(hours=12)
 
 
 def is_small_id(text: str) -> bool:
@@ -53,6 +68,8 @@ class ConversationCore:
         self.services = services
         self.senders: dict[str, Sender] = senders if senders is not None else {}
         self.on_queued: Callable[[], None] | None = None  # wakes the outbox worker
+        self._backlog: set[str] = set()  # chats whose replies wait in the outbox
+        self.moved_listeners: list[Callable[[str, str, str], Awaitable[None]]] = []
 
     def register_sender(self, channel: str, sender: Sender) -> None:
         """Let the core deliver notices to people on `channel`."""
@@ -83,7 +100,7 @@ class ConversationCore:
             log.exception("error while handling a %s event", event.channel)
             language, _ = language_from_hint(event.language_hint)
             return [Reply(text=translator(language)(TRY_AGAIN))]
-        if turn.notices and self.on_queued is not None:
+        if uow.queued_outbox and self.on_queued is not None:
             self.on_queued()
         for action in turn.after_commit:  # work with the outside world, once the state is safe
             try:
@@ -91,6 +108,57 @@ class ConversationCore:
             except Exception:  # noqa: BLE001
                 log.exception("an after-commit action failed for a %s event", event.channel)
         return replies
+
+    async def chat_moved(self, channel: str, old_chat_id: str, new_chat_id: str) -> None:
+        """A group chat got a new id: whoever holds the old one in memory follows it."""
+        for listener in self.moved_listeners:
+            await listener(channel, old_chat_id, new_chat_id)
+
+    async def send_replies(self, channel: str, chat_id: str, replies: list[Reply],
+                           thread_id: str | None = None, *, kind: str = "reply") -> None:
+        """Send the replies to an event now; what the channel does not take now is queued.
+
+        Replies are sent at most once: a reply whose send got no answer may have arrived, so it
+        is not sent again (a duplicate would reach the person); the ones after it are queued.
+        Once a chat has replies waiting in the outbox, its next replies queue behind them."""
+        if not replies:
+            return
+        key = reply_order_key(channel, chat_id)
+        if key in self._backlog:
+            async with UnitOfWork(self._database) as uow:
+                waiting = await uow.repo(OutboxRepo).pending_for(key)
+            if waiting:
+                await self._queue_replies(channel, chat_id, thread_id, replies, kind)
+                return
+            self._backlog.discard(key)
+        sender = self.senders[channel]
+        try:
+            await sender.send(chat_id, replies, thread_id, kind=kind)
+        except Unreachable:
+            log.info("a %s person has blocked the bot; replies dropped", channel)
+        except Rejected as exc:
+            log.warning("the %s platform refused a reply: %s", channel, exc)
+        except (RateLimited, Transient, DeliveryError) as exc:
+            rest = replies[exc.sent + (1 if isinstance(exc, Unknown) else 0):]
+            log.warning("a reply could not be sent now (%s); %d queued", type(exc).__name__,
+                        len(rest))
+            if rest:
+                await self._queue_replies(channel, chat_id, thread_id, rest, kind)
+
+    async def _queue_replies(self, channel: str, chat_id: str, thread_id: str | None,
+                             replies: list[Reply], kind: str) -> None:
+        key = reply_order_key(channel, chat_id)
+        row = {"dedupe_key": f"{channel}:{chat_id}:reply:{uuid.uuid4().hex}",
+               "kind": "reply" if kind == "response" else kind, "channel": channel,
+               "chat_id": chat_id, "thread_id": thread_id, "order_key": key,
+               "payload": {"replies": [reply_to_dict(r) for r in replies],
+                           "expires_at": (utcnow() + REPLY_STALE_AFTER).isoformat()}}
+        async with UnitOfWork(self._database) as uow:
+            await uow.repo(OutboxRepo).enqueue([row])
+            await uow.commit()
+        self._backlog.add(key)
+        if self.on_queued is not None:
+            self.on_queued()
 
     async def _queue_notices(self, uow: UnitOfWork, turn: Turn) -> None:
         """Messages to other people become outbox rows, committed with the turn's state."""

@@ -106,7 +106,10 @@ class Announcements:
                 "not_before": not_before, "payload": payload}
 
     async def report(self, batch_ids: set[int]) -> None:
-        """Edit each batch's progress message in the staff chat (throttled); final report at the end."""
+        """Edit each batch's progress message in the staff chat (throttled); final report at the end.
+
+        The figures are read in one short unit of work, the staff chat is written with none
+        open, and the progress message's id is recorded in another."""
         for batch_id in batch_ids:
             async with UnitOfWork(self.database) as uow:
                 announcement = await uow.session.get(Announcement, batch_id)
@@ -120,11 +123,19 @@ class Announcements:
                 self._last_report[batch_id] = now
                 if finished and announcement.status != "done":
                     announcement.status, announcement.finished_at = "done", utcnow()
-                text = self.progress_text(announcement, counts, finished)
-                if self.desk is not None:
-                    await self._show(announcement, text)
-                uow.session.add(announcement)
-                await uow.commit()
+                    uow.session.add(announcement)
+                    await uow.commit()
+            if self.desk is None:
+                continue
+            shown = await self._show(announcement, self.progress_text(announcement, counts,
+                                                                      finished))
+            if shown is not None and shown != announcement.progress_message_id:
+                async with UnitOfWork(self.database) as uow:
+                    stored = await uow.session.get(Announcement, batch_id)
+                    if stored is not None:
+                        stored.progress_message_id = shown
+                        uow.session.add(stored)
+                        await uow.commit()
 
     def progress_text(self, announcement: Announcement, counts: dict[str, int],
                       finished: bool) -> str:
@@ -148,13 +159,15 @@ class Announcements:
                 seconds=max(1, round(left / rate))))
         return "\n".join(lines)
 
-    async def _show(self, announcement: Announcement, text: str) -> None:
+    async def _show(self, announcement: Announcement, text: str) -> int | None:
+        """Post or edit the progress message; its id, or None when the staff chat refused."""
         assert self.desk is not None
         try:
             if announcement.progress_message_id is None:
-                announcement.progress_message_id = await self.desk.post(text, thread_id=None)
-            else:
-                await self.desk.edit(announcement.progress_message_id, text)
+                return await self.desk.post(text, thread_id=None)
+            await self.desk.edit(announcement.progress_message_id, text)
+            return announcement.progress_message_id
         except Exception:  # noqa: BLE001 — progress is a courtesy; sending goes on
             log.warning("could not update the progress of announcement %s", announcement.id,
                         exc_info=True)
+            return None

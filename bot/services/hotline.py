@@ -1,28 +1,35 @@
-"""The hotline: tickets, their staff topics, and relaying messages both ways.
+"""The hotline's staff-chat side: each ticket's topic, card and relayed messages, durably.
 
-Work with the staff chat happens after the unit of work that decided it has committed, each
-step in a unit of work of its own that locks the ticket row, so two quick messages, a retry
-or a second process never open a second topic for one ticket.
+Everything the staff chat owes a ticket is an outbox row of kind "ticket" (order key
+`ticket:N`, so one ticket's work goes out in order, one step at a time, whatever the number
+of processes), queued in the same unit of work that decided it. The outbox worker runs the
+row through `run_job`, which reads the ticket in one short unit of work, talks to the staff
+chat with no transaction open, and records each step (topic, card, each copied message) in
+another. A step that fails is retried from where it stood: the ticket reaches staff at least
+once. Before asking for a topic the request is recorded, so if its answer is lost the next
+card says that an empty twin may exist rather than silently leaving one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from bot.core.delivery import DeliveryError, OutsideWindow, Unreachable
-from bot.core.engine import Sender
+from bot.core.delivery import Rejected, Transient, Unknown, reply_order_key, reply_to_dict
 from bot.core.messages import Button, MessageRef, Reply
 from bot.i18n import N_, translator
 from bot.places import MUNICIPALITIES
-from bot.services.staff_desk import PersonUnreachable, StaffDesk, TopicGone
+from bot.services.staff_desk import StaffDesk, TopicGone
 from bot.settings import Settings
 from storage.engine import Database
-from storage.models import Person
+from storage.models import Person, utcnow
 from storage.models_hotline import Ticket, TicketMessage
+from storage.models_outbox import OutboxMessage
 from storage.repos.organisations import OrganisationRepo
-from storage.repos.tickets import TicketRepo
+from storage.repos.outbox import OutboxRepo
+from storage.repos.tickets import ERASED, TicketRepo
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -36,22 +43,90 @@ TOPICS: dict[str, str] = {
     "other": N_("❔ Something else"),
 }
 TOPIC_TITLE_LIMIT = 128
+JOB_KIND = "ticket"
+STAFF_REPLY_KIND = "staff_reply"
+NOT_DELIVERED = {
+    "unreachable": N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
+                      "reachable."),
+    "outside_window": N_("⚠️ Not delivered: on Messenger staff can answer only within 7 days of "
+                         "the person's last message."),
+    "failed": N_("⚠️ Not delivered: the channel refused the message. Please try again later."),
+}
+
+
+@dataclass
+class _Snapshot:
+    ticket: Ticket
+    messages: list[TicketMessage]
+    organisation: str | None
 
 
 @dataclass
 class Hotline:
-    """Publishes tickets to the staff chat and relays messages between staff and people."""
+    """Queues and runs the staff-chat work of tickets; relays staff answers to people."""
 
     database: Database
     settings: Settings
-    senders: Mapping[str, Sender]
-    desk: StaffDesk | None = None
+    desk: StaffDesk | None = None  # set by the channel that carries the staff chat
     staff_channel: str = "telegram"  # the platform the staff chat lives on
 
     @property
     def staff_language(self) -> str:
         """The language of texts written into the staff chat."""
         return self.settings.staff_language
+
+    @property
+    def enabled(self) -> bool:
+        """True when tickets have a staff chat to go to."""
+        return self.settings.staff_chat_id is not None
+
+    # ------------------------------------------------------------------ queueing (in a turn)
+
+    async def queue(self, uow: UnitOfWork, ticket_id: int, op: str, **data: Any) -> None:
+        """Queue staff-chat work for a ticket, committed with the caller's unit of work.
+
+        `op`: "sync" (topic, card and every message not yet in the staff chat), "post"
+        (`text` into the topic), "close", "reopen", "erase"."""
+        if not self.enabled:
+            if op == "sync":
+                log.warning("ticket #%s kept, but no staff chat is configured (STAFF_CHAT_ID)",
+                            ticket_id)
+            return
+        await uow.repo(OutboxRepo).enqueue([{
+            "dedupe_key": f"ticket:{ticket_id}:{op}:{uuid.uuid4().hex}", "kind": JOB_KIND,
+            "channel": self.staff_channel, "chat_id": str(self.settings.staff_chat_id),
+            "order_key": f"ticket:{ticket_id}",
+            "payload": {"op": op, "ticket_id": ticket_id, **data}}])
+
+    async def queue_staff_reply(self, uow: UnitOfWork, ticket: Ticket, person: Person,
+                                text: str, staff_message_id: int | None) -> None:
+        """A staff answer to the person: a copy on the staff chat's platform (attachments
+        kept, no "forwarded from"), else its text; sent at least once."""
+        assert ticket.id is not None
+        payload: dict[str, Any] = {"replies": [reply_to_dict(Reply(text=text))],
+                                   "ticket_id": ticket.id}
+        if person.channel == self.staff_channel and staff_message_id is not None:
+            payload["copy"] = {"chat_id": str(self.settings.staff_chat_id),
+                               "message_id": str(staff_message_id)}
+        await uow.repo(OutboxRepo).enqueue([{
+            "dedupe_key": f"{person.channel}:{person.chat_id}:staff-reply:{uuid.uuid4().hex}",
+            "kind": STAFF_REPLY_KIND, "person_id": person.id, "channel": person.channel,
+            "chat_id": person.chat_id, "order_key": reply_order_key(person.channel,
+                                                                    person.chat_id),
+            "payload": payload}])
+
+    async def on_final(self, row: OutboxMessage, outcome: str, error: str | None) -> None:
+        """A staff answer that could not be delivered: say so in the ticket's topic, once."""
+        ticket_id = row.payload.get("ticket_id")
+        if row.kind != STAFF_REPLY_KIND or not isinstance(ticket_id, int):
+            return
+        _ = translator(self.staff_language)
+        text = _(NOT_DELIVERED.get(outcome, NOT_DELIVERED["failed"]))
+        async with UnitOfWork(self.database) as uow:
+            await self.queue(uow, ticket_id, "post", text=text)
+            await uow.commit()
+
+    # ------------------------------------------------------------------ texts
 
     def card(self, ticket: Ticket, organisation: str | None = None) -> str:
         """The summary card that opens a ticket's topic (plain text: nothing is parsed)."""
@@ -78,100 +153,10 @@ class Hotline:
             title += f" · {ticket.requester_name}"
         return title[:TOPIC_TITLE_LIMIT]
 
-    async def publish(self, ticket_id: int) -> None:
-        """Give the ticket its topic with the summary card and attachments (once)."""
-        if self.desk is None:
-            log.warning("ticket #%s kept, but no staff chat is configured (STAFF_CHAT_ID)",
-                        ticket_id)
-            return
-        async with UnitOfWork(self.database) as uow:
-            repo = uow.repo(TicketRepo)
-            ticket = await repo.get(ticket_id, lock=True)
-            if ticket is None or self._published(ticket):
-                return
-            await self._open_topic(repo, ticket)
-            await uow.commit()
-
-    async def relay_in(self, ticket_id: int, message_id: int) -> None:
-        """Bring a person's message (text or attachment) into the ticket's topic."""
-        if self.desk is None:
-            return
-        async with UnitOfWork(self.database) as uow:
-            repo = uow.repo(TicketRepo)
-            ticket = await repo.get(ticket_id, lock=True)
-            message = await uow.session.get(TicketMessage, message_id)
-            if ticket is None or message is None:
-                return
-            if not self._published(ticket):
-                await self._open_topic(repo, ticket)
-            else:
-                try:
-                    message.staff_message_id = await self._copy_in(ticket, message)
-                except TopicGone:
-                    await self._open_topic(repo, ticket, recreate=True)
-            uow.session.add(message)
-            await uow.commit()
-
-    async def relay_out(self, ticket_id: int, staff_message_id: int, text: str) -> None:
-        """Bring a staff message to the person: a copy on the same platform, else its text."""
-        async with UnitOfWork(self.database) as uow:
-            ticket = await uow.repo(TicketRepo).get(ticket_id)
-            person = await uow.people.get(ticket.person_id) if ticket and ticket.person_id else None
-        if ticket is None:
-            return
-        try:
-            if person is None:
-                raise PersonUnreachable("the person erased their data")
-            if person.channel == self.staff_channel and self.desk is not None:
-                await self.desk.copy_out(staff_message_id, person.chat_id)
-            else:
-                await self._send(person, [Reply(text=text)], kind="staff_reply")
-        except (PersonUnreachable, Unreachable):
-            _ = translator(self.staff_language)
-            await self.post(ticket_id, _(N_(
-                "⚠️ Not delivered: the person has blocked the bot or is no longer reachable.")))
-        except OutsideWindow:
-            _ = translator(self.staff_language)
-            await self.post(ticket_id, _(N_(
-                "⚠️ Not delivered: on Messenger staff can answer only within 7 days of the "
-                "person's last message.")))
-        except DeliveryError:
-            log.exception("a staff reply of ticket #%s could not be delivered", ticket_id)
-            _ = translator(self.staff_language)
-            await self.post(ticket_id, _(N_("⚠️ Not delivered: the channel refused the message. "
-                                            "Please try again later.")))
-
-    async def post(self, ticket_id: int, text: str,
-                   buttons: list[list[Button]] | None = None) -> None:
-        """Write into the ticket's topic (recreating it if it was deleted)."""
-        if self.desk is None:
-            return
-        async with UnitOfWork(self.database) as uow:
-            repo = uow.repo(TicketRepo)
-            ticket = await repo.get(ticket_id, lock=True)
-            if ticket is None:
-                return
-            if not self._published(ticket):
-                await self._open_topic(repo, ticket)
-            try:
-                await self.desk.post(text, thread_id=ticket.staff_thread_id,
-                                     reply_to=self._reply_anchor(ticket), buttons=buttons)
-            except TopicGone:
-                await self._open_topic(repo, ticket, recreate=True)
-                await self.desk.post(text, thread_id=ticket.staff_thread_id, buttons=buttons)
-            await uow.commit()
-
-    async def set_closed(self, ticket_id: int, closed: bool) -> None:
-        """Close or reopen the ticket's topic, if it has one."""
-        if self.desk is None:
-            return
-        async with UnitOfWork(self.database) as uow:
-            ticket = await uow.repo(TicketRepo).get(ticket_id)
-        if ticket is not None and ticket.staff_thread_id is not None:
-            try:
-                await self.desk.set_topic_closed(ticket.staff_thread_id, closed)
-            except TopicGone:
-                log.info("topic of ticket #%s is gone; nothing to close", ticket_id)
+    def erased_title(self, ticket_id: int) -> str:
+        """What an erased ticket's topic and card say instead of the person's data."""
+        _ = translator(self.staff_language)
+        return _(N_("#{number} · erased")).format(number=ticket_id)
 
     def staff_buttons(self, ticket: Ticket) -> list[list[Button]]:
         """Take / Close buttons under a card."""
@@ -179,51 +164,148 @@ class Hotline:
         return [[Button(label=_(N_("🙋 Take")), payload=f"tk:take:{ticket.id}"),
                  Button(label=_(N_("✅ Close")), payload=f"tk:close:{ticket.id}")]]
 
-    @staticmethod
-    def _published(ticket: Ticket) -> bool:
-        return ticket.staff_thread_id is not None or ticket.staff_card_message_id is not None
+    # ------------------------------------------------------------------ running (worker)
 
-    @staticmethod
-    def _reply_anchor(ticket: Ticket) -> int | None:
-        """Without topics, everything of a ticket is threaded under its card."""
-        return ticket.staff_card_message_id if ticket.staff_thread_id is None else None
+    async def run_job(self, row: OutboxMessage) -> None:
+        """Do one queued piece of staff-chat work (the outbox worker's action for tickets)."""
+        desk = self.desk
+        if desk is None:
+            raise Rejected("no staff chat in this process")
+        op, ticket_id = row.payload.get("op"), row.payload.get("ticket_id")
+        if not isinstance(ticket_id, int):
+            raise Rejected("a ticket job without a ticket")
+        try:
+            await self._run(desk, op, ticket_id, row.payload)
+        except TopicGone:  # deleted by someone: a new topic with everything, then the work
+            await self._forget_topic(ticket_id)
+            await self._run(desk, op, ticket_id, row.payload, recreated=True)
 
-    async def _open_topic(self, repo: TicketRepo, ticket: Ticket, *, recreate: bool = False) -> None:
-        """Create the topic, post the card and copy every message of the ticket into it."""
-        assert self.desk is not None and ticket.id is not None
-        ticket.staff_thread_id = await self.desk.open_topic(self.topic_title(ticket))
-        organisation = (await OrganisationRepo(repo.session).for_person(ticket.person_id)
-                        if ticket.person_id else None)
-        card = self.card(ticket, organisation.name_ka if organisation else None)
-        if recreate:
-            _ = translator(self.staff_language)
-            card = _(N_("(The previous topic was deleted; the ticket continues here.)")) + "\n\n" + card
-        ticket.staff_card_message_id = await self.desk.post(
-            card, thread_id=ticket.staff_thread_id, buttons=self.staff_buttons(ticket))
-        repo.session.add(ticket)
-        for message in await repo.messages(ticket.id):
-            if message.direction == "in" and (message.attachment_kind or recreate):
-                message.staff_message_id = await self._copy_in(ticket, message)
-                repo.session.add(message)
-            elif message.direction == "out" and recreate:
-                _ = translator(self.staff_language)
-                await self.desk.post(_(N_("Staff answered: {text}")).format(text=message.text),
-                                     thread_id=ticket.staff_thread_id)
+    async def _run(self, desk: StaffDesk, op: object, ticket_id: int, payload: dict[str, Any],
+                   *, recreated: bool = False) -> None:
+        if op == "erase":
+            await self._erase(desk, ticket_id)
+            return
+        snapshot = await self._snapshot(ticket_id)
+        if snapshot is None:
+            return
+        ticket = snapshot.ticket
+        if op in ("close", "reopen"):
+            if ticket.staff_thread_id is not None:
+                await desk.set_topic_closed(ticket.staff_thread_id, op == "close")
+            return
+        if ticket.erased_at is None:
+            await self._sync(desk, snapshot, recreated=recreated)
+        elif ticket.staff_card_message_id is None:
+            return  # nothing of an erased ticket goes to staff again, not even a new topic
+        if op == "post":
+            await desk.post(str(payload.get("text", "")), thread_id=ticket.staff_thread_id,
+                            reply_to=_reply_anchor(ticket))
 
-    async def _copy_in(self, ticket: Ticket, message: TicketMessage) -> int:
-        assert self.desk is not None
-        anchor = self._reply_anchor(ticket)
+    async def _sync(self, desk: StaffDesk, snapshot: _Snapshot, *, recreated: bool) -> None:
+        """Topic, card, then every message not yet in the staff chat, each step recorded."""
+        ticket = snapshot.ticket
+        assert ticket.id is not None
+        _ = translator(self.staff_language)
+        if ticket.staff_card_message_id is None:
+            notes = []
+            if recreated:
+                notes.append(_(N_("(The previous topic was deleted; the ticket continues here.)")))
+            if ticket.staff_thread_id is None and desk.is_forum is not False:
+                if ticket.topic_requested_at is not None:
+                    notes.append(_(N_("(An earlier attempt to open this topic got no answer; if "
+                                      "an empty topic with the same name exists, delete it.)")))
+                await self._record(ticket.id, topic_requested_at=utcnow())
+                try:
+                    ticket.staff_thread_id = await desk.open_topic(self.topic_title(ticket))
+                except Unknown:
+                    raise  # it may exist: the next attempt says so on its card
+                except Transient:
+                    await self._record(ticket.id, topic_requested_at=None)  # surely not made
+                    raise
+                await self._record(ticket.id, staff_thread_id=ticket.staff_thread_id)
+            card = "\n\n".join([*notes, self.card(ticket, snapshot.organisation)])
+            ticket.staff_card_message_id = await desk.post(
+                card, thread_id=ticket.staff_thread_id, buttons=self.staff_buttons(ticket))
+            await self._record(ticket.id, staff_card_message_id=ticket.staff_card_message_id)
+        anchor = _reply_anchor(ticket)
+        for message in snapshot.messages:
+            if message.staff_message_id is not None or message.direction == "note":
+                continue
+            if message.direction == "in":
+                copied = await self._copy_in(desk, ticket, message, anchor)
+            else:
+                copied = await desk.post(_(N_("Staff answered: {text}")).format(
+                    text=message.text), thread_id=ticket.staff_thread_id, reply_to=anchor)
+            await self._record_message(message, copied)
+
+    async def _copy_in(self, desk: StaffDesk, ticket: Ticket, message: TicketMessage,
+                       anchor: int | None) -> int:
         if (message.source_message_id and message.source_chat_id
                 and ticket.channel == self.staff_channel):
-            return await self.desk.copy_in(
+            return await desk.copy_in(
                 MessageRef(ticket.channel, message.source_chat_id, message.source_message_id),
                 thread_id=ticket.staff_thread_id, reply_to=anchor)
-        return await self.desk.post(message.text or f"[{message.attachment_kind}]",
-                                    thread_id=ticket.staff_thread_id, reply_to=anchor)
+        return await desk.post(message.text or f"[{message.attachment_kind}]",
+                               thread_id=ticket.staff_thread_id, reply_to=anchor)
 
-    async def _send(self, person: Person, replies: list[Reply], *, kind: str | None = None
-                    ) -> None:
-        sender = self.senders.get(person.channel)
-        if sender is None:
-            raise PersonUnreachable(f"no sender for {person.channel}")
-        await sender.send(person.chat_id, replies, kind=kind)
+    async def _erase(self, desk: StaffDesk, ticket_id: int) -> None:
+        """The person erased their data: the card and topic name say so, copies are deleted."""
+        async with UnitOfWork(self.database) as uow:
+            repo = uow.repo(TicketRepo)
+            ticket = await repo.get(ticket_id)
+            copies = [m for m in await repo.messages(ticket_id)
+                      if m.direction == "in" and m.staff_message_id is not None]
+        if ticket is None:
+            return
+        title = self.erased_title(ticket_id)
+        if ticket.staff_thread_id is not None:
+            await desk.rename_topic(ticket.staff_thread_id, title)
+        if ticket.staff_card_message_id is not None:
+            await desk.edit(ticket.staff_card_message_id, title)
+        for message in copies:
+            assert message.staff_message_id is not None
+            try:
+                await desk.delete(message.staff_message_id)
+            except Rejected:  # too old to delete (Telegram: 48 h): blank it instead
+                try:
+                    await desk.edit(message.staff_message_id, ERASED)
+                except Rejected:
+                    log.warning("a copy of ticket #%s in the staff chat could not be erased "
+                                "(a photo or file older than 48 h): staff should delete it",
+                                ticket_id)
+            await self._record_message(message, None)
+
+    # ------------------------------------------------------------------ short units of work
+
+    async def _snapshot(self, ticket_id: int) -> _Snapshot | None:
+        async with UnitOfWork(self.database) as uow:
+            repo = uow.repo(TicketRepo)
+            ticket = await repo.get(ticket_id)
+            if ticket is None:
+                return None
+            organisation = (await OrganisationRepo(uow.session).for_person(ticket.person_id)
+                            if ticket.person_id else None)
+            return _Snapshot(ticket, await repo.messages(ticket_id),
+                             organisation.name_ka if organisation else None)
+
+    async def _record(self, ticket_id: int, **values: Any) -> None:
+        async with UnitOfWork(self.database) as uow:
+            await uow.repo(TicketRepo).set_fields(ticket_id, **values)
+            await uow.commit()
+
+    async def _record_message(self, message: TicketMessage, staff_message_id: int | None) -> None:
+        assert message.id is not None
+        message.staff_message_id = staff_message_id
+        async with UnitOfWork(self.database) as uow:
+            await uow.repo(TicketRepo).set_staff_message(message.id, staff_message_id)
+            await uow.commit()
+
+    async def _forget_topic(self, ticket_id: int) -> None:
+        async with UnitOfWork(self.database) as uow:
+            await uow.repo(TicketRepo).forget_staff_chat(ticket_id)
+            await uow.commit()
+
+
+def _reply_anchor(ticket: Ticket) -> int | None:
+    """Without topics, everything of a ticket is threaded under its card."""
+    return ticket.staff_card_message_id if ticket.staff_thread_id is None else None

@@ -1,23 +1,35 @@
 """Drains the outbox within the flood limits: claim due rows, send, record each outcome.
 
-A row is recorded right after its own send, and at most `SENDERS` sends are in flight, so a
-process killed mid-run repeats at most that many messages when its rows are recovered.
+Nothing here holds a transaction or a lock while it talks to a platform: rows are claimed in
+one short unit of work, sent, and their outcome recorded in another. An error on one row is
+that row's outcome (retried with back-off for up to `DELIVERY_GIVE_UP`), never the worker's
+death; and if the worker itself stops (the database went away), it restarts with back-off.
+
+What an unknown outcome (no answer) means depends on the kind: kinds in `AT_MOST_ONCE` are
+not sent again, because a duplicate would reach a person and losing one is tolerable (a bot
+reply, an announcement, a reminder); every other kind is sent again, because losing it hurts
+(a ticket's way to staff, a staff answer, a notice about a person's own affairs).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot import metrics
 from bot.core.delivery import (
+    ChatMoved,
     OutsideWindow,
     RateLimited,
     Rejected,
     Transient,
+    Unknown,
     Unreachable,
     reply_from_dict,
 )
@@ -27,20 +39,30 @@ from storage.engine import Database
 from storage.models import utcnow
 from storage.models_outbox import OutboxMessage
 from storage.repos.outbox import OutboxRepo
+from storage.repos.people import PeopleRepo
 from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
 SENDERS = 3  # sends in flight at once
 CLAIM_BATCH = 30
-MAX_ATTEMPTS = 6
-MAX_BACKOFF = timedelta(minutes=30)
+FIRST_BACKOFF = 2.0  # seconds; doubles per try up to DELIVERY_RETRY_MAX, with jitter
 OUTSIDE_WINDOW = "outside window"  # last_error of rows the channel may not send now
+AT_MOST_ONCE = frozenset({"reply", "response", "announcement", "reminder"})
+RESTART_BACKOFF_MAX = 30.0
+UNKNOWN_NOT_RESENT = "no answer from the platform; not sent again"
+
+# A kind's own work instead of a plain send (e.g. a ticket's topic in the staff chat).
+Action = Callable[[OutboxMessage], Awaitable[None]]
+# Told when a row ends without being delivered: (row, outcome, error).
+FinalHook = Callable[[OutboxMessage, str, str | None], Awaitable[None]]
+# Told when a group moved to a new id: (channel, old chat id, new chat id).
+MovedHook = Callable[[str, str, str], Awaitable[None]]
 
 
 @dataclass
 class OutboxWorker:
-    """Sends what the outbox holds, through the channels' senders."""
+    """Sends what the outbox holds, through the channels' senders (or a kind's action)."""
 
     database: Database
     senders: Mapping[str, Sender]
@@ -48,6 +70,14 @@ class OutboxWorker:
     on_batch_progress: Callable[[set[int]], Awaitable[None]] | None = None
     lease: timedelta = timedelta(seconds=30)  # a claimed row is another process's this long
     only: list[int] | None = None  # drain just these rows (a staff command's own notices)
+    give_up_after: timedelta = timedelta(hours=24)
+    retry_max: timedelta = timedelta(minutes=30)
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    on_final: FinalHook | None = None
+    on_chat_moved: MovedHook | None = None
+    running: bool = False  # the drain loop is alive (for /healthz and /metrics)
+    restarts: int = 0
+    last_beat: float = 0.0  # monotonic time of the last loop turn
     _kick: asyncio.Event = field(default_factory=asyncio.Event)
     _stopping: bool = False
 
@@ -76,20 +106,45 @@ class OutboxWorker:
         return recovered
 
     async def run(self) -> None:
-        """Drain until stopped, recovering orphaned rows at start and now and then."""
-        await self.recover(at_start=True)
-        last_recovery = asyncio.get_running_loop().time()
+        """Drain until stopped; on any failure of the loop itself, restart with back-off."""
+        delay = 1.0
+        first = True
         while not self._stopping:
-            if asyncio.get_running_loop().time() - last_recovery > self.lease.total_seconds() / 2:
+            try:
+                await self._loop(at_start=first)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 — e.g. the database went away; try again later
+                self.running = False
+                self.restarts += 1
+                metrics.OUTBOX_WORKER_RESTARTS.inc()
+                log.exception("the outbox worker stopped on an error; restarting in %.0f s", delay)
+                await self._pause(delay)
+                delay = min(delay * 2, RESTART_BACKOFF_MAX)
+            else:
+                break
+            first = False
+        self.running = False
+
+    async def _loop(self, *, at_start: bool) -> None:
+        await self.recover(at_start=at_start)
+        self.running = True
+        loop = asyncio.get_running_loop()
+        last_recovery = loop.time()
+        while not self._stopping:
+            self.last_beat = time.monotonic()
+            if loop.time() - last_recovery > self.lease.total_seconds() / 2:
                 await self.recover()
-                last_recovery = asyncio.get_running_loop().time()
-            sent = await self.drain_once()
-            if sent == 0:
-                self._kick.clear()
-                try:
-                    await asyncio.wait_for(self._kick.wait(), timeout=1.0)
-                except TimeoutError:
-                    pass
+                last_recovery = loop.time()
+            if await self.drain_once() == 0:
+                await self._pause(1.0)
+
+    async def _pause(self, seconds: float) -> None:
+        self._kick.clear()
+        try:
+            await asyncio.wait_for(self._kick.wait(), timeout=seconds)
+        except TimeoutError:
+            pass
 
     async def drain_once(self) -> int:
         """Claim one batch of due rows and send them; returns how many were handled."""
@@ -111,54 +166,68 @@ class OutboxWorker:
                 if row.batch_id is not None:
                     batches.add(row.batch_id)
 
-        await asyncio.gather(*(sender_task() for _ in range(SENDERS)))
+        results = await asyncio.gather(*(sender_task() for _ in range(SENDERS)),
+                                       return_exceptions=True)
         if batches and self.on_batch_progress is not None:
             await self.on_batch_progress(batches)
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result  # recording an outcome failed: the loop restarts, rows recover
         return len(rows)
 
     async def _deliver(self, row: OutboxMessage) -> None:
         assert row.id is not None
-        sender = self.senders.get(row.channel)
         expires = row.payload.get("expires_at")
         if expires and datetime.fromisoformat(expires) <= utcnow():
-            await self._record(row.id, "skipped", "expired")
+            await self._record(row, "skipped", "expired")
             return
-        assert sender is not None  # only rows of our channels are claimed
         wait = self.limits.chat_wait(row.chat_id)
         if wait > 0:
             await self._retry(row, "chat limit", count=False, after=timedelta(seconds=wait))
             return
         await self.limits.acquire(row.chat_id)
         try:
-            await self._send(sender, row)
+            await self._attempt(row)
         except Unreachable as exc:
             outcome = "unreachable"
             await self._unreachable(row, str(exc))
         except RateLimited as exc:
             outcome = "rate_limited"
             self.limits.pause(exc.retry_after)
-            await self._retry(row, str(exc), count=False, after=timedelta(seconds=exc.retry_after))
+            await self._retry(row, str(exc), count=False, after=timedelta(seconds=exc.retry_after),
+                              sent=exc.sent)
         except OutsideWindow:
             outcome = "outside_window"
-            await self._record(row.id, "skipped", OUTSIDE_WINDOW)
+            await self._record(row, "skipped", OUTSIDE_WINDOW)
+        except ChatMoved as exc:
+            outcome = "moved"
+            await self._moved(row, exc.new_chat_id)
         except Rejected as exc:
             outcome = "failed"
-            await self._record(row.id, "failed", str(exc))
-        except (Transient, OSError, TimeoutError) as exc:
-            if row.attempts + 1 >= MAX_ATTEMPTS:
-                outcome = "failed"
-                await self._record(row.id, "failed", str(exc) or type(exc).__name__)
+            await self._record(row, "failed", str(exc))
+        except Unknown as exc:
+            if row.kind in AT_MOST_ONCE:
+                outcome = "unknown"
+                await self._record(row, "sent", UNKNOWN_NOT_RESENT)
             else:
-                outcome = "retry"
-                backoff = min(timedelta(seconds=2 ** (row.attempts + 1)), MAX_BACKOFF)
-                await self._retry(row, str(exc) or type(exc).__name__, count=True, after=backoff)
+                outcome = await self._transient(row, exc)
+        except (Transient, OSError, TimeoutError) as exc:
+            outcome = await self._transient(row, exc)
+        except Exception as exc:  # noqa: BLE001 — a bug or a database hiccup: this row's outcome
+            log.exception("outbox row %s (%s) raised; it will be tried again", row.id, row.kind)
+            outcome = await self._transient(row, exc)
         else:
             outcome = "sent"
-            await self._record(row.id, "sent")
+            await self._record(row, "sent")
         metrics.DELIVERIES.labels(row.channel, outcome).inc()
 
-    @staticmethod
-    async def _send(sender: Sender, row: OutboxMessage) -> None:
+    async def _attempt(self, row: OutboxMessage) -> None:
+        action = self.actions.get(row.kind)
+        if action is not None:
+            await action(row)
+            return
+        sender = self.senders.get(row.channel)
+        assert sender is not None  # only rows of our channels are claimed
         payload = row.payload
         replies = [reply_from_dict(r) for r in payload.get("replies", [])]
         copy = payload.get("copy")
@@ -169,17 +238,42 @@ class OutboxWorker:
             return
         await sender.send(row.chat_id, replies, row.thread_id, kind=row.kind)
 
-    async def _record(self, row_id: int, state: str, error: str | None = None) -> None:
-        async with UnitOfWork(self.database) as uow:
-            await uow.repo(OutboxRepo).finish(row_id, state, error)
-            await uow.commit()
+    async def _transient(self, row: OutboxMessage, exc: BaseException) -> str:
+        """Try again later with back-off, or give up once the row is older than the limit."""
+        error = str(exc) or type(exc).__name__
+        if utcnow() - row.created_at >= self.give_up_after:
+            await self._record(row, "failed", error)
+            return "failed"
+        backoff = min(FIRST_BACKOFF * 2 ** row.attempts, self.retry_max.total_seconds())
+        backoff *= random.uniform(0.5, 1.0)  # noqa: S311 — jitter, not security
+        await self._retry(row, error, count=True, after=timedelta(seconds=backoff),
+                          sent=getattr(exc, "sent", 0))
+        return "retry"
 
-    async def _retry(self, row: OutboxMessage, error: str, *, count: bool,
-                     after: timedelta) -> None:
+    async def _record(self, row: OutboxMessage, state: str, error: str | None = None) -> None:
         assert row.id is not None
         async with UnitOfWork(self.database) as uow:
+            await uow.repo(OutboxRepo).finish(row.id, state, error)
+            await uow.commit()
+        if state in ("failed", "skipped") and self.on_final is not None:
+            await self._tell(row, state if error != OUTSIDE_WINDOW else "outside_window", error)
+
+    async def _tell(self, row: OutboxMessage, outcome: str, error: str | None) -> None:
+        assert self.on_final is not None
+        try:
+            await self.on_final(row, outcome, error)
+        except Exception:  # noqa: BLE001 — telling staff is a courtesy; the row is recorded
+            log.exception("could not report the outcome of outbox row %s", row.id)
+
+    async def _retry(self, row: OutboxMessage, error: str, *, count: bool,
+                     after: timedelta, sent: int = 0) -> None:
+        assert row.id is not None
+        payload: dict[str, Any] | None = None
+        if sent and row.payload.get("replies"):  # only what did not go out is sent again
+            payload = {**row.payload, "replies": row.payload["replies"][sent:]}
+        async with UnitOfWork(self.database) as uow:
             await uow.repo(OutboxRepo).retry_later(row.id, utcnow() + after, error,
-                                                   count_attempt=count)
+                                                   count_attempt=count, payload=payload)
             await uow.commit()
 
     async def _unreachable(self, row: OutboxMessage, error: str) -> None:
@@ -190,4 +284,18 @@ class OutboxWorker:
             if row.person_id is not None:
                 await repo.mark_unreachable(row.person_id, error)
             await uow.commit()
+        if self.on_final is not None:
+            await self._tell(row, "unreachable", error)
 
+    async def _moved(self, row: OutboxMessage, new_chat_id: str) -> None:
+        """Follow `migrate_to_chat_id`: this row, the rows still to send and the people there."""
+        assert row.id is not None
+        log.warning("a %s group chat moved to a new id; messages follow it", row.channel)
+        async with UnitOfWork(self.database) as uow:
+            await uow.repo(OutboxRepo).move_chat(row.channel, row.chat_id, new_chat_id)
+            await uow.repo(PeopleRepo).move_chat(row.channel, row.chat_id, new_chat_id)
+            await uow.repo(OutboxRepo).retry_later(row.id, utcnow(), "chat moved",
+                                                   count_attempt=False)
+            await uow.commit()
+        if self.on_chat_moved is not None:
+            await self.on_chat_moved(row.channel, row.chat_id, new_chat_id)

@@ -11,12 +11,14 @@ from bot.core.delivery import reply_to_dict
 from bot.core.messages import Button, Reply
 from bot.i18n import N_, translator
 from bot.services.event_text import event_text
+from bot.services.hotline import Hotline
 from bot.settings import Settings, parse_span
 from storage.engine import Database
 from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, Event, EventRegistration
 from storage.models_hotline import Ticket, TicketMessage
 from storage.repos.outbox import OutboxRepo
+from storage.repos.privacy import ERASED_CHAT
 from storage.repos.tickets import ERASED
 from storage.uow import UnitOfWork
 
@@ -40,12 +42,18 @@ def after_quiet_hours(moment: datetime, settings: Settings) -> datetime:
     return datetime.combine(day, end, tzinfo=settings.tz)
 
 
+# What was sent (texts, errors) is kept this long for troubleshooting; the rows themselves
+# (who got which announcement) until RETENTION_DAYS.
+OUTBOX_TEXTS_KEPT = timedelta(days=7)
+
+
 @dataclass
 class Routines:
     """The scheduler's jobs; each returns a short summary when it did something."""
 
     database: Database
     settings: Settings
+    hotline: Hotline
 
     async def plan_reminders(self) -> str | None:
         """Queue reminders for every confirmed registration; withdraw those no longer true."""
@@ -66,7 +74,8 @@ class Routines:
                 registrations = (await uow.session.exec(
                     select(EventRegistration, Person)
                     .join(Person, col(Person.id) == EventRegistration.person_id)
-                    .where(EventRegistration.event_id == event.id))).all()
+                    .where(EventRegistration.event_id == event.id,
+                           Person.chat_id != ERASED_CHAT))).all()
                 for registration, person in registrations:
                     key = f"{reminder_prefix(event.id)}person{person.id}"
                     if registration.status != CONFIRMED:
@@ -141,9 +150,13 @@ class Routines:
         return "digest queued" if queued else None
 
     async def purge_old_tickets(self) -> str | None:
-        """Erase the personal content of tickets closed more than RETENTION_DAYS ago."""
+        """Erase the personal content of tickets closed more than RETENTION_DAYS ago (in the
+        staff chat too), and what the outbox keeps of messages sent long ago."""
         limit = utcnow() - timedelta(days=self.settings.retention_days)
         async with UnitOfWork(self.database) as uow:
+            outbox = uow.repo(OutboxRepo)
+            await outbox.blank_finished(utcnow() - OUTBOX_TEXTS_KEPT)
+            await outbox.delete_finished(limit)
             old = (await uow.session.exec(select(Ticket).where(
                 Ticket.status == "closed", col(Ticket.closed_at) < limit,
                 col(Ticket.erased_at).is_(None)))).all()
@@ -154,7 +167,10 @@ class Routines:
                 for message in (await uow.session.exec(select(TicketMessage).where(
                         TicketMessage.ticket_id == ticket.id))).all():
                     message.text = ERASED
+                    message.source_chat_id = message.source_message_id = None
                     uow.session.add(message)
+                assert ticket.id is not None
+                await self.hotline.queue(uow, ticket.id, "erase")
             await uow.commit()
         return f"{len(old)} old tickets erased" if old else None
 

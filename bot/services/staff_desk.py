@@ -11,12 +11,13 @@ class TopicGone(Exception):
     """The staff topic was deleted; create a new one and post again."""
 
 
-class PersonUnreachable(Exception):
-    """The person blocked the bot or deleted their account."""
-
-
 class StaffDesk(Protocol):
-    """The staff chat: topics per ticket (or reply threads when it has no topics)."""
+    """The staff chat: topics per ticket (or reply threads when it has no topics).
+
+    Failures raise the core's delivery errors (bot/core/delivery.py) or `TopicGone`."""
+
+    chat_id: int
+    is_forum: bool | None
 
     async def open_topic(self, title: str) -> int | None:
         """A new topic's thread id, or None when the chat has no topics."""
@@ -32,10 +33,11 @@ class StaffDesk(Protocol):
                       reply_to: int | None = None) -> int:
         """Copy a person's message (photo, document…) into the staff chat. Raises TopicGone."""
 
-    async def copy_out(self, staff_message_id: int, chat_id: str) -> None:
-        """Copy a staff message to a person's chat on the staff chat's own platform.
+    async def delete(self, message_id: int) -> None:
+        """Delete a message from the staff chat."""
 
-        Raises PersonUnreachable."""
+    async def rename_topic(self, thread_id: int, title: str) -> None:
+        """Give a topic a new name."""
 
     async def set_topic_closed(self, thread_id: int, closed: bool) -> None:
         """Close or reopen a topic."""

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import utcnow
 from storage.models_outbox import OutboxMessage, UnreachablePerson
+
+
+FINISHED = ("sent", "failed", "skipped")
 
 
 class OutboxRepo:
@@ -32,21 +36,31 @@ class OutboxRepo:
         insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
         now = utcnow()
         values = [{"not_before": now, "created_at": now, "state": "pending", "attempts": 0,
-                   "quiet_hours": False, **row} for row in rows]
+                   "quiet_hours": False, "order_key": None, **row} for row in rows]
         queued = 0
         for start in range(0, len(values), 500):
             statement = insert(OutboxMessage).values(values[start:start + 500]) \
                 .on_conflict_do_nothing(index_elements=["dedupe_key"])
             result = await self.session.exec(statement)  # type: ignore[call-overload]
             queued += result.rowcount or 0
+        if queued:
+            self.session.info["outbox_queued"] = True  # the unit of work wakes the worker
         return queued
 
     async def claim_due(self, limit: int, *, channels: list[str],
                         only: list[int] | None = None) -> list[OutboxMessage]:
-        """Due pending rows (of `only`, if given), now `sending`; other processes skip them."""
+        """Due pending rows (of `only`, if given), now `sending`; other processes skip them.
+
+        A row waits while an older row of its order key is pending or being sent, so one
+        person's messages and one ticket's work go out in order, one at a time."""
         now = utcnow()
+        earlier = aliased(OutboxMessage)
+        blocked = exists().where(earlier.order_key == OutboxMessage.order_key,
+                                 col(earlier.id) < OutboxMessage.id,
+                                 col(earlier.state).in_(("pending", "sending")))
         statement = (select(OutboxMessage)
-                     .where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now)
+                     .where(OutboxMessage.state == "pending", OutboxMessage.not_before <= now,
+                            or_(col(OutboxMessage.order_key).is_(None), ~blocked))
                      .order_by(col(OutboxMessage.id)).limit(limit))
         statement = statement.where(col(OutboxMessage.channel).in_(channels))
         if only is not None:
@@ -67,9 +81,12 @@ class OutboxRepo:
             sent_at=utcnow() if state == "sent" else None))
 
     async def retry_later(self, row_id: int, when: datetime, error: str,
-                          *, count_attempt: bool = True) -> None:
-        """Back to pending, not before `when`."""
+                          *, count_attempt: bool = True,
+                          payload: dict[str, Any] | None = None) -> None:
+        """Back to pending, not before `when` (with what is left to send, when given)."""
         values: dict[str, Any] = {"state": "pending", "not_before": when, "last_error": error[:300]}
+        if payload is not None:
+            values["payload"] = payload
         if count_attempt:
             values["attempts"] = OutboxMessage.attempts + 1  # type: ignore[assignment]
         await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
@@ -133,6 +150,41 @@ class OutboxRepo:
         rows = (await self.session.exec(select(OutboxMessage.state, func.count()).where(
             col(OutboxMessage.id).in_(ids)).group_by(OutboxMessage.state))).all()
         return dict(rows)  # type: ignore[arg-type]
+
+    async def oldest_pending_since(self) -> datetime | None:
+        """When the oldest row still waiting was queued (None when nothing waits)."""
+        return (await self.session.exec(select(func.min(OutboxMessage.created_at)).where(
+            col(OutboxMessage.state).in_(("pending", "sending"))))).one()
+
+    async def pending_for(self, order_key: str) -> bool:
+        """True while a row of this order key waits or is being sent."""
+        return (await self.session.exec(select(OutboxMessage.id).where(
+            OutboxMessage.order_key == order_key,
+            col(OutboxMessage.state).in_(("pending", "sending"))).limit(1))).first() is not None
+
+    async def move_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A group got a new id (`migrate_to_chat_id`): rows still to send follow it."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            OutboxMessage.channel == channel, OutboxMessage.chat_id == old_chat_id,
+            col(OutboxMessage.state).in_(("pending", "sending"))).values(chat_id=new_chat_id))
+        return result.rowcount or 0
+
+    async def blank_finished(self, before: datetime) -> int:
+        """Forget the texts and errors of rows finished before `before` (retention).
+
+        Only the month before `before` is visited (the routine runs every few hours), so the
+        work stays small however long the history; older rows were blanked back then."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.state).in_(FINISHED), col(OutboxMessage.created_at) < before,
+            col(OutboxMessage.created_at) >= before - timedelta(days=30)).values(
+            payload={}, last_error=None))
+        return result.rowcount or 0
+
+    async def delete_finished(self, before: datetime) -> int:
+        """Drop rows finished before `before` (retention)."""
+        result = await self.session.exec(delete(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.state).in_(FINISHED), col(OutboxMessage.created_at) < before))
+        return result.rowcount or 0
 
     async def pending_count(self) -> int:
         """Rows waiting to be sent."""

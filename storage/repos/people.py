@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,3 +65,9 @@ class PeopleRepo:
             person.display_name = display_name or person.display_name
             self.session.add(person)
         return person, conversation, False
+
+    async def move_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> int:
+        """A group chat got a new id (`migrate_to_chat_id`): people reached there follow it."""
+        result = await self.session.exec(update(Person).where(  # type: ignore[call-overload]
+            Person.channel == channel, Person.chat_id == old_chat_id).values(chat_id=new_chat_id))
+        return result.rowcount or 0

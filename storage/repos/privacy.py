@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import FaqFeedback, FaqQuestion, Person, utcnow
+from storage.models import Conversation, FaqFeedback, FaqQuestion, Person, utcnow
 from storage.models_events import EventRegistration
 from storage.models_hotline import Ticket, TicketMessage
 from storage.models_orgs import Organisation
+from storage.models_outbox import OutboxMessage, Subscription, UnreachablePerson
 from storage.repos.tickets import ERASED
+
+ERASED_CHAT = ""  # an erased person's chat id: nothing is ever sent there
 
 
 class PrivacyRepo:
@@ -20,7 +23,10 @@ class PrivacyRepo:
         self.session = session
 
     async def erase_person(self, person: Person) -> list[Ticket]:
-        """Erase the person's data; returns their tickets that were open (to tell staff)."""
+        """Erase the person's data; returns their tickets (to clear them from the staff chat).
+
+        The person row stays as an empty shell (its id keeps tickets and registrations
+        counted), with its platform ids replaced: their next message starts afresh."""
         assert person.id is not None
         now = utcnow()
         tickets = list((await self.session.exec(
@@ -30,7 +36,8 @@ class PrivacyRepo:
             await self.session.exec(update(Ticket).where(col(Ticket.id).in_(ids)).values(  # type: ignore[call-overload]
                 question=ERASED, phone=None, requester_name="", erased_at=now))
             await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
-                col(TicketMessage.ticket_id).in_(ids)).values(text=ERASED))
+                col(TicketMessage.ticket_id).in_(ids)).values(
+                text=ERASED, source_chat_id=None, source_message_id=None))
         await self.session.exec(delete(FaqQuestion).where(  # type: ignore[call-overload]
             col(FaqQuestion.person_id) == person.id))
         await self.session.exec(update(FaqFeedback).where(  # type: ignore[call-overload]
@@ -42,8 +49,19 @@ class PrivacyRepo:
             contact_name=ERASED, phone="", email="", consent_public_at=None, person_id=None))
         await self.session.exec(update(EventRegistration).where(  # type: ignore[call-overload]
             col(EventRegistration.person_id) == person.id).values(names=[]))
+        # messages queued for them or about them, sent or not, with their errors
+        await self.session.exec(delete(OutboxMessage).where(  # type: ignore[call-overload]
+            or_(col(OutboxMessage.person_id) == person.id,
+                (col(OutboxMessage.channel) == person.channel)
+                & (col(OutboxMessage.chat_id) == person.chat_id))))
+        for table in (Subscription, UnreachablePerson, Conversation):
+            await self.session.exec(delete(table).where(  # type: ignore[call-overload]
+                col(table.person_id) == person.id))  # type: ignore[attr-defined]
         person.display_name = ""
         person.phone = None
         person.active_ticket_id = None
+        person.external_id = f"erased:{person.id}"
+        person.chat_id = ERASED_CHAT
+        person.consent_data_at = person.consent_public_at = None
         self.session.add(person)
-        return [t for t in tickets if t.status == "open"]
+        return tickets

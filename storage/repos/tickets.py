@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -66,3 +69,20 @@ class TicketRepo:
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket (for statistics)."""
         return list((await self.session.exec(select(Ticket))).all())
+
+    async def set_fields(self, ticket_id: int, **values: Any) -> None:
+        """Record what the staff chat answered (topic, card) without loading the ticket."""
+        await self.session.exec(update(Ticket).where(  # type: ignore[call-overload]
+            col(Ticket.id) == ticket_id).values(**values))
+
+    async def set_staff_message(self, message_id: int, staff_message_id: int | None) -> None:
+        """Record (or clear) a message's copy in the staff chat."""
+        await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
+            col(TicketMessage.id) == message_id).values(staff_message_id=staff_message_id))
+
+    async def forget_staff_chat(self, ticket_id: int) -> None:
+        """The topic was deleted: nothing of the ticket is in the staff chat any more."""
+        await self.set_fields(ticket_id, staff_thread_id=None, staff_card_message_id=None)
+        await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
+            col(TicketMessage.ticket_id) == ticket_id,
+            col(TicketMessage.direction) != "note").values(staff_message_id=None))
