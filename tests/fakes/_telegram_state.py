@@ -74,6 +74,8 @@ class TelegramState:
         self._failures: dict[str, list[ApiError]] = {}
         self._faults: dict[str, list[Fault]] = {}
         self._outage_until = 0.0
+        self._migrated: dict[int | None, int] = {}
+        self.started: list[str] = []  # methods in the order their requests arrived
         self._files: dict[str, StoredFile] = {}
         self._open_callbacks: set[str] = set()
         self._callback_counter = 0

@@ -260,6 +260,11 @@ class FakeTelegramAPI(TelegramBackend):
         fault = Fault(kind, 3600.0 if kind == "silent" else seconds)
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
 
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """The group became a supergroup: sends to the old id get 400 with migrate_to_chat_id."""
+        self._migrated[old_chat_id] = new_chat_id
+        self._chats.setdefault(new_chat_id, {"type": "supergroup", "title": "Group", "is_forum": False})
+
     def outage(self, seconds: float) -> None:
         """For ``seconds`` from now every method but getUpdates answers a proxy's 502 HTML page."""
         self._outage_until = time.monotonic() + seconds
@@ -281,6 +286,7 @@ class FakeTelegramAPI(TelegramBackend):
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params, files, names = await _read_params(request)
+        self.started.append(method)
         faults = self._faults.get(method.lower())
         fault = faults.pop(0) if faults else None
         in_outage = time.monotonic() < self._outage_until and method.lower() != "getupdates"
@@ -296,6 +302,10 @@ class FakeTelegramAPI(TelegramBackend):
                 raise ApiError(404, "Not Found")
             if self._failures.get(method.lower()):
                 raise self._failures[method.lower()].pop(0)
+            moved = self._migrated.get(_int_or_none(params.get("chat_id")))
+            if moved is not None:
+                raise ApiError(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                               migrate_to_chat_id=moved)
             result = handler(params, files, names)
             body: JSONDict = {"ok": True, "result": await result if inspect.isawaitable(result) else result}
         except ApiError as exc:
@@ -336,6 +346,13 @@ async def _read_params(request: web.Request) -> tuple[JSONDict, dict[str, bytes]
             else:
                 params[name] = decode_param(name, value, from_form=True)
     return params, files, names
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def _caption(caption: str | None) -> JSONDict:
