@@ -17,6 +17,7 @@ from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
     from bot.app import HubApp
+    from bot.channels.telegram import TelegramChannel
 
 log = logging.getLogger("hubbot")
 
@@ -82,6 +83,8 @@ async def _run(settings: Settings, role: str = "all") -> int:
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     if web is not None and scheduler is not None:
         web.worker = scheduler.worker  # /healthz and /metrics tell whether it runs
+    polling: asyncio.Task[None] | None = None
+    exit_code = 0
     try:
         if web is not None:
             if messenger is not None:
@@ -94,7 +97,11 @@ async def _run(settings: Settings, role: str = "all") -> int:
                 raise StartupError(f"hubbot: cannot listen on HOST/PORT "
                                    f"{settings.host}:{settings.port}: {exc.strerror}") from None
         if telegram is not None:
-            await telegram.start(poll=receives)
+            elect = receives and not settings.telegram_webhook_url and not settings.is_sqlite
+            await telegram.start(poll=receives, long_poll=not elect)
+            if elect:  # several processes may share PostgreSQL; Telegram allows one poller
+                polling = asyncio.create_task(_poll_when_elected(hub, telegram), name="poll leader")
+                polling.add_done_callback(lambda task: task.cancelled() or stop.set())
         if scheduler is not None:
             scheduler.start()
         log.info("running as %s", role)
@@ -102,6 +109,12 @@ async def _run(settings: Settings, role: str = "all") -> int:
     except InvalidToken:
         raise StartupError("hubbot: Telegram rejected TELEGRAM_BOT_TOKEN; check it with @BotFather")
     finally:
+        if polling is not None:  # stops polling, then gives the lock to another process
+            polling.cancel()
+            failure = (await asyncio.gather(polling, return_exceptions=True))[0]
+            if isinstance(failure, Exception):
+                log.error("the polling election failed; stopping", exc_info=failure)
+                exit_code = 1
         if scheduler is not None:
             await scheduler.stop()
         if web is not None:
@@ -111,7 +124,16 @@ async def _run(settings: Settings, role: str = "all") -> int:
         if messenger is not None:
             await messenger.stop()
         await hub.close()
-    return 0
+    return exit_code
+
+
+async def _poll_when_elected(hub: HubApp, telegram: TelegramChannel) -> None:
+    """Long-poll Telegram while this process holds the database's polling lock."""
+    from bot.channels.poll_leader import PollLeader, polling_lock_key
+
+    assert hub.settings.telegram_bot_token is not None
+    key = polling_lock_key(hub.settings.telegram_bot_token.get_secret_value())
+    await PollLeader(hub.engine, key).lead(telegram.start_polling, telegram.stop_polling)
 
 
 class StartupError(Exception):

@@ -93,6 +93,7 @@ class TelegramChannel:
     def __init__(self, hub: HubApp) -> None:
         self.hub = hub
         self.application = self._build()
+        self._poll_timeout = 10
         hub.core.register_sender("telegram", self)
         self.staff_chat_id = hub.settings.staff_chat_id
         self.desk: TelegramStaffDesk | None = None
@@ -124,9 +125,12 @@ class TelegramChannel:
         application.add_error_handler(self._on_error)
         return application
 
-    async def start(self, *, poll: bool = True, poll_timeout: int = 10) -> None:
-        """Initialise the application; unless `poll` is off, publish commands and long-poll."""
+    async def start(self, *, poll: bool = True, poll_timeout: int = 10,
+                    long_poll: bool = True) -> None:
+        """Initialise the application; unless `poll` is off, publish commands and receive updates
+        (webhook, or long polling — unless `long_poll` is off: then `start_polling` starts it)."""
         application = self.application
+        self._poll_timeout = poll_timeout
         await application.initialize()
         if not poll:  # a sending-only process (the scheduler role, staff commands)
             return
@@ -140,10 +144,21 @@ class TelegramChannel:
                 secret_token=settings.telegram_webhook_secret.get_secret_value())
             log.info("Telegram webhook set")
             return
-        assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES,
-                                                poll_interval=0.0, timeout=poll_timeout)
+        if long_poll:
+            await self.start_polling()
+
+    async def start_polling(self) -> None:
+        """Start long polling (one process per bot: see poll_leader.py)."""
+        assert self.application.updater is not None
+        await self.application.updater.start_polling(
+            allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=self._poll_timeout)
         log.info("Telegram long polling started")
+
+    async def stop_polling(self) -> None:
+        """Stop long polling; updates already fetched are still handled."""
+        updater = self.application.updater
+        if updater is not None and updater.running:
+            await updater.stop()
 
     def add_routes(self, app: web.Application) -> None:
         """Serve /telegram/webhook (webhook mode)."""
@@ -152,8 +167,7 @@ class TelegramChannel:
     async def stop(self) -> None:
         """Stop polling, finish the updates in hand and shut down."""
         application = self.application
-        if application.updater is not None and application.updater.running:
-            await application.updater.stop()
+        await self.stop_polling()
         if application.running:
             await application.stop()
         await application.shutdown()
