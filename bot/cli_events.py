@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time
@@ -226,6 +224,7 @@ async def _tell(hub: HubApp, event: Event,
 
 
 async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
+    from bot.exports.cells import to_csv
     from storage.repos.events_calendar import EventCalendarRepo
     from storage.repos.organisations import OrganisationRepo
     from storage.uow import UnitOfWork
@@ -252,11 +251,10 @@ async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
                          org.name_ka if org else "", (org.id_code or "") if org else "",
                          org.phone if org else "", org.email if org else "",
                          f"{registration.created_at.astimezone(tz):%Y-%m-%d %H:%M}"])
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = to_csv(rows)  # names people typed: formula-like cells are made inert
     if output is None:
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(text)
     else:
-        output.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        output.write_text(text, encoding="utf-8-sig")
         print(f"wrote {output} ({len(rows) - 1} registrations)")
     return 0
