@@ -9,6 +9,7 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.channels.telegram_convert import CHANNEL, attachments_of, reply_markup
+from bot.core.clean_text import cleaned
 from bot.core.messages import Button, Incoming, MessageRef, Reply
 from bot.services.staff_desk import PersonUnreachable, TopicGone
 
@@ -29,6 +30,11 @@ _NOT_FORUM = ("not a forum", "chat_not_forum", "forum is disabled")
 
 def staff_incoming(update: Update, staff_chat_id: int) -> Incoming | None:
     """A message or button press in the staff chat, or None for anything else."""
+    event = _staff_event(update, staff_chat_id)
+    return cleaned(event) if event is not None else None
+
+
+def _staff_event(update: Update, staff_chat_id: int) -> Incoming | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot or chat is None or chat.id != staff_chat_id:
         return None

@@ -65,8 +65,6 @@ class ConversationCore:
             return await self._handle(event, payload_limit)
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
-        if event.text and "\x00" in event.text:  # PostgreSQL refuses NUL in text
-            event = dataclasses.replace(event, text=event.text.replace("\x00", ""))
         try:
             async with UnitOfWork(self._database) as uow:
                 if event.event_key and not await uow.processed.claim(
