@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from storage.models_events import Event, EventRegistration
 
 OpenApp = Callable[[Settings], Awaitable["HubApp"]]
+OPTIONS = {"kind": "--kind", "title_ka": "--title", "title_en": "--title-en",
+           "address": "--place", "online_url": "--online-url",
+           "audience": "--audience"}  # the option that fills each length-limited column
 TIME_HELP = "YYYY-MM-DDTHH:MM in TIMEZONE (default Asia/Tbilisi)"
 
 
@@ -117,10 +120,12 @@ async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -
 def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
     from storage.models_events import Event
 
+    from storage.limits import overlong
+
     municipality, address, online_url = parse_place(args.place)
     if args.capacity is not None and args.capacity < 1:
         raise UsageError("--capacity must be at least 1")
-    return Event(
+    event = Event(
         kind=args.kind, title_ka=args.title.strip(), title_en=args.title_en,
         description_ka=args.description, description_en=args.description_en,
         starts_at=parse_moment(args.starts, tz),
@@ -128,6 +133,10 @@ def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
         municipality=municipality, address=address, online_url=args.online_url or online_url,
         capacity=args.capacity, audience=args.audience,
         deadline=parse_moment(args.deadline, tz, end_of_day=True) if args.deadline else None)
+    for field, limit, length in overlong(event):  # told here, not as a database error
+        option = "--place" if field == "online_url" and not args.online_url else OPTIONS.get(field, field)
+        raise UsageError(f"{option} is {length} characters long; at most {limit} fit")
+    return event
 
 
 async def _add(hub: HubApp, event: Event) -> int:
