@@ -18,9 +18,9 @@ QUICK_REPLIES = 13
 TEMPLATE_BUTTONS = 3
 TITLE_LIMIT = 20
 PAYLOAD_LIMIT = 1000
-CONTINUED = "…"
+CONTINUED = "…"  # text of a button template that only carries more buttons
 PSID_LIMIT = max_length(Person, "external_id") or 64
-EVENT_KEY_LIMIT = max_length(ProcessedEvent, "event_key") or 128  # text of a button template that only carries more buttons
+EVENT_KEY_LIMIT = max_length(ProcessedEvent, "event_key") or 128
 
 # Messenger has no slash commands to tap: these words typed alone act as the command.
 TEXT_COMMANDS = {"forget": "/forget", "get started": "/start", "start": "/start"}
