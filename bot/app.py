@@ -10,6 +10,7 @@ from types import ModuleType
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import redact
 from bot.core.engine import ConversationCore, Sender
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
@@ -77,6 +78,7 @@ def build_faq(settings: Settings, router: Router) -> FaqService:
 async def create_app(settings: Settings, *, migrate: bool = True,
                      features: tuple[ModuleType, ...] = FEATURES) -> HubApp:
     """Build the bot: migrate the database, load content, register features."""
+    redact.remember_settings(settings)  # stored error texts are scrubbed of these too
     database = open_database(settings.database_url)
     if migrate:
         await upgrade(database.engine)

@@ -26,29 +26,13 @@ NO_CHANNEL = ("hubbot: no channel configured — set TELEGRAM_BOT_TOKEN (and opt
               "terminal with `hubbot chat`")
 
 
-class _RedactSecrets(logging.Filter):
-    """Replace the bot token wherever it appears in a log record."""
-
-    def __init__(self, secrets: list[str]) -> None:
-        super().__init__()
-        self.secrets = [s for s in secrets if s]
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if any(secret in message for secret in self.secrets):
-            for secret in self.secrets:
-                message = message.replace(secret, "***")
-            record.msg, record.args = message, None
-        return True
-
-
 def _setup_logging(settings: Settings) -> None:
+    from bot import redact
+
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    secrets = [s.get_secret_value() for s in (
-        settings.telegram_bot_token, settings.messenger_page_token, settings.messenger_app_secret,
-        settings.telegram_webhook_secret) if s is not None]
-    handler.addFilter(_RedactSecrets(secrets))
+    # Tokens (also inside tracebacks) and database messages quoting people's data are hidden.
+    redact.remember_settings(settings)
+    redact.protect(handler, "%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.basicConfig(level=settings.log_level, handlers=[handler])
     # Library debug logs carry tokens in URLs and people's messages in payloads.
     quiet = max(logging.WARNING, logging.getLevelName(settings.log_level))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time
@@ -21,6 +19,9 @@ if TYPE_CHECKING:
     from storage.models_events import Event, EventRegistration
 
 OpenApp = Callable[[Settings], Awaitable["HubApp"]]
+OPTIONS = {"kind": "--kind", "title_ka": "--title", "title_en": "--title-en",
+           "address": "--place", "online_url": "--online-url",
+           "audience": "--audience"}  # the option that fills each length-limited column
 TIME_HELP = "YYYY-MM-DDTHH:MM in TIMEZONE (default Asia/Tbilisi)"
 
 
@@ -119,10 +120,12 @@ async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -
 def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
     from storage.models_events import Event
 
+    from storage.limits import overlong
+
     municipality, address, online_url = parse_place(args.place)
     if args.capacity is not None and args.capacity < 1:
         raise UsageError("--capacity must be at least 1")
-    return Event(
+    event = Event(
         kind=args.kind, title_ka=args.title.strip(), title_en=args.title_en,
         description_ka=args.description, description_en=args.description_en,
         starts_at=parse_moment(args.starts, tz),
@@ -130,6 +133,10 @@ def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
         municipality=municipality, address=address, online_url=args.online_url or online_url,
         capacity=args.capacity, audience=args.audience,
         deadline=parse_moment(args.deadline, tz, end_of_day=True) if args.deadline else None)
+    for field, limit, length in overlong(event):  # told here, not as a database error
+        option = "--place" if field == "online_url" and not args.online_url else OPTIONS.get(field, field)
+        raise UsageError(f"{option} is {length} characters long; at most {limit} fit")
+    return event
 
 
 async def _add(hub: HubApp, event: Event) -> int:
@@ -226,6 +233,7 @@ async def _tell(hub: HubApp, event: Event,
 
 
 async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
+    from bot.exports.cells import to_csv
     from storage.repos.events_calendar import EventCalendarRepo
     from storage.repos.organisations import OrganisationRepo
     from storage.uow import UnitOfWork
@@ -252,11 +260,10 @@ async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
                          org.name_ka if org else "", (org.id_code or "") if org else "",
                          org.phone if org else "", org.email if org else "",
                          f"{registration.created_at.astimezone(tz):%Y-%m-%d %H:%M}"])
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    text = to_csv(rows)  # names people typed: formula-like cells are made inert
     if output is None:
-        sys.stdout.write(buffer.getvalue())
+        sys.stdout.write(text)
     else:
-        output.write_text(buffer.getvalue(), encoding="utf-8-sig")
+        output.write_text(text, encoding="utf-8-sig")
         print(f"wrote {output} ({len(rows) - 1} registrations)")
     return 0

@@ -12,11 +12,12 @@ from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
+from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
 
 FLOW = "staff_newevent"
-MAX_TITLE = 200
+MAX_TITLE = max_length(Event, "title_ka") or 200
 MAX_CAPACITY = 10_000
 
 
@@ -87,6 +88,10 @@ async def typed(turn: Turn) -> None:
         turn.say(_(N_("Where? A municipality and address (e.g. Kutaisi, 111 Tsereteli St.), or "
                       "an online link.")))
     elif step == "place":
+        if (limit := _place_limit(text)) is not None:
+            turn.say(_(N_("The place is {count} characters long; please shorten it to {limit} "
+                          "characters at most.")).format(count=len(text), limit=limit))
+            return
         await turn.goto(FLOW, "capacity", data | {"place": text})
         turn.say(_(N_("How many seats? Write a number, or press the button.")),
                  [[Button(label=_(N_("No seat limit")), payload="ne:nolimit")]])
@@ -99,6 +104,14 @@ async def typed(turn: Turn) -> None:
         await _confirm(turn, data | {"capacity": int(text)})
     else:
         turn.say(_(N_("Please use the buttons above, or send /cancel to stop.")))
+
+
+def _place_limit(text: str) -> int | None:
+    """The column's limit when the place (an address or a link) does not fit it, else None."""
+    _municipality, address, link = parse_place(text)
+    field, value = ("address", address) if address is not None else ("online_url", link)
+    limit = max_length(Event, field)
+    return limit if limit is not None and len(value or "") > limit else None
 
 
 def _event(turn: Turn, data: dict) -> Event:  # type: ignore[type-arg]

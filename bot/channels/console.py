@@ -7,6 +7,7 @@ import getpass
 import sys
 from typing import TextIO
 
+from bot.core.clean_text import cleaned
 from bot.core.engine import ConversationCore
 from bot.core.messages import Button, Incoming, Reply
 from bot.i18n import N_, language_from_hint, translator
@@ -69,7 +70,7 @@ class ConsoleChat:
         return Incoming(text=line, **base)  # type: ignore[arg-type]
 
     async def _send(self, event: Incoming) -> None:
-        replies = await self.core.handle(event)
+        replies = await self.core.handle(cleaned(event))  # a pasted NUL must not break the chat
         self._choices = []
         for reply in replies:
             self._render(reply)

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from sqlmodel import select
 
-from bot.channels.messenger_convert import CHANNEL, PAYLOAD_LIMIT, incoming_from_event, render
+from bot.channels.messenger_convert import CHANNEL, PAYLOAD_LIMIT, events_of, render
 from bot.channels.messenger_graph import BadPageToken, GraphClient
+from bot.core.clean_text import clean_name, clean_text
 from bot.core.delivery import DeliveryError, OutsideWindow
 from bot.core.messages import Incoming, Reply
 from bot.i18n import N_, translator
@@ -99,11 +100,12 @@ class MessengerChannel:
             return web.Response(status=400, text="not JSON")
         if not isinstance(body, dict) or body.get("object") != "page":
             return web.Response(text="ignored")
-        for entry in body.get("entry") or []:
-            for raw_event in entry.get("messaging") or []:
-                event = incoming_from_event(raw_event) if isinstance(raw_event, dict) else None
-                if event is not None:
-                    self._schedule(event)
+        events, problems = events_of(body)
+        if problems:  # signed, so Meta's: say what was odd, never what people wrote
+            log.warning("Messenger webhook: skipped %d malformed part(s): %s", len(problems),
+                        "; ".join(sorted(set(problems))))
+        for event in events:
+            self._schedule(event)
         return web.Response(text="EVENT_RECEIVED")
 
     def _schedule(self, event: Incoming) -> None:
@@ -124,8 +126,9 @@ class MessengerChannel:
         try:
             async with self._working:
                 name, locale = await self._profile(event.user_id)
-                event = dataclasses.replace(event, display_name=name or event.display_name,
-                                            language_hint=locale or event.language_hint)
+                event = dataclasses.replace(
+                    event, display_name=clean_name(name) or event.display_name,
+                    language_hint=clean_text(locale) if locale else event.language_hint)
                 replies = await self.hub.core.handle(event, payload_limit=PAYLOAD_LIMIT)
                 await self.hub.core.send_replies(CHANNEL, event.chat_id, replies,
                                                  kind="response")

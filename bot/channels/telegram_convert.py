@@ -14,6 +14,7 @@ from telegram import (
     Update,
 )
 
+from bot.core.clean_text import cleaned
 from bot.core.messages import Attachment, Incoming, Reply
 
 CHANNEL = "telegram"
@@ -24,6 +25,11 @@ BUTTONS_PER_ROW = 8
 
 def incoming_from_update(update: Update) -> Incoming | None:
     """The neutral event for an update from a private chat, or None if it is not for the core."""
+    event = _incoming(update)
+    return cleaned(event) if event is not None else None
+
+
+def _incoming(update: Update) -> Incoming | None:
     user = update.effective_user
     chat = update.effective_chat
     if user is None or user.is_bot:

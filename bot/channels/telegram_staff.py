@@ -10,6 +10,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram_convert import CHANNEL, attachments_of, reply_markup
 from bot.channels.telegram_errors import delivery_error
+from bot.core.clean_text import cleaned
 from bot.core.messages import Button, Incoming, MessageRef, Reply
 from bot.services.staff_desk import TopicGone
 
@@ -36,6 +37,11 @@ def _desk_errors(thread_id: int | None = None, *, harmless: tuple[str, ...] = ()
 
 def staff_incoming(update: Update, staff_chat_id: int) -> Incoming | None:
     """A message or button press in the staff chat, or None for anything else."""
+    event = _staff_event(update, staff_chat_id)
+    return cleaned(event) if event is not None else None
+
+
+def _staff_event(update: Update, staff_chat_id: int) -> Incoming | None:
     user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot or chat is None or chat.id != staff_chat_id:
         return None

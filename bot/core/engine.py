@@ -82,8 +82,6 @@ class ConversationCore:
             return await self._handle(event, payload_limit)
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
-        if event.text and "\x00" in event.text:  # PostgreSQL refuses NUL in text
-            event = dataclasses.replace(event, text=event.text.replace("\x00", ""))
         try:
             async with UnitOfWork(self._database) as uow:
                 if event.event_key and not await uow.processed.claim(
@@ -140,8 +138,8 @@ class ConversationCore:
             log.warning("the %s platform refused a reply: %s", channel, exc)
         except (RateLimited, Transient, DeliveryError) as exc:
             rest = replies[exc.sent + (1 if isinstance(exc, Unknown) else 0):]
-            log.warning("a reply could not be sent now (%s); %d queued", type(exc).__name__,
-                        len(rest))
+            log.warning("a reply could not be sent now (%s: %s); %d queued", type(exc).__name__,
+                        exc, len(rest))
             if rest:
                 await self._queue_replies(channel, chat_id, thread_id, rest, kind)
 

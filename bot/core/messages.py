@@ -17,7 +17,9 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """One thing a person did: sent text, pressed a button, or sent an attachment."""
+    """One thing a person did: sent text, pressed a button, or sent an attachment.
+
+    Adapters build it through `bot.core.clean_text.cleaned`: its texts can always be stored."""
 
     channel: str
     user_id: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import datetime
@@ -11,6 +10,7 @@ from zoneinfo import ZoneInfo
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from bot.exports import cells
 from bot.i18n import translator
 from bot.services.org_catalog import area_label, legal_form_label, municipality_label
 from storage.models_orgs import Organisation
@@ -49,20 +49,18 @@ def rows(organisations: Sequence[Organisation], *, language: str, tz: ZoneInfo) 
 
 
 def to_csv(table: list[list[str]]) -> str:
-    """The rows as CSV text."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(table)
-    return buffer.getvalue()
+    """The rows as CSV text (formula-like cells made inert)."""
+    return cells.to_csv(table)
 
 
 def to_xlsx(table: list[list[str]], *, title: str = "organisations") -> bytes:
-    """The rows as an Excel workbook with a bold, frozen header."""
+    """The rows as an Excel workbook with a bold, frozen header; no cell is a formula."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = title
     for row in table:
-        sheet.append(row)
+        cells.append_row(sheet, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from storage.limits import overlong
 from storage.models import Person, utcnow
 from storage.models_events import (
     AUDIENCE_ORGANISATIONS,
@@ -152,8 +153,9 @@ async def promote(uow: UnitOfWork, event: Event) -> list[Promotion]:
 
 
 async def create_event(uow: UnitOfWork, event: Event) -> Event:
-    """Store a new event (checked by `check_times`)."""
+    """Store a new event (checked by `check_times` and `check_lengths`)."""
     check_times(event)
+    check_lengths(event)
     await uow.repo(EventCalendarRepo).add(event)
     return event
 
@@ -166,6 +168,12 @@ def check_times(event: Event) -> None:
         raise ValueError("the registration deadline must not be after the start")
     if event.capacity is not None and event.capacity < 1:
         raise ValueError("the capacity must be at least 1")
+
+
+def check_lengths(event: Event) -> None:
+    """Every text fits its column; `ValueError` names the first that does not."""
+    for field, limit, length in overlong(event):
+        raise ValueError(f"{field} is {length} characters long; at most {limit} fit")
 
 
 async def cancel_event(uow: UnitOfWork, event_id: int

@@ -50,7 +50,8 @@ class Fault:
 
     ``kind``: "html" (a 502 with an HTML page, nothing done), "late" (done, answered after
     ``seconds``), "silent" (done, never answered: the connection is held until the client
-    gives up), "refused" (the connection is closed without an answer, nothing done)."""
+    gives up), "refused" (the connection is closed without an answer, nothing done),
+    "redirect" (a misconfigured proxy: 302 to itself, forever, nothing done)."""
 
     kind: str
     seconds: float = 0.0

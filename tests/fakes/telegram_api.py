@@ -21,6 +21,7 @@ from ._telegram_text import utf16_len
 
 __all__ = ["ApiCall", "ApiError", "FakeTelegramAPI", "Fault"]
 
+REDIRECT_LOOP = "redirect_loop"
 BAD_GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>"
 
 T = TypeVar("T")
@@ -256,7 +257,7 @@ class FakeTelegramAPI(TelegramBackend):
 
     def fault_next(self, method: str, kind: str, *, seconds: float = 0.0, times: int = 1) -> None:
         """The next ``times`` calls of ``method`` misbehave (see ``Fault``): "html", "late",
-        "silent" (done, then no answer for an hour)."""
+        "silent" (done, then no answer for an hour), "redirect" (302 to itself, endlessly)."""
         fault = Fault(kind, 3600.0 if kind == "silent" else seconds)
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
 
@@ -286,9 +287,16 @@ class FakeTelegramAPI(TelegramBackend):
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params, files, names = await _read_params(request)
+        if REDIRECT_LOOP in request.query:  # a client following the loop: round again
+            return web.Response(status=302, headers={"Location": request.rel_url.path_qs})
         self.started.append(method)
         faults = self._faults.get(method.lower())
         fault = faults.pop(0) if faults else None
+        if fault is not None and fault.kind == "redirect":
+            self.calls.append(ApiCall(method, params, files, {"ok": False, "error_code": 302,
+                                                              "description": "redirect loop"},
+                                      time.monotonic(), names))
+            return web.Response(status=302, headers={"Location": f"{request.path}?{REDIRECT_LOOP}=1"})
         in_outage = time.monotonic() < self._outage_until and method.lower() != "getupdates"
         if in_outage or (fault is not None and fault.kind == "html"):
             self.calls.append(ApiCall(method, params, files, {"ok": False, "error_code": 502,
