@@ -59,6 +59,8 @@ class MessengerHarness:
         assert hub is not None
         self.channel = MessengerChannel(hub)
         self.web = WebServer(hub, host="127.0.0.1", port=0)
+        assert self.telegram.scheduler is not None
+        self.web.worker = self.telegram.scheduler.worker  # as `hubbot run` wires it
         self.web.add_routes(self.channel.add_routes)
         await self.web.start()
         self._http = aiohttp.ClientSession()

@@ -130,12 +130,22 @@ async def test_hotline_from_messenger_reaches_staff_and_the_reply_comes_back(
 
 async def test_health_and_metrics(messenger: MessengerHarness) -> None:
     status, body = await messenger.get("/healthz")
-    assert status == 200 and '"ok"' in body
+    assert status == 200 and '"ok"' in body and '"outbox_worker": "running"' in body
     await messenger.say(PSID, "Where is your office?")
     status, body = await messenger.get("/metrics")
     assert status == 200
     assert 'hubbot_updates_total{channel="messenger"}' in body
     assert "hubbot_handler_seconds_bucket" in body and "hubbot_outbox_depth" in body
+    assert "hubbot_outbox_worker_up 1.0" in body
+    assert "hubbot_outbox_oldest_pending_seconds" in body
+    scheduler = messenger.telegram.scheduler
+    assert scheduler is not None
+    await scheduler.stop()  # the worker is gone: the process is not healthy any more
+    messenger.telegram.scheduler = None
+    status, body = await messenger.get("/healthz")
+    assert status == 503 and '"outbox_worker": "stopped"' in body
+    status, body = await messenger.get("/metrics")
+    assert "hubbot_outbox_worker_up 0.0" in body
 
 
 
