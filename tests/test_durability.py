@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import pytest
-from pydantic import SecretStr
 
 from bot.settings import Settings
 from storage.models import Person
 from storage.models_outbox import Announcement, OutboxMessage, Subscription
 from storage.uow import UnitOfWork
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons, staff_harness, wait_for_text
+from tests.telegram_harness import TelegramHarness, staff_harness, wait_for_text
 
 STAFF_CHAT = -1003000
 STAFF_USER = 903
@@ -33,6 +35,18 @@ async def api() -> FakeTelegramAPI:  # type: ignore[misc]
     await api.start()
     yield api
     await api.stop()
+
+
+@asynccontextmanager
+async def running(api: FakeTelegramAPI, settings: Settings, **changes: Any
+                  ) -> AsyncIterator[TelegramHarness]:
+    """The bot with a staff chat (a forum unless `forum=False`), started and stopped."""
+    bot = staff_harness(api, settings, STAFF_CHAT, **changes)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
 
 
 async def subscribe(bot: TelegramHarness, chat_ids: list[int]) -> None:
@@ -90,10 +104,8 @@ async def test_an_announcement_survives_html_a_migration_and_a_75_second_outage(
         api: FakeTelegramAPI, settings: Settings) -> None:
     group, supergroup = -4000001, -1004000001
     people = [6000 + i for i in range(19)] + [group]
-    bot = staff_harness(api, settings, STAFF_CHAT, forum=False, quiet_hours="off",
-                        delivery_retry_max="10s")
-    await bot.start()
-    try:
+    async with running(api, settings, forum=False, quiet_hours="off",
+                       delivery_retry_max="10s") as bot:
         await subscribe(bot, people)
         api.migrate_chat(group, supergroup)
         api.fault_next("sendMessage", "html", times=3)
@@ -106,29 +118,21 @@ async def test_an_announcement_survives_html_a_migration_and_a_75_second_outage(
         assert sum(counts.values()) - len(counts) <= 2  # at most 2 duplicates
         report = await wait_for_text(api, STAFF_CHAT, "done", timeout=30)
         assert "Sent: 20 / 20" in report["text"]
-    finally:
-        await bot.stop()
 
 
 async def test_a_500_on_the_first_topic_still_brings_the_ticket_to_staff(
         api: FakeTelegramAPI, settings: Settings) -> None:
     api.fail_next("createForumTopic", 500, "Internal Server Error")
-    bot = staff_harness(api, settings, STAFF_CHAT)
-    await bot.start()
-    try:
+    async with running(api, settings) as bot:
         await ask(bot)
         card = await wait_for_text(api, STAFF_CHAT, QUESTION, timeout=60)
         assert card.get("message_thread_id")
         assert len([c for c in api.calls_to("createForumTopic") if c.ok]) == 1
-    finally:
-        await bot.stop()
 
 
 async def test_a_500_on_a_staff_answer_still_reaches_the_person(
         api: FakeTelegramAPI, settings: Settings) -> None:
-    bot = staff_harness(api, settings, STAFF_CHAT)
-    await bot.start()
-    try:
+    async with running(api, settings) as bot:
         await ask(bot)
         card = await wait_for_text(api, STAFF_CHAT, QUESTION, timeout=10)
         api.fail_next("copyMessage", 500, "Internal Server Error")
@@ -140,15 +144,11 @@ async def test_a_500_on_a_staff_answer_still_reaches_the_person(
         copies = [m for m in api.sent_messages(PERSON) if "bring the contract" in
                   (m.get("text") or "")]
         assert len(copies) == 1
-    finally:
-        await bot.stop()
 
 
 async def test_answers_that_come_7_seconds_late_are_not_sent_again(
         api: FakeTelegramAPI, settings: Settings) -> None:
-    bot = staff_harness(api, settings, STAFF_CHAT, quiet_hours="off")
-    await bot.start()
-    try:
+    async with running(api, settings, quiet_hours="off") as bot:
         await subscribe(bot, [7001, 7002])
         api.fault_next("sendMessage", "late", seconds=7, times=6)
         api.push_text(PERSON, "Where is your office?")
@@ -158,15 +158,11 @@ async def test_answers_that_come_7_seconds_late_are_not_sent_again(
         answers = [m for m in api.sent_messages(PERSON) if "Kutaisi" in (m.get("text") or "")]
         assert len(answers) == 1
         assert set(received(api).values()) == {1}
-    finally:
-        await bot.stop()
 
 
 async def test_while_a_topic_takes_8_seconds_others_get_their_faq_answers(
         api: FakeTelegramAPI, settings: Settings) -> None:
-    bot = staff_harness(api, settings, STAFF_CHAT)
-    await bot.start()
-    try:
+    async with running(api, settings) as bot:
         api.fault_next("createForumTopic", "late", seconds=8)
         await ask(bot)
         await until(lambda: "createForumTopic" in api.started, 10, "the topic being asked for")
@@ -179,15 +175,11 @@ async def test_while_a_topic_takes_8_seconds_others_get_their_faq_answers(
         # every answer came while Telegram was still busy opening the topic
         assert not api.calls_to("createForumTopic")
         await wait_for_text(api, STAFF_CHAT, QUESTION, timeout=15)
-    finally:
-        await bot.stop()
 
 
 async def test_the_worker_survives_a_broken_row_and_says_how_it_is(
         api: FakeTelegramAPI, settings: Settings) -> None:
-    bot = staff_harness(api, settings, STAFF_CHAT, quiet_hours="off")
-    await bot.start()
-    try:
+    async with running(api, settings, quiet_hours="off") as bot:
         assert bot.hub is not None
         async with UnitOfWork(bot.hub.database) as uow:
             uow.session.add(OutboxMessage(  # a row no sender understands (a bug, say)
@@ -198,8 +190,6 @@ async def test_the_worker_survives_a_broken_row_and_says_how_it_is(
         await announce(bot)
         await until(lambda: len(received(api)) == 1, 20, "the announcement after a broken row")
         assert bot.scheduler is not None and bot.scheduler.worker.running
-    finally:
-        await bot.stop()
 
 
 @pytest.mark.postgres
@@ -218,9 +208,7 @@ async def test_postgresql_gone_for_10_seconds_then_the_next_announcement_is_deli
     through_proxy = url.set(host="127.0.0.1", port=proxy.port).render_as_string(
         hide_password=False)
     settings = load_settings(_env_file=None, database_url=through_proxy)
-    bot = staff_harness(api, settings, STAFF_CHAT, quiet_hours="off")
-    await bot.start()
-    try:
+    async with running(api, settings, quiet_hours="off") as bot:
         await subscribe(bot, [7201, 7202, 7203])
         await announce(bot, "before")
         await until(lambda: len(received(api, "before")) == 3, 20, "the first announcement")
@@ -228,6 +216,4 @@ async def test_postgresql_gone_for_10_seconds_then_the_next_announcement_is_deli
         await announce(bot, "after")
         await until(lambda: len(received(api, "after")) == 3, 60, "the announcement after")
         assert bot.scheduler is not None and bot.scheduler.worker.running
-    finally:
-        await bot.stop()
         await proxy.stop()
