@@ -1,5 +1,5 @@
 """One long-polling process per bot on PostgreSQL: the advisory-lock election, alone and in
-real `hubbot run --role updates` processes against the stand-in Bot API."""
+real `hubbot run` processes against the stand-in Bot API (both answering, both sending)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from bot.channels.poll_leader import PollLeader, polling_lock_key
 from storage.engine import make_engine
 from tests.conftest import _truncate_postgres
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram_harness import buttons
 
 pytestmark = pytest.mark.postgres
 
 BECAME_POLLER = "is now the one that long-polls Telegram"
 STANDS_BY = "this one stands by"
 KEY = polling_lock_key("4242:TEST")
+STAFF_CHAT = -1009900
 
 
 @pytest.fixture
@@ -119,7 +121,7 @@ async def test_a_holder_that_loses_its_connection_stops_polling(
 
 
 class BotProcess:
-    """`python -m bot.cli run --role updates` with its log lines collected as they come."""
+    """`python -m bot.cli run` with its log lines collected as they come."""
 
     def __init__(self, process: asyncio.subprocess.Process) -> None:
         self.process = process
@@ -128,10 +130,10 @@ class BotProcess:
         self._reader = asyncio.create_task(self._read())
 
     @classmethod
-    async def start(cls, env: dict[str, str], cwd: Path) -> BotProcess:
+    async def start(cls, env: dict[str, str], cwd: Path, role: str = "updates") -> BotProcess:
         """Start the process."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", "run", "--role", "updates", env=env, cwd=cwd,
+            sys.executable, "-m", "bot.cli", "run", "--role", role, env=env, cwd=cwd,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
         return cls(process)
 
@@ -177,16 +179,39 @@ async def _first_of(processes: list[BotProcess], fragment: str, timeout: float) 
     return waits[first]
 
 
+async def _tap(api: FakeTelegramAPI, person: int, label: str) -> None:
+    """Press the button starting with `label` under the latest message to `person`."""
+    before = len(api.sent_messages(person))
+    message = api.sent_messages(person)[-1]
+    [data] = [d for text, d in buttons(message).items() if text.startswith(label)]
+    api.push_callback(person, data, message_id=message["message_id"])
+    await api.wait_for_messages(person, before + 1, timeout=30)
+
+
+async def _ask_hotline(api: FakeTelegramAPI, person: int) -> None:
+    """A person asks the hotline, tapping through /ask."""
+    for step in ("/ask", "⚖️", "Kutaisi", f"Question of person {person}", "✅", "💬", "✅", "📨"):
+        if step.startswith(("/", "Question")):
+            before = len(api.sent_messages(person))
+            api.push_text(person, step, language_code="en")
+            await api.wait_for_messages(person, before + 1, timeout=30)
+        else:
+            await _tap(api, person, step)
+
+
 async def test_two_processes_one_poller_and_a_takeover_after_kill_9(
         telegram_api: FakeTelegramAPI, postgres_database: str, tmp_path: Path) -> None:
     await _truncate_postgres(postgres_database)
+    telegram_api.set_forum(STAFF_CHAT, True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "STAFF_"))}
     env |= {"TELEGRAM_BOT_TOKEN": telegram_api.token,
             "TELEGRAM_API_BASE_URL": telegram_api.base_url.removesuffix("/bot"),
-            "DATABASE_URL": postgres_database, "LOG_LEVEL": "INFO"}
+            "DATABASE_URL": postgres_database, "LOG_LEVEL": "INFO",
+            "STAFF_CHAT_ID": str(STAFF_CHAT), "STAFF_LANGUAGE": "en"}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(__file__).parents[1]),
                                                       env.get("PYTHONPATH")]))
-    processes = [await BotProcess.start(env, tmp_path) for _ in range(2)]
+    # both answer people (one polls) and both drain the outbox
+    processes = [await BotProcess.start(env, tmp_path, role="all") for _ in range(2)]
     try:
         poller = await _first_of(processes, BECAME_POLLER, timeout=60)
         [standby] = [p for p in processes if p is not poller]
@@ -198,6 +223,12 @@ async def test_two_processes_one_poller_and_a_takeover_after_kill_9(
         for person in people:
             [answer] = await telegram_api.wait_for_messages(person, 1, timeout=30)
             assert "111 Tsereteli" in answer["text"]
+        askers = [3001, 3002, 3003]
+        await asyncio.gather(*(_ask_hotline(telegram_api, person) for person in askers))
+        for person in askers:  # each ticket: one topic, one card, whichever process sends
+            await telegram_api.wait_for_call(
+                "sendMessage", lambda c, p=person: c.params.get("chat_id") == STAFF_CHAT
+                and f"Question of person {p}" in str(c.params.get("text")), timeout=30)
 
         poller.process.kill()  # kill -9: no clean-up, PostgreSQL drops its connections
         await poller.process.wait()
@@ -211,6 +242,13 @@ async def test_two_processes_one_poller_and_a_takeover_after_kill_9(
         conflicts = [c.response.get("description") for c in telegram_api.calls_to("getUpdates")
                      if c.response.get("error_code") == 409]
         assert conflicts == []
+        topics = [c for c in telegram_api.calls_to("createForumTopic") if c.ok]
+        assert len(topics) == len(askers), [(c.params, c.response) for c in
+                                            telegram_api.calls_to("createForumTopic")]
+        for person in askers:
+            cards = [m for m in telegram_api.sent_messages(STAFF_CHAT)
+                     if f"Question of person {person}" in (m.get("text") or "")]
+            assert len(cards) == 1, person
     finally:
         codes = [await p.terminate() for p in processes]
     assert codes[processes.index(standby)] == 0, standby.lines
