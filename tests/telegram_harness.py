@@ -119,3 +119,18 @@ def staff_harness(api: FakeTelegramAPI, settings: Settings, staff_chat: int, *,
     return TelegramHarness(api, settings.model_copy(update={
         "telegram_bot_token": SecretStr(api.token), "staff_chat_id": staff_chat,
         "staff_language": "en", **changes}))
+
+
+async def card_thread(api: FakeTelegramAPI, staff_chat: int, number: int = 1, *,
+                      timeout: float = 20.0) -> int:
+    """The topic of ticket #`number`, once its card is posted (the bot has recorded it then)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        for message in api.sent_messages(staff_chat):
+            text = message.get("text") or ""
+            if message.get("message_thread_id") and (
+                    text.startswith(f"#{number} · ") or f"\n\n#{number} · " in text):
+                return int(message["message_thread_id"])
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"no card of ticket #{number} in {staff_chat} within {timeout}s")
+        await asyncio.sleep(0.05)

@@ -12,7 +12,7 @@ from storage.models import Person, utcnow
 from tests.fakes.graph_api import VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.messenger_harness import STAFF_CHAT, MessengerHarness
-from tests.telegram_harness import wait_for_text
+from tests.telegram_harness import card_thread, wait_for_text
 
 STAFF_USER = 901
 PSID = "6100000000000001"
@@ -213,8 +213,7 @@ async def test_the_profile_gives_a_name_and_a_language(
 async def test_a_photo_sent_to_the_hotline_from_messenger_reaches_staff_as_a_link(
         messenger: MessengerHarness, telegram_api: FakeTelegramAPI) -> None:
     await _ask_on_messenger(messenger)
-    thread = (await telegram_api.wait_for_call("createForumTopic")).response["result"][
-        "message_thread_id"]
+    thread = await card_thread(telegram_api, STAFF_CHAT)
     url = "https://scontent.example/v/contract-page-1.jpg?token=abc"
     photo = {"sender": {"id": PSID}, "recipient": {"id": "1"}, "timestamp": 1,
              "message": {"mid": "mid.photo.1", "attachments": [

@@ -123,7 +123,10 @@ async def test_hubbot_run_serves_the_messenger_webhook_and_health(
                     await asyncio.sleep(0.1)
             else:
                 raise AssertionError("the web server did not start")
-            assert health == (200, {"status": "ok", "database": "ok"})
+            assert health[0] == 200
+            assert health[1] | {"oldest_pending_seconds": 0} == {
+                "status": "ok", "database": "ok", "outbox_worker": "running",
+                "oldest_pending_seconds": 0}
             raw, headers = signed(webhook(text_event(PSID, "Where is your office?")))
             async with http.post(f"{url}/messenger/webhook", data=raw,
                                  headers=headers) as response:
