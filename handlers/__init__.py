@@ -6,10 +6,10 @@ from types import ModuleType
 
 from bot.core.router import Router
 from handlers import announce, basics, faq, hotline, language, privacy, staff, subscriptions
-from handlers import attendees, directory, events, newevent, org_review, register
+from handlers import attendees, directory, events, newevent, org_registration, org_review
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
-                                    register, org_review, directory, events, subscriptions,
+                                    org_registration, org_review, directory, events, subscriptions,
                                     announce, attendees, newevent)
 
 

@@ -16,7 +16,7 @@ GREETING = N_(
 
 async def start(turn: Turn) -> None:
     """Greet, say what the hub is, and show the main menu."""
-    await turn.finish()
+    await turn.leave()
     name = turn.person.display_name or turn._(N_("friend"))
     turn.say(turn._(GREETING).format(name=name))
     show_menu(turn)
@@ -29,8 +29,8 @@ async def help_command(turn: Turn) -> None:
 
 
 async def menu(turn: Turn) -> None:
-    """Show the main menu, leaving any unfinished flow."""
-    await turn.finish()
+    """Show the main menu, leaving any unfinished flow (a form is kept as a draft)."""
+    await turn.leave()
     show_menu(turn)
 
 
@@ -72,6 +72,7 @@ def register(router: Router) -> None:
     router.command("help", help_command, N_("what I can do"))
     router.command("menu", menu, N_("the main menu"))
     router.command("cancel", cancel, N_("leave the current step"))
+    router.keeps_flow.add("cancel")  # /cancel is about the current flow: it is not left first
     router.button(MENU_PAYLOAD.split(":")[0], menu_button)
     router.unknown_command = unknown_command
     router.stale_button = stale_button

@@ -37,7 +37,7 @@ async def free_text(turn: Turn) -> None:
     _ = turn._
     rows = [[_topic_button(turn, topic_id)] for topic_id in likely]
     rows.append([Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                        payload="faq:person")])
+                        payload=f"faq:person:{question_id}")])  # the question goes along
     rows.append(back_to_menu(turn))
     if likely:
         text = _(N_("I'm not sure I understood. Is your question about one of these?"))
@@ -81,7 +81,7 @@ async def browse(turn: Turn, rest: str) -> None:
     elif kind == "t" and faq.topic(value) is not None:
         _send_answer(turn, value, 0)
     elif kind == "person":
-        await reach_a_person(turn)
+        await reach_a_person(turn, value)
     else:
         await turn.stale_button()
 
@@ -99,10 +99,16 @@ async def _topics(turn: Turn, category_id: str) -> None:
     turn.say(turn._(N_("Choose a question:")), rows + [[back], back_to_menu(turn)])
 
 
-async def reach_a_person(turn: Turn) -> None:
-    """The way to a human: the hotline when it exists, otherwise the hub's contacts."""
+async def reach_a_person(turn: Turn, question_id: str = "") -> None:
+    """The way to a human: the hotline (with the question asked) when it exists, or contacts."""
     await turn.finish()
-    ask = turn.services.router.commands.get("ask")
+    router = turn.services.router
+    ask = router.commands.get("ask")
+    carried = router.button_handler(f"hl:q:{question_id}") if question_id else None
+    if ask is not None and carried is not None:
+        handler, rest = carried
+        await handler(turn, rest)
+        return
     if ask is not None:
         await ask.handler(turn)
         return

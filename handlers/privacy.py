@@ -30,6 +30,7 @@ async def confirmed(turn: Turn, rest: str) -> None:
         await turn.stale_button()
         return
     tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
+    turn.drafts.clear()  # paused forms were in the erased conversation row
     hotline = turn.services.hotline
     staff = translator(turn.services.settings.staff_language)
     note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "

@@ -16,7 +16,7 @@ from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
 from bot.places import MUNICIPALITIES
 from bot.services.hotline import TOPICS
-from storage.models import utcnow
+from storage.models import Person, utcnow
 from storage.models_hotline import Ticket, TicketMessage
 from storage.repos.tickets import TicketRepo
 
@@ -70,10 +70,18 @@ async def staff_message(turn: Turn) -> None:
         turn.say(_(N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
                       "reachable.")))
         return
+    _writes_to_staff_again(turn, person, ticket)
     staff_message = int(event.message_ref) if event.message_ref and is_small_id(
         event.message_ref) else None
     await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, event.text or "",
                                                   staff_message)
+
+
+def _writes_to_staff_again(turn: Turn, person: Person, ticket: Ticket) -> None:
+    """Staff wrote: the person's next plain messages are answers, so they go to the ticket."""
+    if person.active_ticket_id != ticket.id:
+        person.active_ticket_id = ticket.id
+        turn.uow.session.add(person)
 
 
 async def _record_staff_reply(turn: Turn, ticket: Ticket, text: str, kind: str | None) -> None:
@@ -178,6 +186,7 @@ async def canned(turn: Turn) -> None:
     await _record_staff_reply(turn, ticket, text, None)
     person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
     if person is not None:
+        _writes_to_staff_again(turn, person, ticket)
         await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, text, None)
     turn.say(_(N_("Sent to #{number}:")).format(number=ticket.id) + "\n" + text)
 

@@ -280,7 +280,7 @@ async def test_photos_and_phone_call_requests_reach_staff(hotline: TelegramHarne
     [ask_phone] = await hotline.press_label(PERSON, way, "📞 By phone")
     keyboard = ask_phone["reply_markup"]["keyboard"]
     assert keyboard[0][0]["request_contact"] is True
-    [again, _reasked] = await hotline.send(PERSON, "call me maybe", expect=2)
+    [again] = await hotline.send(PERSON, "call me maybe")  # the error and the question again
     assert "Georgian phone number" in again["text"]
     before = len(api.sent_messages(PERSON))
     api.push_contact(PERSON, "+995555123456")
@@ -332,3 +332,97 @@ async def test_working_hours_tell_when_the_answer_comes(
         assert "outside working hours" in done["text"]
     finally:
         await bot.stop()
+
+
+async def test_a_question_typed_right_after_ask_reaches_staff_verbatim(
+        hotline: TelegramHarness) -> None:
+    api = hotline.api
+    question = "Our association needs advice on a rental contract"
+    await hotline.send(PERSON, "/ask", first_name="Nino")
+    [kept] = await hotline.send(PERSON, question)
+    assert "kept that as your question" in kept["text"] and "about?" in kept["text"]
+    [places] = await hotline.send(PERSON, "legal")
+    [prompt] = await hotline.send(PERSON, "Kutaisi")
+    assert question in prompt["text"] and "✅ Done" in buttons(prompt)
+    [way] = await hotline.send(PERSON, "done")
+    [consent] = await hotline.send(PERSON, "1")  # in the chat
+    [summary] = await hotline.send(PERSON, "ok")
+    [done] = await hotline.send(PERSON, "send")
+    assert "#1" in done["text"]
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    card = await wait_for_text(api, STAFF_CHAT, question, thread_id=thread)
+    assert card["text"].endswith("\n\n" + question)
+    assert (await ticket_row(hotline)).question == question
+
+
+async def test_an_unanswered_faq_question_is_carried_to_the_hotline(
+        hotline: TelegramHarness) -> None:
+    question = "My grant partner in Vani has not paid the second tranche"
+    [unsure] = await hotline.send(PERSON, question)
+    [topics] = await hotline.press_label(PERSON, unsure, "🙋 Talk to a person")
+    assert question in topics["text"] and "⚖️ Legal help" in buttons(topics)
+    [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
+    [prompt] = await hotline.press_label(PERSON, places, "Vani")
+    assert question in prompt["text"]
+    [way] = await hotline.press_label(PERSON, prompt, "✅ Done")
+    [consent] = await hotline.press_label(PERSON, way, "💬 Here in the chat")
+    [summary] = await hotline.press_label(PERSON, consent, "✅ I agree")
+    await hotline.press_label(PERSON, summary, "📨 Send")
+    assert (await ticket_row(hotline)).question == question
+
+
+async def test_a_long_question_is_kept_whole_and_staff_get_all_of_it(
+        hotline: TelegramHarness) -> None:
+    api = hotline.api
+    first, second = "ა" * 3500 + " END-ONE", "ბ" * 3500 + " END-TWO"
+    [topics] = await hotline.send(PERSON, "/ask")
+    [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
+    [prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
+    [got] = await hotline.send(PERSON, first)
+    assert "Got it" in got["text"]
+    [got] = await hotline.send(PERSON, second)
+    [way] = await hotline.press_label(PERSON, got, "✅ Done")
+    [consent] = await hotline.press_label(PERSON, way, "💬 Here in the chat")
+    [summary] = await hotline.press_label(PERSON, consent, "✅ I agree")
+    await hotline.press_label(PERSON, summary, "📨 Send")
+    assert (await ticket_row(hotline)).question == first + "\n" + second
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    await wait_for_text(api, STAFF_CHAT, "END-TWO", thread_id=thread)
+    staff = "".join((m.get("text") or "") for m in api.sent_messages(STAFF_CHAT, thread))
+    assert "END-ONE" in staff and staff.count("ა") == 3500 and staff.count("ბ") == 3500
+    assert all(len(m.get("text") or "") <= 4096 for m in api.sent_messages(STAFF_CHAT, thread))
+
+
+async def test_with_a_ticket_open_start_returns_to_the_bot(hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
+    [told] = await hotline.send(PERSON, "One more detail: the contract is from 2021.")
+    assert "You are writing to the hub team (#1)" in told["text"]
+    api.push_text(PERSON, "And it has no end date.")  # said once: no second notice
+    await wait_for_text(api, STAFF_CHAT, "no end date", thread_id=thread)
+    await hotline.send(PERSON, "/start", expect=2)
+    [answer] = await hotline.send(PERSON, "Where is your office?")
+    assert "Tsereteli" in answer["text"]
+    assert not [m for m in api.sent_messages(STAFF_CHAT, thread)
+                if "Where is your office" in (m.get("text") or "")]
+    assert not [m for m in api.sent_messages(PERSON) if "writing to the hub team" in
+                (m.get("text") or "")][1:]
+    await staff_says(hotline, "Did you sign it?", thread=thread)
+    await wait_for_text(api, PERSON, "Did you sign it?")
+    [told] = await hotline.send(PERSON, "Yes, both of us signed.")  # an answer goes to staff
+    assert "You are writing to the hub team (#1)" in told["text"]
+    await wait_for_text(api, STAFF_CHAT, "both of us signed", thread_id=thread)
+
+
+async def test_a_command_mid_ask_keeps_a_draft(hotline: TelegramHarness) -> None:
+    [topics] = await hotline.send(PERSON, "/ask")
+    [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
+    hotline.api.push_text(PERSON, "/help")
+    hotline.api.push_text(PERSON, "Where is your office?")
+    note = await wait_for_text(hotline.api, PERSON, "saved as a draft")
+    assert "/ask" in note["text"]
+    await wait_for_text(hotline.api, PERSON, "Tsereteli")
+    [offer] = await hotline.send(PERSON, "/ask")
+    [continued] = await hotline.send(PERSON, "კი")
+    assert "municipality" in continued["text"]

@@ -84,14 +84,14 @@ async def test_forget_as_plain_text(messenger: MessengerHarness, graph_api: Fake
 
 async def _ask_on_messenger(messenger: MessengerHarness) -> None:
     [topics] = await messenger.say(PSID, "/ask")
-    places = await messenger.tap(PSID, topics, "hl:t:legal")
+    places = await messenger.tap(PSID, topics, "hl:v:topic:legal")
     assert len(places) > 1  # more than 13 municipalities: button templates of 3
-    await messenger.tap(PSID, places, "hl:m:kutaisi")
+    await messenger.tap(PSID, places, "hl:v:municipality:kutaisi")
     got = await messenger.say(PSID, "Is my rental contract legal?")
-    [way] = await messenger.tap(PSID, got[-1], "hl:done")
-    [consent] = await messenger.tap(PSID, way, "hl:v:chat")
-    [summary] = await messenger.tap(PSID, consent, "hl:c:yes")
-    done = await messenger.tap(PSID, summary, "hl:send")
+    [way] = await messenger.tap(PSID, got[-1], "hl:d:parts")
+    [consent] = await messenger.tap(PSID, way, "hl:v:answer_way:chat")
+    [summary] = await messenger.tap(PSID, consent, "hl:v:consent:y")
+    done = await messenger.tap(PSID, summary, "hl:ok")
     assert "#1" in done[0].text
 
 

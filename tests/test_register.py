@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
 from storage.models_orgs import APPROVED, PENDING, Organisation
-from tests.telegram_harness import TelegramHarness, buttons
+from tests.telegram_harness import TelegramHarness, buttons, wait_for_text
 
 USER = 5101
 NAME = "ქუთაისის ახალგაზრდული ცენტრი"
@@ -190,3 +191,63 @@ async def test_old_form_buttons_are_harmless(telegram: TelegramHarness) -> None:
     [earlier] = await telegram.press(USER, "reg:v:legal_form:foundation",
                                      message_id=ask_code["message_id"])
     assert "earlier question" in earlier["text"] and "9 digits" in earlier["text"]
+
+
+async def test_the_whole_form_can_be_typed_and_the_export_lists_it(
+        telegram: TelegramHarness, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_orgs_export import hubbot
+
+    await telegram.send(USER, "/register", language_code="ka")
+    await telegram.send(USER, NAME)
+    [ask_form] = await telegram.send(USER, "გამოტოვება")  # Skip, typed in Georgian
+    assert "legal" in ask_form["text"] or "ფორმა" in ask_form["text"]
+    [ask_code] = await telegram.send(USER, "Non-commercial legal entity")  # the English label
+    [ask_municipality] = await telegram.send(USER, "204567891")
+    [ask_areas] = await telegram.send(USER, "qutaisi")  # translit
+    [toggled] = await telegram.send(USER, "ახალგაზრდობა, 1")  # a label and a number
+    assert sum(label.startswith("✅") for label in buttons(toggled)) == 2
+    [ask_contact] = await telegram.send(USER, "მზადაა")  # Done
+    await telegram.send(USER, "ნინო ბერიძე")
+    await telegram.send(USER, "555 12 34 56", expect=2)
+    [ask_site] = await telegram.send(USER, "info@example.ge")
+    [ask_description] = await telegram.send(USER, "skip")
+    [ask_consent] = await telegram.send(USER, "ახალგაზრდების ჩართულობა ადგილობრივ ცხოვრებაში.")
+    [ask_public] = await telegram.send(USER, "კი")
+    [review] = await telegram.send(USER, "ki")
+    [done] = await telegram.send(USER, "გაგზავნა")
+    assert NAME in done["text"]
+    [organisation] = await _organisations(telegram)
+    assert organisation.status == PENDING
+    assert (organisation.legal_form, organisation.municipality) == ("nnle", "kutaisi")
+    assert set(organisation.areas) == {"youth", "sp1"}
+    assert organisation.website is None and organisation.consent_public_at is not None
+    code, out, err = await hubbot(["orgs", "export", "--format", "csv"],
+                                  telegram.settings.database_url, tmp_path)
+    assert code == 0, err
+    assert NAME in out and "204567891" in out and PENDING in out
+
+
+async def test_a_near_miss_is_offered(telegram: TelegramHarness) -> None:
+    await _fill_to_code(telegram)
+    await telegram.send(USER, "204567891")
+    [offer] = await telegram.send(USER, "Kutaiso")
+    assert "Did you mean “Kutaisi”?" in offer["text"]
+    [ask_areas] = await telegram.send(USER, "yes")
+    assert "areas of work" in ask_areas["text"]
+
+
+@pytest.mark.parametrize("command", ["/help", "/language", "/subscribe", "/events"])
+async def test_a_command_mid_form_leaves_it_and_the_next_question_gets_its_answer(
+        telegram: TelegramHarness, command: str) -> None:
+    await telegram.send(USER, "/register")
+    [ask_en] = await telegram.send(USER, NAME)
+    assert "name in English" in ask_en["text"]
+    telegram.api.push_text(USER, command)
+    telegram.api.push_text(USER, "Where is your office?")  # one chat's updates run in order
+    note = await wait_for_text(telegram.api, USER, "saved as a draft")
+    assert "/register" in note["text"]
+    await wait_for_text(telegram.api, USER, "Tsereteli")
+    assert await _organisations(telegram) == []
+    [offer] = await telegram.send(USER, "/register")
+    [continued] = await telegram.press_label(USER, offer, "▶️ Continue")
+    assert "name in English" in continued["text"]

@@ -24,7 +24,7 @@ from bot.core.delivery import (
 )
 from bot.core.messages import Button, Incoming, Reply
 from bot.core.router import Router
-from bot.core.turn import Turn
+from bot.core.turn import DRAFTS_KEY, Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
 from storage.engine import Database
 from storage.models import utcnow
@@ -177,8 +177,11 @@ class ConversationCore:
         person, conversation, created = await uow.people.seen(
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
             display_name=event.display_name, language=language)
+        drafts = dict(conversation.data.get(DRAFTS_KEY) or {}) if conversation else {}
+        if conversation is not None and not conversation.flow:
+            conversation = None  # an idle row that only keeps paused forms
         return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
-                    conversation=conversation,
+                    conversation=conversation, drafts=drafts,
                     offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:
@@ -189,6 +192,13 @@ class ConversationCore:
         command = event.command
         if command is not None:
             name, _args = command
+            flow = turn.conversation.flow if turn.conversation is not None else None
+            own = router.flow_commands.get(flow or "", {})
+            if name in own:  # the form's own command (/cancel, /register inside /register)
+                await own[name](turn)
+                return
+            # Nothing typed after a command may be taken as an answer to the flow's last step.
+            await turn.leave(keep_flow=name in router.keeps_flow)
             registered = router.commands.get(name)
             if registered is None:
                 assert router.unknown_command is not None

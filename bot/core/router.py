@@ -46,6 +46,13 @@ class Router:
         self.staff_commands: dict[str, Command] = {}
         self.staff_text: Handler | None = None
         self.staff_flows: dict[str, Handler] = {}  # guided forms in the staff chat
+        # Commands a flow answers itself while a person is in it (a form's /cancel).
+        self.flow_commands: dict[str, dict[str, Handler]] = {}
+        # How a flow is left when another command comes (a form keeps a draft); default: finish.
+        self.flow_pause: dict[str, Handler] = {}
+        # Run whenever a person turns back to the bot (any command, the main menu button).
+        self.leave_hooks: list[Handler] = []
+        self.keeps_flow: set[str] = set()  # commands that deal with the current flow themselves
         self.non_text: Handler | None = None
         self.unknown_command: Handler | None = None
         self.stale_button: Handler | None = None
@@ -68,11 +75,16 @@ class Router:
             raise ValueError(f"bad or duplicate button prefix {prefix!r}")
         self.buttons[prefix] = handler
 
-    def flow(self, name: str, handler: Handler) -> None:
-        """Answer messages of people standing in flow `name`."""
+    def flow(self, name: str, handler: Handler, *, commands: dict[str, Handler] | None = None,
+             pause: Handler | None = None) -> None:
+        """Answer messages of people standing in flow `name` (and its own `commands`)."""
         if name in self.flows:
             raise ValueError(f"flow {name!r} registered twice")
         self.flows[name] = handler
+        if commands:
+            self.flow_commands[name] = dict(commands)
+        if pause is not None:
+            self.flow_pause[name] = pause
 
     def menu(self, order: int, label: str, short: str, payload: str) -> None:
         """Add a main-menu button."""

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
+DRAFTS_KEY = "_drafts"
+
+
 @dataclass
 class Turn:
     """Everything a handler needs for one event; handlers append replies with `say`."""
@@ -30,6 +33,8 @@ class Turn:
     after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     reply_language: str | None = None  # this turn only: answer in the language of the question
+    # Paused forms, kept in the conversation row beside (or instead of) the current flow.
+    drafts: dict[str, Any] = field(default_factory=dict)
 
     @property
     def _(self) -> Translate:
@@ -70,19 +75,56 @@ class Turn:
         """Move the person to `step` of `flow` (stored, so restarts keep it)."""
         assert self.person.id is not None
         kept = data if data is not None else (self.conversation.data if self.conversation else {})
+        kept = {k: v for k, v in kept.items() if k != DRAFTS_KEY}
+        if self.drafts:
+            kept[DRAFTS_KEY] = self.drafts
         await self.uow.conversations.set(self.person.id, flow=flow, step=step, data=kept)
         self.conversation = await self.uow.conversations.get(self.person.id)
 
     async def finish(self) -> None:
-        """Leave whatever flow the person was in."""
+        """Leave whatever flow the person was in (paused forms stay as drafts)."""
         if self.conversation is not None:
             assert self.person.id is not None
-            await self.uow.conversations.clear(self.person.id)
+            if self.drafts:  # an idle row (no flow) that only keeps the drafts
+                await self.uow.conversations.set(self.person.id, flow="", step="",
+                                                 data={DRAFTS_KEY: self.drafts})
+            else:
+                await self.uow.conversations.clear(self.person.id)
             self.conversation = None
+
+    async def save_drafts(self) -> None:
+        """Store `drafts` now (outside any flow, or beside the current one)."""
+        assert self.person.id is not None
+        if self.conversation is not None:
+            await self.goto(self.conversation.flow, self.conversation.step)
+        elif self.drafts:
+            await self.uow.conversations.set(self.person.id, flow="", step="",
+                                             data={DRAFTS_KEY: self.drafts})
+        else:
+            await self.uow.conversations.clear(self.person.id)
+
+    def flow_data(self) -> dict[str, Any]:
+        """A copy of the current flow's data, without the drafts kept beside it."""
+        if self.conversation is None:
+            return {}
+        return {k: v for k, v in self.conversation.data.items() if k != DRAFTS_KEY}
 
     def in_flow(self, flow: str) -> bool:
         """True while the person is in `flow`."""
         return self.conversation is not None and self.conversation.flow == flow
+
+    async def leave(self, *, keep_flow: bool = False) -> None:
+        """Turn back to the bot: leave any open-ticket mode and the current flow (a form pauses)."""
+        router = self.services.router
+        for hook in router.leave_hooks:
+            await hook(self)
+        if self.conversation is None or keep_flow:
+            return
+        pause = router.flow_pause.get(self.conversation.flow)
+        if pause is not None:
+            await pause(self)
+        else:
+            await self.finish()
 
     async def stale_button(self) -> None:
         """Answer a button that no longer applies, as the router's stale-button handler does."""

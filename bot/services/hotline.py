@@ -43,6 +43,7 @@ TOPICS: dict[str, str] = {
     "other": N_("❔ Something else"),
 }
 TOPIC_TITLE_LIMIT = 128
+QUESTION_ON_CARD = 3000  # the card stays one Telegram message; the rest follows in pieces
 JOB_KIND = "ticket"
 STAFF_REPLY_KIND = "staff_reply"
 NOT_DELIVERED = {
@@ -141,7 +142,10 @@ class Hotline:
             lines.append(_(N_("Wants a phone call: {phone}")).format(phone=ticket.phone))
         else:
             lines.append(_(N_("Wants the answer here in the chat.")))
-        lines += ["", ticket.question]
+        question = ticket.question
+        if len(question) > QUESTION_ON_CARD:
+            question = question[:QUESTION_ON_CARD] + " …"
+        lines += ["", question]
         return "\n".join(lines)
 
     def topic_title(self, ticket: Ticket) -> str:
