@@ -18,10 +18,12 @@ depends_on: Union[str, Sequence[str], None] = None
 INDEXES = {
     'ticket': [('ix_ticket_card', ['staff_card_message_id']),
                ('ix_ticket_person', ['person_id']),
-               ('ix_ticket_created', ['created_at'])],
+               ('ix_ticket_created', ['created_at']),
+               ('ix_ticket_retention', ['erased_at', 'closed_at'])],
     'faq_question': [('ix_faq_question_person', ['person_id'])],
     'event_registration': [('ix_event_registration_created', ['created_at']),
                            ('ix_event_registration_updated', ['updated_at'])],
+    'outbox': [('ix_outbox_created', ['created_at', 'id'])],
     'organisation': [('ix_organisation_listing', ['status', 'municipality', 'name_ka'])],
 }
 
