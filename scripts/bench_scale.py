@@ -278,12 +278,30 @@ async def exports(hub: HubApp, event_id: int) -> list[tuple[str, float]]:
     return out
 
 
+def _watch_sql(hub: HubApp, limit: float) -> None:
+    """Print statements slower than `limit` seconds (to find what a stall is made of)."""
+    from sqlalchemy import event
+
+    @event.listens_for(hub.engine.sync_engine, "before_cursor_execute")
+    def _before(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        conn.info["started"] = time.perf_counter()
+
+    @event.listens_for(hub.engine.sync_engine, "after_cursor_execute")
+    def _after(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        took = time.perf_counter() - conn.info.get("started", time.perf_counter())
+        if took > limit:
+            print(f"  slow SQL {took * 1000:.0f} ms: {' '.join(statement.split())[:300]}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--database-url", help="PostgreSQL URL (an empty database); default a "
                         "SQLite file in a temporary folder")
+    parser.add_argument("--slow-sql", type=float, metavar="MS",
+                        help="print the first line of every statement slower than this")
+    parser.add_argument("--only", help="run only the work whose name contains this")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore", category=DeprecationWarning)  # sqlmodel on execute()
@@ -292,6 +310,8 @@ async def main() -> None:
         settings = load_settings(_env_file=None, database_url=url, staff_chat_id=STAFF_CHAT,
                                  quiet_hours="off", retention_days=365)
         hub = await create_app(settings)
+        if args.slow_sql:
+            _watch_sql(hub, args.slow_sql / 1000)
         logging.getLogger().setLevel(logging.WARNING)
         try:
             started = time.perf_counter()
@@ -320,6 +340,8 @@ async def main() -> None:
             ]
             print(f"{'work':<48} {'took':>9} {'loop stall':>11} {'message delay':>14}")
             for name, routine in work:
+                if args.only and args.only not in name:
+                    continue
                 watch = Watch(hub)
                 elapsed, _result = await watch.measure(routine())
                 print(f"{name:<48} {elapsed * 1000:>7.0f} ms {watch.stall * 1000:>8.0f} ms "
