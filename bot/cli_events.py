@@ -233,9 +233,9 @@ async def _tell(hub: HubApp, event: Event,
 
 
 async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
+    from bot.exports.attendees import attendee_table
     from bot.exports.cells import to_csv
     from storage.repos.events_calendar import EventCalendarRepo
-    from storage.repos.organisations import OrganisationRepo
     from storage.uow import UnitOfWork
 
     tz = hub.settings.tz
@@ -244,22 +244,7 @@ async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
         if await repo.get(event_id) is None:
             print(f"hubbot events: no event with id {event_id}", file=sys.stderr)
             return 1
-        registrants = await repo.registrants(event_id)
-        organisations = uow.repo(OrganisationRepo)
-        rows = [["registration_id", "status", "waitlist_position", "participants", "names",
-                 "person", "channel", "organisation", "organisation_id_code",
-                 "organisation_phone", "organisation_email", "registered_at"]]
-        for registration, person in registrants:
-            org = (await organisations.get(registration.organisation_id)
-                   if registration.organisation_id else None)
-            rank = (await repo.waitlist_rank(registration)
-                    if registration.position is not None else "")
-            rows.append([str(registration.id), registration.status, str(rank),
-                         str(registration.participants), "; ".join(registration.names),
-                         person.display_name, person.channel,
-                         org.name_ka if org else "", (org.id_code or "") if org else "",
-                         org.phone if org else "", org.email if org else "",
-                         f"{registration.created_at.astimezone(tz):%Y-%m-%d %H:%M}"])
+        rows = attendee_table(await repo.attendee_rows(event_id), tz)
     text = to_csv(rows)  # names people typed: formula-like cells are made inert
     if output is None:
         sys.stdout.write(text)

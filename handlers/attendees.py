@@ -9,7 +9,6 @@ from bot.i18n import N_, translator
 from bot.services.event_text import event_title
 from storage.models_events import CONFIRMED
 from storage.repos.events_calendar import EventCalendarRepo
-from storage.repos.organisations import OrganisationRepo
 
 
 async def attendees(turn: Turn) -> None:
@@ -21,12 +20,10 @@ async def attendees(turn: Turn) -> None:
     if event is None:
         turn.say(_(N_("Use: /attendees EVENT_NUMBER (see hubbot events list).")))
         return
-    organisations = turn.uow.repo(OrganisationRepo)
     confirmed, waiting, seats = [], [], 0
-    for registration, person in await repo.registrants(event.id or 0):
-        org = (await organisations.get(registration.organisation_id)
-               if registration.organisation_id else None)
-        who = org.name_ka if org else (person.display_name or "—")
+    for row in await repo.attendee_rows(event.id or 0):  # one joined query
+        registration = row.registration
+        who = row.organisation_name or row.person_name or "—"
         names = f" ({', '.join(registration.names)})" if registration.names else ""
         line = f"{who} · {registration.participants}{names}"
         if registration.status == CONFIRMED:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 
 from rapidfuzz import fuzz
@@ -16,7 +15,6 @@ from bot.i18n import N_
 from bot.services.org_catalog import AREAS, MUNICIPALITIES
 from handlers.menu import back_to_menu
 from handlers.org_card import public_entry
-from storage.models_orgs import Organisation
 from storage.repos.organisations import OrganisationRepo
 
 FLOW = "directory"
@@ -61,21 +59,12 @@ async def pressed(turn: Turn, rest: str) -> None:
         await turn.stale_button()
 
 
-async def _listed(turn: Turn) -> Sequence[Organisation]:
-    return await turn.uow.repo(OrganisationRepo).public()
-
-
 async def _choices(turn: Turn, kind: str) -> None:
     _ = turn._
-    listed = await _listed(turn)
-    if kind == "m":
-        counts = Counter(o.municipality for o in listed)
-        labels = MUNICIPALITIES
-    else:
-        counts = Counter(area for o in listed for area in o.areas)
-        labels = AREAS
+    labels = MUNICIPALITIES if kind == "m" else AREAS
+    counts = await turn.uow.repo(OrganisationRepo).public_counts(kind, list(labels))
     buttons = [Button(label=f"{_(label)} ({counts[key]})", payload=f"dir:{kind}:{key}")
-               for key, label in labels.items() if counts[key]]
+               for key, label in labels.items() if counts.get(key)]
     if not buttons:
         turn.say(_(N_("No organisations are listed in the directory yet.")), [back_to_menu(turn)])
         return
@@ -87,18 +76,17 @@ async def _choices(turn: Turn, kind: str) -> None:
 
 async def _page(turn: Turn, kind: str, key: str, offset: int) -> None:
     _ = turn._
-    listed = [o for o in await _listed(turn)
-              if (o.municipality == key if kind == "m" else key in o.areas)]
-    page = listed[offset:offset + PAGE]
+    page, total = await turn.uow.repo(OrganisationRepo).public_page(kind, key, offset=offset,
+                                                                     limit=PAGE)
     label = MUNICIPALITIES[key] if kind == "m" else AREAS[key]
     title = _(label)
     if not page:
         turn.say(_(N_("No organisations are listed here yet.")), [_home_row(turn)])
         return
     header = _(N_("{title}: organisations {first}–{last} of {total}")).format(
-        title=title, first=offset + 1, last=offset + len(page), total=len(listed))
+        title=title, first=offset + 1, last=offset + len(page), total=total)
     rows: list[list[Button]] = []
-    if offset + PAGE < len(listed):
+    if offset + PAGE < total:
         rows.append([Button(label=_(N_("More ▶️")), short=_(N_("More")),
                             payload=f"dir:{kind}:{key}:{offset + PAGE}")])
     rows.append(_home_row(turn))
@@ -110,20 +98,22 @@ def _home_row(turn: Turn) -> list[Button]:
                    payload="dir:home")] + back_to_menu(turn)
 
 
-def search(organisations: Sequence[Organisation], query: str) -> list[Organisation]:
-    """Organisations whose Georgian or English name matches the query, best first."""
+def search(names: Sequence[tuple[int, str, str | None]], query: str) -> list[int]:
+    """Ids of the organisations whose Georgian or English name matches the query, best first.
+
+    Fuzzy likeness across scripts has no SQL form; only the names are loaded for it."""
     wanted = fold(query)
     if not wanted:
         return []
     scored = []
-    for organisation in organisations:
+    for organisation_id, name_ka, name_en in names:
         score = max(fuzz.partial_ratio(wanted, fold(name))
-                    for name in (organisation.name_ka, organisation.name_en or "") if name)
+                    for name in (name_ka, name_en or "") if name)
         if score >= SEARCH_FLOOR:
-            scored.append((score, organisation))
+            scored.append((score, organisation_id))
     scored.sort(key=lambda pair: -pair[0])
     best = scored[0][0] if scored else 0
-    return [organisation for score, organisation in scored[:MAX_RESULTS]
+    return [organisation_id for score, organisation_id in scored[:MAX_RESULTS]
             if score >= best - SEARCH_MARGIN]
 
 
@@ -135,7 +125,8 @@ async def on_search(turn: Turn) -> None:
         turn.say(_(N_("Please type the name in words.")), [back_to_menu(turn)])
         return
     await turn.finish()
-    found = search(await _listed(turn), query)
+    repo = turn.uow.repo(OrganisationRepo)
+    found = await repo.by_ids(search(await repo.public_names(), query))
     again = [Button(label=_(N_("🔎 Search again")), short=_(N_("Search again")),
                     payload="dir:s")]
     if not found:

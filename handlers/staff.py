@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -220,23 +219,23 @@ async def open_tickets(turn: Turn) -> None:
 
 async def stats(turn: Turn) -> None:
     """/stats: tickets by topic and municipality, time to first reply, satisfaction."""
-    tickets = await turn.uow.repo(TicketRepo).all_tickets()
+    repo = turn.uow.repo(TicketRepo)  # counted in SQL; only reply times come back row by row
     _ = _staff(turn)
-    by_topic = Counter(_(TOPICS[t.topic]) for t in tickets)
-    by_place = Counter(_(MUNICIPALITIES[t.municipality]) for t in tickets)
-    waits = [(t.first_staff_reply_at - t.created_at).total_seconds() / 3600
-             for t in tickets if t.first_staff_reply_at]
-    ratings = [t.rating for t in tickets if t.rating]
-    lines = [_(N_("Tickets: {total} ({open} open)")).format(
-        total=len(tickets), open=sum(t.status == "open" for t in tickets)), "",
-        _(N_("By subject:"))] + [f"  {k}: {v}" for k, v in by_topic.most_common()]
-    lines += ["", _(N_("By municipality:"))] + [f"  {k}: {v}" for k, v in by_place.most_common()]
+    total, open_count = await repo.totals()
+    by_topic = await repo.counts_by("topic")
+    by_place = await repo.counts_by("municipality")
+    waits = await repo.first_reply_hours()
+    average, rated = await repo.rating_summary()
+    lines = [_(N_("Tickets: {total} ({open} open)")).format(total=total, open=open_count), "",
+             _(N_("By subject:"))] + [f"  {_(TOPICS.get(k, k))}: {v}" for k, v in by_topic]
+    lines += ["", _(N_("By municipality:"))] + [
+        f"  {_(MUNICIPALITIES.get(k, k))}: {v}" for k, v in by_place]
     lines.append("")
     lines.append(_(N_("Median time to the first staff reply: {hours} h")).format(
         hours=f"{statistics.median(waits):.1f}") if waits else _(N_("No staff replies yet.")))
-    if ratings:
+    if rated and average is not None:
         lines.append(_(N_("Satisfaction: {average} / 5 from {count} ratings")).format(
-            average=f"{statistics.mean(ratings):.1f}", count=len(ratings)))
+            average=f"{average:.1f}", count=rated))
     turn.say("\n".join(lines))
 
 

@@ -72,7 +72,8 @@ class FaqQuestion(SQLModel, table=True):
     """A free-text question put to the FAQ and what the bot did with it."""
 
     __tablename__ = "faq_question"
-    __table_args__ = (Index("ix_faq_question_created", "created_at"),)
+    __table_args__ = (Index("ix_faq_question_created", "created_at"),
+                      Index("ix_faq_question_person", "person_id"))  # erasure
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")

@@ -53,6 +53,8 @@ class EventRegistration(SQLModel, table=True):
         Index("uq_event_registration_active", "event_id", "person_id", unique=True,
               sqlite_where=text("status <> 'cancelled'"),
               postgresql_where=text("status <> 'cancelled'")),
+        Index("ix_event_registration_created", "created_at"),  # the daily digest
+        Index("ix_event_registration_updated", "updated_at"),  # incremental reminder planning
     )
 
     id: int | None = Field(default=None, primary_key=True)

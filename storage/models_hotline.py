@@ -17,6 +17,10 @@ class Ticket(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ticket_status", "status"),
         Index("ix_ticket_thread", "staff_thread_id"),
+        Index("ix_ticket_card", "staff_card_message_id"),  # staff replies to a card
+        Index("ix_ticket_person", "person_id"),  # erasure, a person's tickets
+        Index("ix_ticket_created", "created_at"),  # the daily digest, the SLA check
+        Index("ix_ticket_retention", "erased_at", "closed_at"),  # closed long ago, not erased
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -20,7 +20,11 @@ class Organisation(SQLModel, table=True):
 
     __tablename__ = "organisation"
     # Unique when present; informal groups have none (NULLs never collide).
-    __table_args__ = (UniqueConstraint("id_code", name="uq_organisation_id_code"),)
+    __table_args__ = (
+        UniqueConstraint("id_code", name="uq_organisation_id_code"),
+        # the directory: listed organisations of a municipality, by name, a page at a time
+        Index("ix_organisation_listing", "status", "municipality", "name_ka"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name_ka: str = Field(max_length=200)

@@ -21,6 +21,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_batch", "batch_id", "state"),
         Index("ix_outbox_order", "order_key", "id"),
         Index("ix_outbox_person", "person_id"),
+        Index("ix_outbox_created", "created_at", "id"),  # retention, a page at a time
     )
 
     id: int | None = Field(default=None, primary_key=True)

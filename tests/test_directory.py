@@ -67,3 +67,25 @@ async def test_empty_directory_says_so(telegram: TelegramHarness) -> None:
     assert "No organisations are listed" in empty["text"]
     [stale] = await telegram.press(USER, "dir:m:atlantis", message_id=empty["message_id"])
     assert "no longer active" in stale["text"]
+
+
+async def test_pages_of_a_municipality_follow_each_other_by_name(
+        telegram: TelegramHarness) -> None:
+    assert telegram.hub is not None
+    names = [f"ბაღდათის ორგანიზაცია {letter}" for letter in "ავბგდეზთიკლმ"]
+    await _add(telegram.hub, *[_organisation(name, "baghdati", code=f"3000000{i:02d}")
+                               for i, name in enumerate(names)],
+               _organisation("ბაღდათის დამალული", "baghdati", code="300000099", public=False))
+    [home] = await telegram.send(USER, "/directory")
+    [municipalities] = await telegram.press_label(USER, home, "📍 By municipality")
+    [page] = await telegram.press_label(USER, municipalities, "Baghdati (12)")
+    shown, headers = [], []
+    while True:
+        headers.append(page["text"].split("\n", 1)[0])
+        shown += [name for name in names if name in page["text"]]
+        if "More ▶️" not in buttons(page):
+            break
+        [page] = await telegram.press_label(USER, page, "More")
+    assert [h.split(": ", 1)[1] for h in headers] == [
+        "organisations 1–5 of 12", "organisations 6–10 of 12", "organisations 11–12 of 12"]
+    assert shown == sorted(names)  # each once, in name order, across the pages

@@ -37,11 +37,13 @@ def to_csv(table: Sequence[Sequence[str]]) -> str:
     return buffer.getvalue()
 
 
-def append_row(sheet: Worksheet, row: Sequence[str]) -> None:
-    """Append a row of text to an XLSX sheet; nothing in it becomes a formula."""
-    sheet.append(list(row))
-    for cell in sheet[sheet.max_row]:
-        inert(cell)
+def write_row(sheet: Worksheet, number: int, row: Sequence[str]) -> None:
+    """Write a row of text as row `number` of an XLSX sheet; nothing in it becomes a formula.
+
+    Cells are addressed directly: `sheet.max_row` and `sheet[n]` scan every cell, which made
+    appending rows quadratic."""
+    for column, value in enumerate(row, start=1):
+        inert(sheet.cell(row=number, column=column, value=value))
 
 
 def inert(cell: Cell) -> None:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from bot.exports import cells
 from bot.i18n import translator
@@ -59,14 +60,14 @@ def to_xlsx(table: list[list[str]], *, title: str = "organisations") -> bytes:
     sheet = workbook.active
     assert sheet is not None
     sheet.title = title
-    for row in table:
-        cells.append_row(sheet, row)
+    for number, row in enumerate(table, start=1):
+        cells.write_row(sheet, number, row)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "A2"
-    for column, header in zip(sheet.columns, table[0], strict=False):
-        width = max([len(header)] + [min(len(str(c.value or "")), 60) for c in column])
-        sheet.column_dimensions[column[0].column_letter].width = width + 2
+    for index, header in enumerate(table[0]):
+        width = max([len(header)] + [min(len(row[index]), 60) for row in table[1:]])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = width + 2
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

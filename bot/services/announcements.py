@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from sqlmodel import col, select
 
 from bot.core.delivery import reply_to_dict
 from bot.core.messages import Button, Reply
@@ -17,9 +16,9 @@ from bot.services.routines import after_quiet_hours
 from bot.services.staff_desk import StaffDesk
 from bot.settings import Settings
 from storage.engine import Database
-from storage.models import Person, utcnow
-from storage.models_events import CONFIRMED, EventRegistration
-from storage.models_outbox import Announcement, Subscription, UnreachablePerson
+from storage.models import utcnow
+from storage.models_outbox import Announcement
+from storage.repos.audience import AudienceRepo, Recipient
 from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 
@@ -30,6 +29,7 @@ SUBSCRIPTION_TOPICS: dict[str, str] = {
     "funding": N_("Funding opportunities"), "legal": N_("Legal news"), "hub": N_("Hub news"),
 }
 REPORT_EVERY = 3.0  # seconds between edits of the progress message (group: 20 per minute)
+SLICE = 500  # recipients queued per unit of work
 
 
 @dataclass
@@ -47,48 +47,66 @@ class Announcements:
         """The staff chat, if configured."""
         return self.desk_holder.desk  # type: ignore[no-any-return]
 
-    async def recipients(self, uow: UnitOfWork, audience: dict[str, str]) -> list[Person]:
-        """People an audience means, minus those who blocked the bot."""
-        unreachable = select(UnreachablePerson.person_id)
-        if audience.get("kind") == "event":
-            statement = select(Person).join(
-                EventRegistration, col(EventRegistration.person_id) == Person.id).where(
-                EventRegistration.event_id == int(audience["value"]),
-                EventRegistration.status == CONFIRMED)
-        else:
-            statement = select(Person).join(Subscription,
-                                            col(Subscription.person_id) == Person.id)
-        statement = statement.where(col(Person.id).not_in(unreachable))
-        people = list((await uow.session.exec(statement.order_by(col(Person.id)))).unique().all())
-        if audience.get("kind") in ("topic", "municipality"):
-            subscriptions = {s.person_id: s for s in (await uow.session.exec(
-                select(Subscription))).all()}
-            if audience["kind"] == "topic":
-                people = [p for p in people if audience["value"] in subscriptions[p.id].topics]
-            else:
-                people = [p for p in people if subscriptions[p.id].municipality in
-                          (None, audience["value"])]
+    async def recipients(self, uow: UnitOfWork, audience: dict[str, str]) -> list[Recipient]:
+        """People an audience means, minus those who blocked the bot (for counting them)."""
+        people: list[Recipient] = []
+        async for page in self._pages(uow, audience):
+            people += page
         return people
 
+    async def _pages(self, uow: UnitOfWork, audience: dict[str, str]
+                     ) -> AsyncIterator[list[Recipient]]:
+        """The audience a slice at a time, by person id (nobody is loaded whole)."""
+        after = 0
+        while True:
+            page = await uow.repo(AudienceRepo).page(audience, after=after, limit=SLICE)
+            if not page:
+                return
+            after = page[-1].person_id
+            wanted = [p for p in page if p.wants(audience)]
+            if wanted:
+                yield wanted
+            if len(page) < SLICE:
+                return
+
     async def queue(self, announcement_id: int) -> int:
-        """One outbox row per recipient, in their language, with a way to unsubscribe."""
+        """One outbox row per recipient, in their language, with a way to unsubscribe.
+
+        Queued a slice at a time, each in its own short unit of work, so the bot answers
+        people meanwhile; the worker may start sending the first slices at once. Keys make a
+        second call (after a crash half-way) queue only what is missing."""
         async with UnitOfWork(self.database) as uow:
             announcement = await uow.session.get(Announcement, announcement_id)
-            if announcement is None or announcement.status != "draft":
-                return 0
-            people = await self.recipients(uow, announcement.audience)
-            not_before = after_quiet_hours(utcnow(), self.settings)
-            rows = [self._row(announcement, person, not_before) for person in people]
-            queued = await uow.repo(OutboxRepo).enqueue(rows)
-            announcement.status, announcement.total = "sending", len(rows)
-            uow.session.add(announcement)
-            await uow.commit()
-        if self.on_queued is not None:
-            self.on_queued()
+        if announcement is None or announcement.status != "draft":
+            return 0
+        not_before = after_quiet_hours(utcnow(), self.settings)
+        queued, after = 0, 0
+        while True:
+            async with UnitOfWork(self.database) as uow:
+                page = await uow.repo(AudienceRepo).page(announcement.audience, after=after,
+                                                         limit=SLICE)
+                rows = [self._row(announcement, person, not_before) for person in page
+                        if person.wants(announcement.audience)]
+                queued += await uow.repo(OutboxRepo).enqueue(rows)
+                await uow.commit()
+            if self.on_queued is not None and rows:
+                self.on_queued()
+            if len(page) < SLICE:
+                break
+            after = page[-1].person_id
+            await asyncio.sleep(0)  # people's messages go between slices
+        async with UnitOfWork(self.database) as uow:
+            stored = await uow.session.get(Announcement, announcement_id)
+            if stored is not None and stored.status == "draft":
+                stored.status = "sending"
+                stored.total = await uow.repo(OutboxRepo).batch_size(announcement_id)
+                uow.session.add(stored)
+                await uow.commit()
+        self._last_report.pop(announcement_id, None)
         await self.report({announcement_id})
         return queued
 
-    def _row(self, announcement: Announcement, person: Person, not_before: Any
+    def _row(self, announcement: Announcement, person: Recipient, not_before: Any
              ) -> dict[str, Any]:
         _ = translator(person.language)
         buttons = [[Button(label=_(N_("🔕 Unsubscribe")), short=_(N_("Unsubscribe")),
@@ -101,7 +119,7 @@ class Announcements:
             payload["copy"] = {"chat_id": announcement.source_chat_id,
                                "message_id": announcement.source_message_id}
         return {"dedupe_key": f"{person.channel}:{person.chat_id}:announcement:{announcement.id}",
-                "kind": "announcement", "person_id": person.id, "channel": person.channel,
+                "kind": "announcement", "person_id": person.person_id, "channel": person.channel,
                 "chat_id": person.chat_id, "batch_id": announcement.id, "quiet_hours": True,
                 "not_before": not_before, "payload": payload}
 
@@ -112,14 +130,16 @@ class Announcements:
         open, and the progress message's id is recorded in another."""
         for batch_id in batch_ids:
             async with UnitOfWork(self.database) as uow:
-                announcement = await uow.session.get(Announcement, batch_id)
-                counts = await uow.repo(OutboxRepo).batch_counts(batch_id)
-                if announcement is None:
-                    continue
-                finished = counts.get("pending", 0) + counts.get("sending", 0) == 0
+                outbox = uow.repo(OutboxRepo)
                 now = time.monotonic()
-                if not finished and now - self._last_report.get(batch_id, 0) < REPORT_EVERY:
-                    continue
+                if now - self._last_report.get(batch_id, 0) < REPORT_EVERY \
+                        and await outbox.batch_unfinished(batch_id):
+                    continue  # throttled: one indexed look, not a count of the whole batch
+                announcement = await uow.session.get(Announcement, batch_id)
+                if announcement is None or announcement.status == "draft":
+                    continue  # still being queued: `queue` reports when it is done
+                counts = await outbox.batch_counts(batch_id)
+                finished = counts.get("pending", 0) + counts.get("sending", 0) == 0
                 self._last_report[batch_id] = now
                 if finished and announcement.status != "done":
                     announcement.status, announcement.finished_at = "done", utcnow()

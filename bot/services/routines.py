@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-
-from sqlmodel import col, select
 
 from bot.core.delivery import reply_to_dict
 from bot.core.messages import Button, Reply
@@ -14,12 +13,12 @@ from bot.services.event_text import event_text
 from bot.services.hotline import Hotline
 from bot.settings import Settings, parse_span
 from storage.engine import Database
-from storage.models import Person, utcnow
-from storage.models_events import CONFIRMED, Event, EventRegistration
-from storage.models_hotline import Ticket, TicketMessage
+from storage.models import utcnow
+from storage.models_events import CONFIRMED, Event
+from storage.models_outbox import OutboxMessage
+from storage.repos.events_calendar import EventCalendarRepo, Recipient
 from storage.repos.outbox import OutboxRepo
-from storage.repos.privacy import ERASED_CHAT
-from storage.repos.tickets import ERASED
+from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
 
 
@@ -45,6 +44,17 @@ def after_quiet_hours(moment: datetime, settings: Settings) -> datetime:
 # What was sent (texts, errors) is kept this long for troubleshooting; the rows themselves
 # (who got which announcement) until RETENTION_DAYS.
 OUTBOX_TEXTS_KEPT = timedelta(days=7)
+SLA_KEY = "staff:sla:"  # + ticket id
+
+
+# Background work goes in slices this big, each its own short unit of work, with the event loop
+# handed back in between: no slice holds the loop (or SQLite's write lock) for long.
+SLICE = 200
+# Reminder planning looks at what changed since its last run, from this much earlier: a change
+# committed late, or by a process whose clock is a little off, is still seen.
+CHANGES_OVERLAP = timedelta(minutes=10)
+# and walks everything once in a while, whatever a change may have missed.
+FULL_PLAN_EVERY = timedelta(hours=1)
 
 
 @dataclass
@@ -54,72 +64,144 @@ class Routines:
     database: Database
     settings: Settings
     hotline: Hotline
+    _planned_at: datetime | None = field(default=None, init=False)  # last plan's start
+    _full_plan_at: datetime | None = field(default=None, init=False)
 
     async def plan_reminders(self) -> str | None:
-        """Queue reminders for every confirmed registration; withdraw those no longer true."""
-        now = utcnow()
+        """Queue reminders for confirmed registrations; withdraw those no longer true.
+
+        The first run (after a start, so also after downtime) and one an hour walk every event
+        that has not long begun; the others only events and registrations changed since the
+        last run. A moved event withdraws the reminders of its old time, a cancelled event or
+        registration its own; a reminder whose time passed while the bot was down is still
+        queued when the event is at most 12 hours past it and has not begun."""
+        started = utcnow()
+        full = (self._planned_at is None or self._full_plan_at is None
+                or started - self._full_plan_at >= FULL_PLAN_EVERY)
+        since = None if full else self._planned_at - CHANGES_OVERLAP  # type: ignore[operator]
         async with UnitOfWork(self.database) as uow:
-            outbox = uow.repo(OutboxRepo)
-            events = (await uow.session.exec(select(Event).where(
-                col(Event.starts_at) > now - timedelta(days=1)))).all()
-            rows = []
-            for event in events:
-                assert event.id is not None
-                stamp = event.starts_at.strftime("%Y%m%dT%H%M")
-                # a moved event: reminders for its old time are withdrawn (their keys differ)
-                await outbox.drop_pending_except(reminder_prefix(event.id), f"@{stamp}:")
-                if event.cancelled_at is not None or event.starts_at <= now:
-                    await outbox.drop_pending(reminder_prefix(event.id))
-                    continue
-                registrations = (await uow.session.exec(
-                    select(EventRegistration, Person)
-                    .join(Person, col(Person.id) == EventRegistration.person_id)
-                    .where(EventRegistration.event_id == event.id,
-                           Person.chat_id != ERASED_CHAT))).all()
-                for registration, person in registrations:
-                    key = f"{reminder_prefix(event.id)}person{person.id}"
-                    if registration.status != CONFIRMED:
-                        await outbox.drop_pending(key + "@")
-                        continue
-                    rows += [self._reminder(event, registration, person, offset, key, stamp)
-                             for offset in self.settings.offsets
-                             if event.starts_at - offset > now - timedelta(hours=12)]
-            queued = await outbox.enqueue(rows)
-            await uow.commit()
+            events = {e.id: e for e in await uow.repo(EventCalendarRepo).plannable(started, since)}
+        queued = 0
+        for event in events.values():
+            queued += await self._plan_event(event, started)
+        if since is not None:
+            queued += await self._plan_changed_registrations(since, started, set(events))
+        self._planned_at = started
+        if full:
+            self._full_plan_at = started
         return f"{queued} reminders queued" if queued else None
 
-    def _reminder(self, event: Event, registration: EventRegistration, person: Person,
-                  offset: timedelta, key: str, stamp: str) -> dict[str, object]:
-        _ = translator(person.language)
+    async def _plan_event(self, event: Event, now: datetime) -> int:
+        """Withdraw what no longer holds for this event; queue its confirmed people's reminders."""
+        assert event.id is not None
+        prefix, stamp = reminder_prefix(event.id), _stamp(event)
+        async with UnitOfWork(self.database) as uow:
+            outbox = uow.repo(OutboxRepo)
+            # a moved event: reminders for its old time are withdrawn (their keys differ)
+            await outbox.drop_pending_except(prefix, f"@{stamp}:")
+            if event.cancelled_at is not None or event.starts_at <= now:
+                await outbox.drop_pending(prefix)
+            else:  # registrations cancelled or wait-listed since
+                await outbox.withdraw_pending_unless(prefix, uow.repo(
+                    EventCalendarRepo).confirmed_exists(event.id, OutboxMessage.person_id))
+            await uow.commit()
+        if event.cancelled_at is not None or event.starts_at <= now:
+            return 0
+        queued, after = 0, 0
+        while True:
+            await asyncio.sleep(0)  # others' turn between slices
+            async with UnitOfWork(self.database) as uow:
+                page = await uow.repo(EventCalendarRepo).confirmed_recipients(
+                    event.id, after=after, limit=SLICE)
+                queued += await self._queue_reminders(uow, {event.id: event}, page, now)
+                await uow.commit()
+            if len(page) < SLICE:
+                return queued
+            after = page[-1].registration_id
+
+    async def _plan_changed_registrations(self, since: datetime, now: datetime,
+                                          done: set[int | None]) -> int:
+        """Registrations changed since `since`, of events not already planned in this run."""
+        queued, after = 0, 0
+        events: dict[int, Event] = {}
+        while True:
+            await asyncio.sleep(0)
+            async with UnitOfWork(self.database) as uow:
+                calendar = uow.repo(EventCalendarRepo)
+                page = await calendar.changed_registrations(since, now, after=after, limit=SLICE)
+                todo = [r for r in page if r.event_id not in done]
+                for missing in {r.event_id for r in todo} - set(events):
+                    event = await calendar.get(missing)
+                    if event is not None:
+                        events[missing] = event
+                outbox = uow.repo(OutboxRepo)
+                for row in todo:
+                    if row.status != CONFIRMED:
+                        await outbox.drop_pending(f"{reminder_prefix(row.event_id)}"
+                                                  f"person{row.person_id}@")
+                queued += await self._queue_reminders(
+                    uow, events, [r for r in todo if r.status == CONFIRMED], now)
+                await uow.commit()
+            if len(page) < SLICE:
+                return queued
+            after = page[-1].registration_id
+
+    async def _queue_reminders(self, uow: UnitOfWork, events: dict[int, Event],
+                               recipients: list[Recipient], now: datetime) -> int:
+        """The reminders due to these confirmed registrations (rows already queued are kept)."""
+        texts: dict[tuple[int, str], tuple[str, str, str]] = {}
+        wanted: list[tuple[str, Event, Recipient, timedelta]] = []
+        for recipient in recipients:
+            event = events.get(recipient.event_id)
+            if event is None or event.cancelled_at is not None or event.starts_at <= now:
+                continue
+            key = f"{reminder_prefix(recipient.event_id)}person{recipient.person_id}"
+            wanted += [(f"{key}@{_stamp(event)}:{int(offset.total_seconds())}", event,
+                        recipient, offset) for offset in self.settings.offsets
+                       if event.starts_at - offset > now - timedelta(hours=12)]
+        outbox = uow.repo(OutboxRepo)
+        known = set(await outbox.known_keys([key for key, *_rest in wanted]))
+        rows = []
+        for key, event, recipient, offset in wanted:
+            if key in known:
+                continue
+            assert event.id is not None
+            text = texts.get((event.id, recipient.language))
+            if text is None:
+                text = texts[(event.id, recipient.language)] = self._reminder_text(
+                    event, recipient.language)
+            rows.append(_reminder_row(key, event, recipient, offset, text))
+        return await outbox.enqueue(rows)
+
+    def _reminder_text(self, event: Event, language: str) -> tuple[str, str, str]:
+        """(text, button label, its short form) of an event's reminder in a language."""
+        _ = translator(language)
         text = _(N_("⏰ Reminder: you are registered for")) + "\n\n" + event_text(
-            event, person.language, self.settings.tz, details=False)
-        reply = Reply(text=text, buttons=[[Button(
-            label=_(N_("✖️ Cancel my registration")), short=_(N_("Cancel registration")),
-            payload=f"ev:c:{registration.id}")]])
-        return {"dedupe_key": f"{key}@{stamp}:{int(offset.total_seconds())}", "kind": "reminder",
-                "person_id": person.id, "channel": person.channel, "chat_id": person.chat_id,
-                # sent late after downtime if still useful, never after the event began
-                "not_before": event.starts_at - offset,
-                "payload": {"replies": [reply_to_dict(reply)],
-                            "expires_at": event.starts_at.isoformat()}}
+            event, language, self.settings.tz, details=False)
+        return text, _(N_("✖️ Cancel my registration")), _(N_("Cancel registration"))
 
     async def raise_overdue_tickets(self) -> str | None:
         """Tell staff about tickets with no staff reply after SLA_HOURS (once per ticket)."""
         if self.settings.staff_chat_id is None:
             return None
         limit = utcnow() - timedelta(hours=self.settings.sla_hours)
-        async with UnitOfWork(self.database) as uow:
-            overdue = (await uow.session.exec(select(Ticket).where(
-                Ticket.status == "open", col(Ticket.first_staff_reply_at).is_(None),
-                col(Ticket.created_at) < limit))).all()
-            _ = translator(self.settings.staff_language)
-            rows = [self._staff_row(
-                f"staff:sla:{t.id}", _(N_("⏳ Ticket #{number} has waited more than {hours} h "
-                                          "for a first answer.")).format(
-                    number=t.id, hours=f"{self.settings.sla_hours:g}"),
-                thread_id=t.staff_thread_id) for t in overdue]
-            queued = await uow.repo(OutboxRepo).enqueue(rows)
-            await uow.commit()
+        _ = translator(self.settings.staff_language)
+        queued, after = 0, 0
+        while True:
+            await asyncio.sleep(0)
+            async with UnitOfWork(self.database) as uow:
+                overdue = await uow.repo(TicketRepo).overdue(limit, unless_key=SLA_KEY,
+                                                             after=after, limit=SLICE)
+                rows = [self._staff_row(
+                    f"{SLA_KEY}{t.id}", _(N_("⏳ Ticket #{number} has waited more than {hours} h "
+                                            "for a first answer.")).format(
+                        number=t.id, hours=f"{self.settings.sla_hours:g}"),
+                    thread_id=t.staff_thread_id) for t in overdue]
+                queued += await uow.repo(OutboxRepo).enqueue(rows)
+                await uow.commit()
+            if len(overdue) < SLICE:
+                break
+            after = overdue[-1].id or 0
         return f"{queued} overdue tickets raised" if queued else None
 
     async def daily_digest(self) -> str | None:
@@ -128,18 +210,15 @@ class Routines:
             return None
         now = utcnow()
         day_ago = now - timedelta(days=1)
-        async with UnitOfWork(self.database) as uow:
-            tickets = (await uow.session.exec(select(Ticket).where(
-                col(Ticket.created_at) >= day_ago))).all()
-            registrations = (await uow.session.exec(select(EventRegistration).where(
-                col(EventRegistration.created_at) >= day_ago))).all()
-            upcoming = (await uow.session.exec(select(Event).where(
-                col(Event.starts_at) > now, col(Event.starts_at) < now + timedelta(days=7),
-                col(Event.cancelled_at).is_(None)).order_by(col(Event.starts_at)))).all()
+        async with UnitOfWork(self.database) as uow:  # counts on indexed dates: a few ms
+            tickets = await uow.repo(TicketRepo).created_since(day_ago)
+            calendar = uow.repo(EventCalendarRepo)
+            registrations = await calendar.registered_since(day_ago)
+            upcoming = await calendar.starting_between(now, now + timedelta(days=7))
             _ = translator(self.settings.staff_language)
             lines = [_(N_("☀️ Daily digest")),
-                     _(N_("New hotline tickets: {count}")).format(count=len(tickets)),
-                     _(N_("New event registrations: {count}")).format(count=len(registrations)),
+                     _(N_("New hotline tickets: {count}")).format(count=tickets),
+                     _(N_("New event registrations: {count}")).format(count=registrations),
                      _(N_("Events in the next 7 days: {count}")).format(count=len(upcoming))]
             lines += [f"• {event_text(e, self.settings.staff_language, self.settings.tz, details=False).splitlines()[0]}"
                       for e in upcoming]
@@ -151,28 +230,46 @@ class Routines:
 
     async def purge_old_tickets(self) -> str | None:
         """Erase the personal content of tickets closed more than RETENTION_DAYS ago (in the
-        staff chat too), and what the outbox keeps of messages sent long ago."""
-        limit = utcnow() - timedelta(days=self.settings.retention_days)
-        async with UnitOfWork(self.database) as uow:
-            outbox = uow.repo(OutboxRepo)
-            await outbox.blank_finished(utcnow() - OUTBOX_TEXTS_KEPT)
-            await outbox.delete_finished(limit)
-            old = (await uow.session.exec(select(Ticket).where(
-                Ticket.status == "closed", col(Ticket.closed_at) < limit,
-                col(Ticket.erased_at).is_(None)))).all()
-            for ticket in old:
-                ticket.question, ticket.phone, ticket.requester_name = ERASED, None, ""
-                ticket.erased_at = utcnow()
-                uow.session.add(ticket)
-                for message in (await uow.session.exec(select(TicketMessage).where(
-                        TicketMessage.ticket_id == ticket.id))).all():
-                    message.text = ERASED
-                    message.source_chat_id = message.source_message_id = None
-                    uow.session.add(message)
-                assert ticket.id is not None
-                await self.hotline.queue(uow, ticket.id, "erase")
-            await uow.commit()
-        return f"{len(old)} old tickets erased" if old else None
+        staff chat too), and what the outbox keeps of messages sent long ago; a slice at a time."""
+        now = utcnow()
+        limit = now - timedelta(days=self.settings.retention_days)
+        texts_until = now - OUTBOX_TEXTS_KEPT
+        # Only the month before `texts_until` is visited (the routine runs every few hours), so
+        # the work stays small however long the history; older rows were blanked back then.
+        await self._outbox_slices(texts_until, texts_until - timedelta(days=30), "blank")
+        await self._outbox_slices(limit, None, "delete")
+        erased = 0
+        while True:
+            await asyncio.sleep(0)
+            async with UnitOfWork(self.database) as uow:
+                tickets = uow.repo(TicketRepo)
+                old = await tickets.closed_unerased(limit, limit=SLICE // 4)
+                if old:
+                    await tickets.erase_content(old)
+                for ticket_id in old:
+                    await self.hotline.queue(uow, ticket_id, "erase")
+                await uow.commit()
+            erased += len(old)
+            if len(old) < SLICE // 4:
+                break
+        return f"{erased} old tickets erased" if erased else None
+
+    async def _outbox_slices(self, before: datetime, since: datetime | None, action: str) -> None:
+        """Blank or delete finished outbox rows created in [since, before), a page at a time."""
+        after: tuple[datetime, int] | None = None
+        while True:
+            await asyncio.sleep(0)
+            async with UnitOfWork(self.database) as uow:
+                outbox = uow.repo(OutboxRepo)
+                page = await outbox.finished_page(before, since=since, after=after,
+                                                  limit=SLICE * 2)
+                ids = [row_id for _created, row_id in page]
+                if ids:
+                    await (outbox.blank(ids) if action == "blank" else outbox.delete_ids(ids))
+                await uow.commit()
+            if len(page) < SLICE * 2:
+                return
+            after = page[-1] if action == "blank" else None  # deleted rows are gone anyway
 
     def _staff_row(self, key: str, text: str, *, thread_id: int | None = None
                    ) -> dict[str, object]:
@@ -180,3 +277,21 @@ class Routines:
                 "chat_id": str(self.settings.staff_chat_id),
                 "thread_id": str(thread_id) if thread_id else None,
                 "payload": {"replies": [{"text": text, "buttons": []}]}}
+
+
+def _stamp(event: Event) -> str:
+    """The event's start as it appears in its reminders' keys."""
+    return event.starts_at.strftime("%Y%m%dT%H%M")
+
+
+def _reminder_row(key: str, event: Event, recipient: Recipient, offset: timedelta,
+                  text: tuple[str, str, str]) -> dict[str, object]:
+    body, label, short = text
+    reply = Reply(text=body, buttons=[[Button(label=label, short=short,
+                                              payload=f"ev:c:{recipient.registration_id}")]])
+    return {"dedupe_key": key, "kind": "reminder", "person_id": recipient.person_id,
+            "channel": recipient.channel, "chat_id": recipient.chat_id,
+            # sent late after downtime if still useful, never after the event began
+            "not_before": event.starts_at - offset,
+            "payload": {"replies": [reply_to_dict(reply)],
+                        "expires_at": event.starts_at.isoformat()}}

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import Exists, exists, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person
 from storage.models_events import CANCELLED, CONFIRMED, WAITLISTED, Event, EventRegistration
+from storage.models_orgs import Organisation
+from storage.repos.privacy import ERASED_CHAT
 
 ACTIVE = (CONFIRMED, WAITLISTED)
 
@@ -127,5 +130,100 @@ class EventCalendarRepo:
                    col(Event.cancelled_at).is_(None), Event.starts_at > now)
             .order_by(col(Event.starts_at)))).all()
 
+    async def plannable(self, now: datetime, changed_since: datetime | None = None
+                        ) -> Sequence[Event]:
+        """Events that have not long begun (changed since `changed_since`, when given)."""
+        query = select(Event).where(Event.starts_at > now - timedelta(days=1))
+        if changed_since is not None:
+            query = query.where(Event.updated_at >= changed_since)
+        return (await self.session.exec(query.order_by(col(Event.id)))).all()
 
-__all__ = ["ACTIVE", "CANCELLED", "EventCalendarRepo"]
+    async def confirmed_recipients(self, event_id: int, *, after: int = 0, limit: int = 200
+                                   ) -> list[Recipient]:
+        """Confirmed registrations of reachable people, by registration id after `after`."""
+        return [Recipient(*row) for row in (await self.session.exec(
+            _recipients().where(EventRegistration.event_id == event_id,
+                                EventRegistration.status == CONFIRMED,
+                                col(EventRegistration.id) > after)
+            .order_by(col(EventRegistration.id)).limit(limit))).all()]
+
+    async def changed_registrations(self, since: datetime, now: datetime, *, after: int = 0,
+                                    limit: int = 200) -> list[Recipient]:
+        """Registrations changed since `since`, of events that have not begun, by id."""
+        return [Recipient(*row) for row in (await self.session.exec(
+            _recipients().join(Event, col(Event.id) == EventRegistration.event_id)
+            .where(EventRegistration.updated_at >= since, Event.starts_at > now,
+                   col(EventRegistration.id) > after)
+            .order_by(col(EventRegistration.id)).limit(limit))).all()]
+
+    def confirmed_exists(self, event_id: int, person_id: Any) -> Exists:
+        """SQL: the person (a column of the outer query) holds a confirmed seat at the event."""
+        return exists().where(EventRegistration.event_id == event_id,
+                              EventRegistration.person_id == person_id,
+                              EventRegistration.status == CONFIRMED)
+
+    async def registered_since(self, since: datetime) -> int:
+        """Registrations made since `since` (the digest)."""
+        return int((await self.session.exec(select(func.count()).select_from(EventRegistration)
+                                            .where(EventRegistration.created_at >= since))).one())
+
+    async def starting_between(self, start: datetime, end: datetime) -> Sequence[Event]:
+        """Events not cancelled that start in (start, end), soonest first."""
+        return (await self.session.exec(select(Event).where(
+            Event.starts_at > start, Event.starts_at < end, col(Event.cancelled_at).is_(None))
+            .order_by(col(Event.starts_at)))).all()
+
+    async def attendee_rows(self, event_id: int) -> list[AttendeeRow]:
+        """An event's active registrations with their person, organisation and wait-list rank,
+        in one query: confirmed first, then the wait list."""
+        rank = func.rank().over(partition_by=col(EventRegistration.status),
+                                order_by=col(EventRegistration.position))
+        rows = (await self.session.exec(
+            select(EventRegistration, Person.display_name, Person.channel,
+                   Organisation.name_ka, Organisation.id_code, Organisation.phone,
+                   Organisation.email, rank)
+            .join(Person, col(Person.id) == EventRegistration.person_id)
+            .outerjoin(Organisation, col(Organisation.id) == EventRegistration.organisation_id)
+            .where(EventRegistration.event_id == event_id,
+                   col(EventRegistration.status).in_(ACTIVE))
+            .order_by(col(EventRegistration.status), col(EventRegistration.position),
+                      col(EventRegistration.id)))).all()
+        return [AttendeeRow(registration, name, channel, org_name, org_code, org_phone,
+                            org_email, int(place) if registration.position is not None else None)
+                for registration, name, channel, org_name, org_code, org_phone, org_email, place
+                in rows]
+
+
+class Recipient(NamedTuple):
+    """A registration and who to remind of it."""
+
+    registration_id: int
+    event_id: int
+    status: str
+    person_id: int
+    channel: str
+    chat_id: str
+    language: str
+
+
+class AttendeeRow(NamedTuple):
+    """One line of an event's attendee list."""
+
+    registration: EventRegistration
+    person_name: str
+    channel: str
+    organisation_name: str | None
+    organisation_code: str | None
+    organisation_phone: str | None
+    organisation_email: str | None
+    waitlist_rank: int | None
+
+
+def _recipients() -> Any:
+    return (select(EventRegistration.id, EventRegistration.event_id, EventRegistration.status,
+                   Person.id, Person.channel, Person.chat_id, Person.language)
+            .join(Person, col(Person.id) == EventRegistration.person_id)
+            .where(Person.chat_id != ERASED_CHAT))
+
+
+__all__ = ["ACTIVE", "CANCELLED", "AttendeeRow", "EventCalendarRepo", "Recipient"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from sqlalchemy import ColumnElement, String, cast, case, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,6 +46,39 @@ class OrganisationRepo:
             query = query.where(Organisation.status == status)
         return (await self.session.exec(query)).all()
 
+    async def public_counts(self, kind: str, keys: Sequence[str]) -> dict[str, int]:
+        """Listed organisations per municipality (`kind` "m") or per area of work ("a")."""
+        if kind == "m":
+            rows = (await self.session.exec(select(Organisation.municipality, func.count())
+                                            .where(*_LISTED).group_by(Organisation.municipality))).all()
+            return {key: int(count) for key, count in rows}
+        counts = (await self.session.exec(select(*(
+            func.count(case((_has_area(key), 1))) for key in keys)).where(*_LISTED))).one()
+        return {key: int(count) for key, count in zip(keys, counts, strict=True)}
+
+    async def public_page(self, kind: str, key: str, *, offset: int, limit: int
+                          ) -> tuple[Sequence[Organisation], int]:
+        """One page of the listed organisations of a municipality or an area, by name, and how
+        many there are."""
+        where = (*_LISTED, Organisation.municipality == key if kind == "m" else _has_area(key))
+        total = (await self.session.exec(select(func.count()).select_from(Organisation)
+                                         .where(*where))).one()
+        page = (await self.session.exec(select(Organisation).where(*where)
+                                        .order_by(col(Organisation.name_ka), col(Organisation.id))
+                                        .offset(offset).limit(limit))).all()
+        return page, int(total)
+
+    async def public_names(self) -> Sequence[tuple[int, str, str | None]]:
+        """(id, Georgian name, English name) of every listed organisation (for name search)."""
+        return (await self.session.exec(select(Organisation.id, Organisation.name_ka,
+                                               Organisation.name_en).where(*_LISTED))).all()  # type: ignore[return-value]
+
+    async def by_ids(self, ids: Sequence[int]) -> list[Organisation]:
+        """These organisations, in the order given."""
+        found = {o.id: o for o in (await self.session.exec(
+            select(Organisation).where(col(Organisation.id).in_(ids)))).all()}
+        return [found[i] for i in ids if i in found]
+
     async def public(self, municipality: str | None = None) -> Sequence[Organisation]:
         """Approved organisations that agreed to be listed, by municipality and name."""
         query = (select(Organisation)
@@ -54,3 +88,12 @@ class OrganisationRepo:
         if municipality is not None:
             query = query.where(Organisation.municipality == municipality)
         return (await self.session.exec(query)).all()
+
+
+_LISTED = (Organisation.status == APPROVED, col(Organisation.consent_public_at).is_not(None))
+
+
+def _has_area(key: str) -> ColumnElement[bool]:
+    """The organisation's areas (a JSON list of fixed keys) hold `key`; the same SQL on
+    SQLite and PostgreSQL: the list's text contains the quoted key."""
+    return cast(Organisation.areas, String).contains(f'"{key}"', autoescape=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, update
+from sqlalchemy import ColumnElement, and_, case, delete, exists, func, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -18,6 +18,7 @@ from storage.models_outbox import OutboxMessage, UnreachablePerson
 
 
 FINISHED = ("sent", "failed", "skipped")
+SKIP_REASONS = ("unreachable", "outside window")  # counted apart in an announcement's report
 
 
 class OutboxRepo:
@@ -31,22 +32,75 @@ class OutboxRepo:
         return self.session.bind.dialect.name if self.session.bind else "sqlite"
 
     async def enqueue(self, rows: list[dict[str, Any]]) -> int:
-        """Insert rows whose key is new; returns how many were queued."""
+        """Insert rows whose key is new; returns how many were queued.
+
+        One statement, compiled once and executed with a list of parameters (executemany);
+        keys already queued are left out first, so their rows need not even be built twice.
+        A key another process queues in the same instant is skipped by the database (and
+        counted here as queued)."""
         if not rows:
             return 0
-        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        known = set(await self.known_keys([str(row["dedupe_key"]) for row in rows]))
         now = utcnow()
-        values = [{"not_before": now, "created_at": now, "state": "pending", "attempts": 0,
-                   "quiet_hours": False, "order_key": None, **row} for row in rows]
-        queued = 0
-        for start in range(0, len(values), 500):
-            statement = insert(OutboxMessage).values(values[start:start + 500]) \
-                .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            result = await self.session.exec(statement)  # type: ignore[call-overload]
-            queued += result.rowcount or 0
-        if queued:
-            self.session.info["outbox_queued"] = True  # the unit of work wakes the worker
-        return queued
+        defaults = {"not_before": now, "created_at": now, "state": "pending", "attempts": 0,
+                    "quiet_hours": False, "order_key": None, "thread_id": None,
+                    "person_id": None, "batch_id": None}
+        fresh: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            if row["dedupe_key"] not in known:
+                fresh.setdefault(str(row["dedupe_key"]), {**defaults, **row})
+        if not fresh:
+            return 0
+        insert = pg_insert if self._dialect == "postgresql" else sqlite_insert
+        statement = insert(OutboxMessage).on_conflict_do_nothing(index_elements=["dedupe_key"])
+        await self.session.exec(statement, params=list(fresh.values()))  # type: ignore[call-overload]
+        self.session.info["outbox_queued"] = True  # the unit of work wakes the worker
+        return len(fresh)
+
+    async def known_keys(self, keys: list[str]) -> list[str]:
+        """Which of these keys are queued already (any state)."""
+        found: list[str] = []
+        for start in range(0, len(keys), 500):  # within every database's parameter limit
+            found += (await self.session.exec(select(OutboxMessage.dedupe_key).where(
+                col(OutboxMessage.dedupe_key).in_(keys[start:start + 500])))).all()
+        return found
+
+    async def withdraw_pending_unless(self, key_prefix: str, keep: ColumnElement[bool]) -> int:
+        """Withdraw pending rows under `key_prefix` for which `keep` (about the row) is false."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            OutboxMessage.state == "pending",
+            col(OutboxMessage.dedupe_key).startswith(key_prefix), ~keep).values(
+            state="skipped", last_error="withdrawn"))
+        return result.rowcount or 0
+
+    async def finished_page(self, before: datetime, *, since: datetime | None = None,
+                            after: tuple[datetime, int] | None = None, limit: int = 500
+                            ) -> list[tuple[datetime, int]]:
+        """(created_at, id) of finished rows created in [since, before), in that order, after
+        `after`: retention walks the history a page at a time on `ix_outbox_created`."""
+        statement = select(OutboxMessage.created_at, OutboxMessage.id).where(
+            col(OutboxMessage.created_at) < before, col(OutboxMessage.state).in_(FINISHED))
+        if since is not None:
+            statement = statement.where(col(OutboxMessage.created_at) >= since)
+        if after is not None:
+            created, row_id = after
+            statement = statement.where(or_(
+                col(OutboxMessage.created_at) > created,
+                and_(col(OutboxMessage.created_at) == created, col(OutboxMessage.id) > row_id)))
+        statement = statement.order_by(col(OutboxMessage.created_at), col(OutboxMessage.id))
+        return list((await self.session.exec(statement.limit(limit))).all())  # type: ignore[arg-type]
+
+    async def blank(self, ids: list[int]) -> int:
+        """Forget the texts and errors of these rows."""
+        result = await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.id).in_(ids)).values(payload={}, last_error=None))
+        return result.rowcount or 0
+
+    async def delete_ids(self, ids: list[int]) -> int:
+        """Drop these rows."""
+        result = await self.session.exec(delete(OutboxMessage).where(  # type: ignore[call-overload]
+            col(OutboxMessage.id).in_(ids)))
+        return result.rowcount or 0
 
     async def claim_due(self, limit: int, *, channels: list[str],
                         only: list[int] | None = None) -> list[OutboxMessage]:
@@ -102,17 +156,32 @@ class OutboxRepo:
         return result.rowcount or 0
 
     async def batch_counts(self, batch_id: int) -> dict[str, int]:
-        """How many rows of a batch are in each state (failures split by reason)."""
+        """How many rows of a batch are in each state (failures split by reason).
+
+        Skipped rows are grouped by reason in SQL, so a batch of many sent rows with their
+        different error texts does not come back row group by row group."""
+        reason = case((col(OutboxMessage.last_error).in_(SKIP_REASONS), OutboxMessage.last_error),
+                      else_=None)
         rows = (await self.session.exec(
-            select(OutboxMessage.state, OutboxMessage.last_error, func.count())
+            select(OutboxMessage.state, reason, func.count())
             .where(OutboxMessage.batch_id == batch_id)
-            .group_by(OutboxMessage.state, OutboxMessage.last_error))).all()
+            .group_by(OutboxMessage.state, reason))).all()
         counts: dict[str, int] = {}
         for state, error, count in rows:
-            key = error if state == "skipped" and error in ("unreachable", "outside window") \
-                else state
+            key = error if state == "skipped" and error in SKIP_REASONS else state
             counts[key] = counts.get(key, 0) + count
         return counts
+
+    async def batch_unfinished(self, batch_id: int) -> bool:
+        """True while a row of the batch waits or is being sent (one indexed look)."""
+        return (await self.session.exec(select(OutboxMessage.id).where(
+            OutboxMessage.batch_id == batch_id,
+            col(OutboxMessage.state).in_(("pending", "sending"))).limit(1))).first() is not None
+
+    async def batch_size(self, batch_id: int) -> int:
+        """Rows queued for a batch."""
+        return (await self.session.exec(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.batch_id == batch_id))).one()
 
     async def mark_unreachable(self, person_id: int, reason: str) -> None:
         """Stop proactive messages to a person who blocked the bot."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import String, case, cast, exists, func, literal, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.models import utcnow
 from storage.models_hotline import Ticket, TicketMessage
+from storage.models_outbox import OutboxMessage
 
 ERASED = "[erased]"
 
@@ -65,6 +68,63 @@ class TicketRepo:
         """Open tickets, oldest first."""
         return list((await self.session.exec(
             select(Ticket).where(Ticket.status == "open").order_by(col(Ticket.id)))).all())
+
+    async def overdue(self, older_than: datetime, *, unless_key: str, after: int = 0,
+                      limit: int = 200) -> list[Ticket]:
+        """Open tickets with no staff reply created before `older_than`, by id after `after`,
+        leaving out those with an outbox row keyed `unless_key` + id (already raised)."""
+        raised = exists().where(OutboxMessage.dedupe_key == literal(unless_key)
+                                + cast(Ticket.id, String))
+        return list((await self.session.exec(select(Ticket).where(
+            Ticket.status == "open", col(Ticket.first_staff_reply_at).is_(None),
+            col(Ticket.created_at) < older_than, col(Ticket.id) > after, ~raised)
+            .order_by(col(Ticket.id)).limit(limit))).all())
+
+    async def created_since(self, since: datetime) -> int:
+        """Tickets opened since `since` (the digest)."""
+        return int((await self.session.exec(select(func.count()).select_from(Ticket).where(
+            col(Ticket.created_at) >= since))).one())
+
+    async def closed_unerased(self, closed_before: datetime, *, limit: int = 100) -> list[int]:
+        """Ids of closed tickets, closed before `closed_before`, whose content is still kept."""
+        return list((await self.session.exec(select(Ticket.id).where(
+            col(Ticket.erased_at).is_(None), col(Ticket.closed_at) < closed_before,
+            Ticket.status == "closed").order_by(col(Ticket.closed_at)).limit(limit))).all())  # type: ignore[arg-type]
+
+    async def erase_content(self, ticket_ids: list[int]) -> None:
+        """Blank the personal content of these tickets and of their messages."""
+        await self.session.exec(update(Ticket).where(  # type: ignore[call-overload]
+            col(Ticket.id).in_(ticket_ids)).values(
+            question=ERASED, phone=None, requester_name="", erased_at=utcnow()))
+        await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
+            col(TicketMessage.ticket_id).in_(ticket_ids)).values(
+            text=ERASED, source_chat_id=None, source_message_id=None))
+
+    async def totals(self) -> tuple[int, int]:
+        """(tickets, open tickets)."""
+        total, open_ = (await self.session.exec(select(
+            func.count(), func.count(case((Ticket.status == "open", 1)))).select_from(Ticket))).one()
+        return int(total), int(open_)
+
+    async def counts_by(self, column: str) -> list[tuple[str, int]]:
+        """Tickets per value of `column` ("topic" or "municipality"), most first."""
+        field = getattr(Ticket, column)
+        return [(value, int(count)) for value, count in (await self.session.exec(
+            select(field, func.count()).group_by(field)
+            .order_by(func.count().desc(), field))).all()]
+
+    async def first_reply_hours(self) -> list[float]:
+        """Hours from each ticket's opening to the first staff reply (answered tickets)."""
+        rows = (await self.session.exec(select(Ticket.created_at, Ticket.first_staff_reply_at)
+                                        .where(col(Ticket.first_staff_reply_at).is_not(None)))).all()
+        return [(replied - created).total_seconds() / 3600 for created, replied in rows]
+
+    async def rating_summary(self) -> tuple[float | None, int]:
+        """(average rating, ratings given)."""
+        average, count = (await self.session.exec(select(
+            func.avg(Ticket.rating), func.count(Ticket.rating)).where(
+            col(Ticket.rating) > 0))).one()
+        return (float(average) if average is not None else None), int(count)
 
     async def all_tickets(self) -> list[Ticket]:
         """Every ticket (for statistics)."""
