@@ -7,7 +7,7 @@ from typing import Any
 from bot.core import forms
 from bot.core.engine import is_small_id
 from bot.core.forms import OPEN, Form, Invalid, Option, Step, part_of
-from bot.core.messages import Attachment, Button
+from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
