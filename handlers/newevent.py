@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cli_events import UsageError, parse_moment, parse_place
+from bot.cli.events import UsageError, parse_moment, parse_place
 from bot.core.engine import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router

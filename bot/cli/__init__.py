@@ -12,7 +12,10 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from bot import cli_announce, cli_events, cli_messenger, cli_orgs
+from bot.cli import announce as cli_announce
+from bot.cli import events as cli_events
+from bot.cli import messenger as cli_messenger
+from bot.cli import orgs as cli_orgs
 from bot.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:
@@ -248,6 +251,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -67,7 +67,7 @@ async def _list(hub: HubApp, status: str | None) -> int:
 
 
 async def _decide(hub: HubApp, args: argparse.Namespace) -> int:
-    from bot.services.delivery import deliver_notices, notice_for
+    from bot.cli.notify import deliver_notices, notice_for
     from bot.services.organisations import approve_organisation, reject_organisation
     from storage.uow import UnitOfWork
 

@@ -208,7 +208,7 @@ async def _tell(hub: HubApp, event: Event,
                 registrants: Sequence[tuple[EventRegistration, Person]], *,
                 cancelled: bool) -> None:
     from bot.i18n import N_, translator
-    from bot.services.delivery import deliver_notices, notice_for
+    from bot.cli.notify import deliver_notices, notice_for
     from bot.services.event_text import event_title, event_when, ics_document
 
     notices = []
