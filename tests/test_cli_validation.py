@@ -13,6 +13,7 @@ from bot.app import HubApp
 from storage.models import Person
 from storage.models_events import Event
 from storage.models_outbox import Announcement, Subscription
+from tests.telegram_harness import TelegramHarness
 from tests.test_cli import run
 from tests.test_orgs_export import _add, _organisation, hubbot
 
@@ -109,7 +110,7 @@ async def test_a_cancelled_event_is_not_moved(hub: HubApp, tmp_path: Path) -> No
     await _add(hub, event)  # type: ignore[arg-type]
     code, out, err = await hubbot(["events", "move", str(event.id), "--starts", FUTURE],
                                   hub.settings.database_url, tmp_path)
-    assert code == 2 and "is cancelled" in _one_line(err, "hubbot events move: ")
+    assert code == 2 and out == "" and "is cancelled" in _one_line(err, "hubbot events move: ")
     async with hub.session_factory() as session:
         stored = await session.get(Event, event.id)
     assert stored is not None and stored.starts_at == event.starts_at
@@ -168,3 +169,10 @@ def test_the_console_chat_does_not_greet_with_the_os_account(tmp_path: Path) -> 
     result = run(["chat", "--lang", "en"], tmp_path, stdin="")
     assert "Hello, friend!" in result.stdout
     assert f"Hello, {getpass.getuser()}!" not in result.stdout
+
+
+async def test_telegram_runs_no_second_scheduler(telegram: TelegramHarness) -> None:
+    # python-telegram-bot would start its own APScheduler (its JobQueue) beside ours.
+    [_greeting, _menu] = await telegram.send(4711, "/start", expect=2)
+    with pytest.warns(UserWarning, match="No `JobQueue` set up"):
+        assert telegram.channel.application.job_queue is None
