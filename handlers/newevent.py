@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.cli_events import UsageError, parse_moment, parse_place
 from bot.core.engine import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
+from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
 from storage.limits import max_length

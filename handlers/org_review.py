@@ -68,6 +68,12 @@ async def _decide(turn: Turn, number: int, reason: str | None) -> None:
     if outcome is None:
         turn.say(_(N_("There is no organisation #{number}.")).format(number=number))
         return
+    if not outcome.changed:  # a second press or command: the person was told the first time
+        turn.say((_(N_("#{number} was already rejected with this reason; nobody was told again."))
+                  if reason else
+                  _(N_("#{number} was already approved; nobody was told again."))
+                  ).format(number=number))
+        return
     if outcome.person is not None:
         turn.notify(outcome.person, outcome.text)
     name = turn.person.display_name or "—"

@@ -251,3 +251,34 @@ async def test_two_people_taking_the_last_seat_at_once_exactly_one_gets_it(hub: 
     rows = await _registrations(hub)
     assert [r.status for r in rows].count(CONFIRMED) == 4
     assert [r.status for r in rows].count(WAITLISTED) == 4
+
+
+async def test_moving_to_the_same_time_and_cancelling_twice_tell_once(
+        telegram: TelegramHarness, tmp_path: Path) -> None:
+    hub = telegram.hub
+    assert hub is not None
+    event_id = await _stored_event(hub)
+    await _register(telegram, FIRST, event_id)
+    url = telegram.settings.database_url
+    token = {"TELEGRAM_BOT_TOKEN": telegram.api.token,
+             "TELEGRAM_API_BASE_URL": telegram.api.base_url}  # what is queued is sent before exit
+    when = f"{datetime.now(UTC).year + 1}-06-01T12:30"
+
+    def told(word: str) -> int:
+        return sum(word in (m.get("text") or "") for m in telegram.api.sent_messages(FIRST))
+
+    code, out, err = await hubbot(["events", "move", str(event_id), "--starts", when],
+                                  url, tmp_path, **token)
+    assert code == 0 and "registrants told: 1 of 1" in out, (out, err)
+    code, out, err = await hubbot(["events", "move", str(event_id), "--starts", when],
+                                  url, tmp_path, **token)
+    assert code == 0, err
+    assert "already starts at" in out and "nobody was told" in out and "registrants" not in out
+    assert told("new time") == 1
+
+    code, out, err = await hubbot(["events", "cancel", str(event_id)], url, tmp_path, **token)
+    assert code == 0 and "registrants told: 1 of 1" in out, (out, err)
+    code, out, err = await hubbot(["events", "cancel", str(event_id)], url, tmp_path, **token)
+    assert code == 0, err
+    assert "already cancelled" in out and "registrants" not in out
+    assert told("has been cancelled") == 1

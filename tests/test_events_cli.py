@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli_events import UsageError, parse_moment, parse_place
+from bot.services.event_input import UsageError, parse_moment, parse_place
 
 TBILISI = ZoneInfo("Asia/Tbilisi")
 

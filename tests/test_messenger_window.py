@@ -161,7 +161,7 @@ async def test_long_texts_many_buttons_links_and_files_fit_messenger(
 
 async def test_setup_sets_get_started_greeting_and_menu(
         graph_api: FakeGraphAPI, settings: Settings) -> None:
-    from bot import cli_messenger
+    from bot.cli import messenger as cli_messenger
     from bot.app import create_app
 
     configured = messenger_settings(graph_api, settings)

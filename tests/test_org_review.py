@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +11,7 @@ from bot.settings import Settings
 from storage.models_orgs import APPROVED, REJECTED
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import TelegramHarness, buttons, staff_harness, wait_for_text
+from tests.test_orgs_export import hubbot
 from tests.test_register import NAME, USER, _fill_after_code, _fill_to_code, _organisations
 
 STAFF_CHAT = -1003000
@@ -153,3 +155,65 @@ async def test_forget_erases_the_organisation_contact_and_unlists_it(
     assert organisation.contact_name == "[erased]" and organisation.phone == ""
     assert organisation.consent_public_at is None and organisation.person_id is None
     assert organisation.name_ka == NAME  # the organisation's own record stays
+
+
+async def _notices_to(bot: TelegramHarness, chat_id: int) -> list[str]:
+    """Texts queued for a person (every notice passes the outbox, sent or still waiting)."""
+    from sqlmodel import select
+
+    from storage.models_outbox import OutboxMessage
+
+    assert bot.hub is not None
+    async with bot.hub.session_factory() as session:
+        rows = (await session.exec(select(OutboxMessage).where(
+            OutboxMessage.chat_id == str(chat_id)))).all()
+    return [reply["text"] for row in rows for reply in row.payload.get("replies", [])]
+
+
+async def test_approving_twice_tells_the_person_once(staffed: TelegramHarness,
+                                                     tmp_path: Path) -> None:
+
+    api = staffed.api
+    await _register(staffed)
+    card = await wait_for_text(api, STAFF_CHAT, "asks to be registered")
+    approve = buttons(card)["✅ Approve"]
+    api.push_callback(STAFF_USER, approve, message_id=card["message_id"], chat_id=STAFF_CHAT,
+                      first_name="Tamar")
+    await wait_for_text(api, STAFF_CHAT, "approved by Tamar")
+    await wait_for_text(api, USER, "approved")
+    # A second press of the same card (another staff member), /approve, and the command line.
+    api.push_callback(STAFF_USER + 1, approve, message_id=card["message_id"],
+                      chat_id=STAFF_CHAT, first_name="Levan")
+    again = await wait_for_text(api, STAFF_CHAT, "already approved")
+    assert "nobody was told again" in again["text"]
+    before = len(api.sent_messages(STAFF_CHAT))
+    api.push_text(STAFF_USER, "/approve 1", chat_id=STAFF_CHAT, first_name="Tamar")
+    await api.wait_for_messages(STAFF_CHAT, before + 1)
+    assert "already approved" in api.sent_messages(STAFF_CHAT)[-1]["text"]
+    code, out, err = await hubbot(["orgs", "approve", "1"], staffed.settings.database_url,
+                                  tmp_path, TELEGRAM_BOT_TOKEN=api.token,
+                                  TELEGRAM_API_BASE_URL=api.base_url)
+    assert code == 0, err
+    assert "already approved" in out and "the person was told" not in out
+    assert len([t for t in await _notices_to(staffed, USER)
+                if "approved the registration" in t]) == 1
+    told = [m for m in api.sent_messages(USER) if "approved the registration" in m.get("text", "")]
+    assert len(told) == 1
+    [organisation] = await _organisations(staffed)
+    assert organisation.status == APPROVED
+
+
+async def test_a_second_rejection_with_the_same_reason_tells_nobody(
+        staffed: TelegramHarness) -> None:
+    api = staffed.api
+    await _register(staffed)
+    await wait_for_text(api, STAFF_CHAT, "asks to be registered")
+    api.push_text(STAFF_USER, "/reject 1 The code is missing", chat_id=STAFF_CHAT)
+    await wait_for_text(api, STAFF_CHAT, "rejected by")
+    api.push_text(STAFF_USER, "/reject 1 The code is missing", chat_id=STAFF_CHAT)
+    await wait_for_text(api, STAFF_CHAT, "already rejected with this reason")
+    api.push_text(STAFF_USER, "/reject 1 The code belongs to another organisation",
+                  chat_id=STAFF_CHAT)
+    await wait_for_text(api, USER, "another organisation")  # a new reason is news
+    reasons = [t for t in await _notices_to(staffed, USER) if "Reason:" in t]
+    assert len(reasons) == 2 and "The code is missing" in reasons[0]

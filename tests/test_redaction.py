@@ -134,9 +134,9 @@ def test_traceback_of_a_messenger_error_hides_the_page_token() -> None:
 def test_the_command_line_logging_hides_tokens_in_tracebacks(tmp_path: Path) -> None:
     script = (
         "import logging\n"
-        "from bot.cli import _setup_logging\n"
+        "from bot.cli.startup import setup_logging\n"
         "from bot.settings import load_settings\n"
-        "_setup_logging(load_settings(_env_file=None))\n"
+        "setup_logging(load_settings(_env_file=None))\n"
         "try:\n"
         "    raise OSError('GET http://proxy/bot42:secret-of-the-bot/getMe?x=MyVerifyToken9')\n"
         "except OSError:\n"

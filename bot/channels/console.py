@@ -43,9 +43,9 @@ class ConsoleChat:
             _ = translator(language_from_hint(self.language)[0])
             self._print(_(N_("(Imereti Hub bot: type a question, /start for the menu, "
                              "Ctrl-D to quit)")))
+        # No display name: the OS account ("root", "ubuntu") is not a person's name.
         await self._send(Incoming(channel=CHANNEL, user_id=self.user, chat_id=self.user,
-                                  display_name=self.user, language_hint=self.language,
-                                  text="/start"))
+                                  language_hint=self.language, text="/start"))
         loop = asyncio.get_running_loop()
         while True:
             if interactive:
@@ -61,8 +61,7 @@ class ConsoleChat:
 
     def _event_for(self, line: str) -> Incoming:
         base = dict(channel=CHANNEL, user_id=self.user, chat_id=self.user,
-                    display_name=self.user, language_hint=self.language,
-                    event_key=None)
+                    language_hint=self.language, event_key=None)
         if line.isdigit() and 1 <= int(line) <= len(self._choices):
             button = self._choices[int(line) - 1]
             if button.payload:

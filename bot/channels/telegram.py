@@ -108,6 +108,7 @@ class TelegramChannel:
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
+            .job_queue(None)  # our scheduler runs the timed work; no second APScheduler
             .concurrent_updates(PerChatUpdateProcessor(MAX_CONCURRENT_UPDATES))
             .request(AiohttpRequest(connection_pool_size=MAX_CONCURRENT_UPDATES + 8))
             .get_updates_request(AiohttpRequest())

@@ -176,32 +176,52 @@ def check_lengths(event: Event) -> None:
         raise ValueError(f"{field} is {length} characters long; at most {limit} fit")
 
 
-async def cancel_event(uow: UnitOfWork, event_id: int
-                       ) -> tuple[Event, Sequence[tuple[EventRegistration, Person]]] | None:
-    """Cancel an event; returns it with the people registered, who are to be told."""
+class EventCancelled(Exception):
+    """The event is cancelled: it is not moved any more."""
+
+
+@dataclass(frozen=True)
+class EventChange:
+    """A staff change to an event and the people registered; `changed` is False when the event
+    already was that way (then nobody is to be told again)."""
+
+    event: Event
+    registrants: Sequence[tuple[EventRegistration, Person]]
+    changed: bool
+
+
+async def cancel_event(uow: UnitOfWork, event_id: int) -> EventChange | None:
+    """Cancel an event (None when there is none); a second cancel changes nothing."""
     repo = uow.repo(EventCalendarRepo)
     event = await repo.lock(event_id)
     if event is None:
         return None
+    if event.cancelled_at is not None:
+        return EventChange(event, (), changed=False)
     event.cancelled_at = event.updated_at = utcnow()
     await repo.add(event)
-    return event, await repo.registrants(event_id)
+    return EventChange(event, await repo.registrants(event_id), changed=True)
 
 
 async def move_event(uow: UnitOfWork, event_id: int, starts_at: datetime,
-                     ends_at: datetime | None = None
-                     ) -> tuple[Event, Sequence[tuple[EventRegistration, Person]]] | None:
-    """Move an event (its end moves with it unless given); returns the people to tell."""
+                     ends_at: datetime | None = None) -> EventChange | None:
+    """Move an event (its end moves with it unless given); a move to the times it already has
+    changes nothing. Raises `EventCancelled`, or `ValueError` for times that do not fit."""
     repo = uow.repo(EventCalendarRepo)
     event = await repo.lock(event_id)
     if event is None:
         return None
+    if event.cancelled_at is not None:
+        raise EventCancelled(event_id)
     shift: timedelta = starts_at - event.starts_at
-    event.ends_at = ends_at or (event.ends_at + shift if event.ends_at else None)
+    ends = ends_at or (event.ends_at + shift if event.ends_at else None)
+    if starts_at == event.starts_at and ends == event.ends_at:
+        return EventChange(event, (), changed=False)
+    event.ends_at = ends
     if event.deadline is not None and event.deadline > starts_at:
         event.deadline = starts_at
     event.starts_at = starts_at
     check_times(event)
     event.updated_at = utcnow()
     await repo.add(event)
-    return event, await repo.registrants(event_id)
+    return EventChange(event, await repo.registrants(event_id), changed=True)

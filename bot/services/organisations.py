@@ -23,11 +23,16 @@ class DuplicateCode(Exception):
 
 @dataclass(frozen=True)
 class ReviewOutcome:
-    """A staff decision: the organisation, who registered it, and what to tell them."""
+    """A staff decision: the organisation, who registered it, and what to tell them.
+
+    `changed` is False when the organisation already had this decision (the same status, and
+    for a rejection the same reason): the person was told then and is not told again.
+    """
 
     organisation: Organisation
     person: Person | None
     text: str  # in the person's language (Georgian when nobody is known)
+    changed: bool = True
 
 
 def form_values(organisation: Organisation) -> dict[str, Any]:
@@ -97,16 +102,18 @@ async def reject_organisation(uow: UnitOfWork, organisation_id: int,
 async def _decide(uow: UnitOfWork, organisation_id: int, status: str,
                   reason: str | None) -> ReviewOutcome | None:
     repo = uow.repo(OrganisationRepo)
-    organisation = await repo.get(organisation_id)
+    organisation = await repo.lock(organisation_id)
     if organisation is None:
         return None
-    organisation.status = status
-    organisation.reject_reason = reason
-    organisation.reviewed_at = organisation.updated_at = utcnow()
-    await repo.add(organisation)
+    changed = (organisation.status, organisation.reject_reason) != (status, reason)
+    if changed:
+        organisation.status = status
+        organisation.reject_reason = reason
+        organisation.reviewed_at = organisation.updated_at = utcnow()
+        await repo.add(organisation)
     person = await uow.people.get(organisation.person_id) if organisation.person_id else None
     language = person.language if person else "ka"
-    return ReviewOutcome(organisation, person, outcome_text(organisation, language))
+    return ReviewOutcome(organisation, person, outcome_text(organisation, language), changed)
 
 
 def outcome_text(organisation: Organisation, language: str) -> str:

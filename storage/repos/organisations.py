@@ -21,6 +21,15 @@ class OrganisationRepo:
         """One organisation by id."""
         return await self.session.get(Organisation, organisation_id)
 
+    async def lock(self, organisation_id: int) -> Organisation | None:
+        """One organisation, locked until commit: two staff decisions on it are serialised.
+
+        PostgreSQL takes a row lock; on SQLite the unit of work already holds the writer lock.
+        """
+        return (await self.session.exec(
+            select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+            .execution_options(populate_existing=True))).first()
+
     async def for_person(self, person_id: int) -> Organisation | None:
         """The organisation a person registered (their latest, if several)."""
         return (await self.session.exec(

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.cli.arguments import record_id, text
+from bot.cli.output import OutputError, write_file
 from bot.settings import Settings
 from storage.models_orgs import STATUSES
 
@@ -22,25 +24,34 @@ FORMATS = ("csv", "xlsx", "pdf")
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `orgs` and its actions to the `hubbot` parser."""
     orgs = sub.add_parser("orgs", help="organisations: list, approve, reject, export")
-    actions = orgs.add_subparsers(dest="action", required=True)
+    actions = orgs.add_subparsers(dest="action", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="one line per organisation")
     listing.add_argument("--status", choices=STATUSES, help="only organisations with this status")
-    approve = actions.add_parser("approve", help="approve a registration (the person is told)")
-    approve.add_argument("id", type=int)
+    approve = actions.add_parser("approve",
+                                 help="approve a registration (the person is told, once)")
+    approve.add_argument("id", type=record_id)
     reject = actions.add_parser("reject", help="reject a registration with a reason")
-    reject.add_argument("id", type=int)
-    reject.add_argument("--reason", required=True, help="what the person reads")
+    reject.add_argument("id", type=record_id)
+    reject.add_argument("--reason", type=text, required=True, help="what the person reads")
     export = actions.add_parser(
         "export", help="CSV/XLSX of every organisation, or the PDF booklet of the listed ones")
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument("--output", "-o", type=Path,
-                        help="file to write (CSV: default standard output)")
+                        help="file (or folder) to write; required for xlsx and pdf "
+                             "(CSV: default standard output)")
     export.add_argument("--lang", choices=["ka", "en"], default="ka",
                         help="language of names of choices and of the booklet (default ka)")
 
 
 async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -> int:
-    """Carry out one `hubbot orgs` action."""
+    """Carry out one `hubbot orgs` action: 0 done, 1 no such organisation, 2 bad input."""
+    if args.action == "export" and args.format != "csv" and args.output is None:
+        # A binary file has no place on a terminal, and one dropped in whatever folder the
+        # command ran from (often the bot's own) gets lost: staff say where it goes.
+        print(f"hubbot orgs export: --format {args.format} needs --output FILE (or a folder), "
+              f"e.g. -o {_default_name(args.format, datetime.now(settings.tz))}",
+              file=sys.stderr)
+        return 2
     hub = await open_app(settings)
     try:
         if args.action == "list":
@@ -48,8 +59,15 @@ async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -
         if args.action == "export":
             return await _export(hub, args)
         return await _decide(hub, args)
+    except OutputError as exc:
+        print(f"hubbot orgs {args.action}: {exc}", file=sys.stderr)
+        return 2
     finally:
         await hub.close()
+
+
+def _default_name(file_format: str, now: datetime) -> str:
+    return f"{'booklet' if file_format == 'pdf' else 'organisations'}-{now:%Y-%m-%d}.{file_format}"
 
 
 async def _list(hub: HubApp, status: str | None) -> int:
@@ -67,7 +85,7 @@ async def _list(hub: HubApp, status: str | None) -> int:
 
 
 async def _decide(hub: HubApp, args: argparse.Namespace) -> int:
-    from bot.services.delivery import deliver_notices, notice_for
+    from bot.cli.notify import deliver_notices, notice_for
     from bot.services.organisations import approve_organisation, reject_organisation
     from storage.uow import UnitOfWork
 
@@ -75,15 +93,17 @@ async def _decide(hub: HubApp, args: argparse.Namespace) -> int:
         if args.action == "approve":
             outcome = await approve_organisation(uow, args.id)
         else:
-            if not args.reason.strip():
-                print("hubbot orgs reject: the reason must not be empty", file=sys.stderr)
-                return 2
             outcome = await reject_organisation(uow, args.id, args.reason)
         if outcome is None:
             print(f"hubbot orgs: no organisation with id {args.id}", file=sys.stderr)
             return 1
         await uow.commit()
     org = outcome.organisation
+    if not outcome.changed:
+        print(f"organisation {org.id} was already {org.status}"
+              f"{' with this reason' if args.action == 'reject' else ''}; "
+              f"nobody was told again: {org.name_ka}")
+        return 0
     print(f"organisation {org.id} {org.status}: {org.name_ka}")
     if outcome.person is None:
         print("nobody to tell: the person who registered it is no longer known")
@@ -108,19 +128,17 @@ async def _export(hub: HubApp, args: argparse.Namespace) -> int:
         repo = uow.repo(OrganisationRepo)
         organisations = await (repo.public() if args.format == "pdf" else repo.listing())
     if args.format == "csv":
-        text = to_csv(rows(organisations, language=args.lang, tz=tz))
+        csv = to_csv(rows(organisations, language=args.lang, tz=tz))
         if args.output is None:
-            sys.stdout.write(text)
+            sys.stdout.write(csv)
             return 0
-        content = text.encode("utf-8-sig")  # Excel reads Georgian correctly with the BOM
+        content = csv.encode("utf-8-sig")  # Excel reads Georgian correctly with the BOM
     elif args.format == "xlsx":
         content = to_xlsx(rows(organisations, language=args.lang, tz=tz))
     else:
         from bot.exports.booklet import build_booklet
 
         content = build_booklet(organisations, language=args.lang, generated=now)
-    output = args.output or Path(
-        f"{'booklet' if args.format == 'pdf' else 'organisations'}-{now:%Y-%m-%d}.{args.format}")
-    output.write_bytes(content)
-    print(f"wrote {output} ({len(organisations)} organisations)")
+    written = write_file(args.output, content, default_name=_default_name(args.format, now))
+    print(f"wrote {written} ({len(organisations)} organisations)")
     return 0

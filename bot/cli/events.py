@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
+from bot.cli.arguments import positive, record_id, text
+from bot.cli.output import OutputError, write_file
+from bot.services.event_input import TIME_HELP, UsageError, parse_moment, parse_place
 from bot.settings import Settings
 from storage.models_events import AUDIENCE_ANYONE, AUDIENCES, KINDS
 
@@ -22,84 +24,51 @@ OpenApp = Callable[[Settings], Awaitable["HubApp"]]
 OPTIONS = {"kind": "--kind", "title_ka": "--title", "title_en": "--title-en",
            "address": "--place", "online_url": "--online-url",
            "audience": "--audience"}  # the option that fills each length-limited column
-TIME_HELP = "YYYY-MM-DDTHH:MM in TIMEZONE (default Asia/Tbilisi)"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `events` and its actions to the `hubbot` parser."""
     events = sub.add_parser("events", help="events: add, list, cancel, move, attendees")
-    actions = events.add_subparsers(dest="action", required=True)
+    actions = events.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="create an event; prints its id")
-    add.add_argument("--title", required=True, help="title in Georgian")
-    add.add_argument("--title-en", help="title in English")
-    add.add_argument("--starts", required=True, help=TIME_HELP)
+    add.add_argument("--title", type=text, required=True, help="title in Georgian")
+    add.add_argument("--title-en", type=text, help="title in English")
+    add.add_argument("--starts", required=True, help=f"{TIME_HELP}; not in the past")
     add.add_argument("--ends", help=TIME_HELP)
-    add.add_argument("--place", required=True,
+    add.add_argument("--place", type=text, required=True,
                      help="address (a municipality's name in it is recognised) or an online link")
-    add.add_argument("--online-url", help="an online link besides the address")
-    add.add_argument("--capacity", type=int, help="seats (default: no limit)")
+    add.add_argument("--online-url", type=text, help="an online link besides the address")
+    add.add_argument("--capacity", type=positive, help="seats (default: no limit)")
     add.add_argument("--kind", choices=KINDS, default="other")
-    add.add_argument("--description", help="description in Georgian")
-    add.add_argument("--description-en", help="description in English")
+    add.add_argument("--description", type=text, help="description in Georgian")
+    add.add_argument("--description-en", type=text, help="description in English")
     add.add_argument("--deadline", help=f"registration deadline, {TIME_HELP} (a date alone: "
                                         "the end of that day)")
     add.add_argument("--audience", choices=AUDIENCES, default=AUDIENCE_ANYONE,
                      help="who may register (default anyone)")
     listing = actions.add_parser("list", help="upcoming events (--all: past and cancelled too)")
     listing.add_argument("--all", action="store_true")
-    cancel = actions.add_parser("cancel", help="cancel an event; registrants are told")
-    cancel.add_argument("id", type=int)
+    cancel = actions.add_parser("cancel", help="cancel an event; registrants are told (once)")
+    cancel.add_argument("id", type=record_id)
     move = actions.add_parser("move", help="change the time; registrants are told")
-    move.add_argument("id", type=int)
-    move.add_argument("--starts", required=True, help=TIME_HELP)
+    move.add_argument("id", type=record_id)
+    move.add_argument("--starts", required=True, help=f"{TIME_HELP}; not in the past")
     move.add_argument("--ends", help=TIME_HELP)
     attendees = actions.add_parser("attendees", help="registrations of an event")
-    attendees.add_argument("id", type=int)
+    attendees.add_argument("id", type=record_id)
     attendees.add_argument("--format", choices=["csv"], default="csv")
     attendees.add_argument("--output", "-o", type=Path, help="file (default standard output)")
 
 
-class UsageError(Exception):
-    """A bad argument value, told in one line."""
-
-
-def parse_moment(text: str, tz: ZoneInfo, *, end_of_day: bool = False) -> datetime:
-    """A local date-time (or date) typed by staff, as aware UTC."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        raise UsageError(f"cannot read the time {text!r}; use {TIME_HELP}") from None
-    if end_of_day and len(text.strip()) == 10:
-        value = datetime.combine(value.date(), time(23, 59))
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=tz)
-    return value.astimezone(ZoneInfo("UTC"))
-
-
-def parse_place(text: str) -> tuple[str | None, str | None, str | None]:
-    """(municipality, address, online link) from a `--place` value."""
-    from bot.faq.normalize import fold
-    from bot.i18n import translator
-    from bot.places import MUNICIPALITIES
-
-    place = text.strip()
-    if place.lower().startswith(("http://", "https://")):
-        return None, None, place
-    words = set(fold(place).split())
-    for key, label in MUNICIPALITIES.items():
-        names = {fold(label), fold(translator("ka")(label))}
-        if key != "other" and any(name and set(name.split()) <= words for name in names):
-            return key, place, None
-    return None, place, None
-
-
 async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -> int:
-    """Carry out one `hubbot events` action."""
+    """Carry out one `hubbot events` action: 0 done, 1 no such event, 2 bad input."""
     try:
         if args.action == "add":
-            event = _new_event(args, settings.tz)
+            event = _new_event(args, settings)
+        elif args.action == "move":
+            starts, ends = _new_times(args, settings)
     except UsageError as exc:
-        print(f"hubbot events add: {exc}", file=sys.stderr)
+        print(f"hubbot events {args.action}: {exc}", file=sys.stderr)
         return 2
     hub = await open_app(settings)
     try:
@@ -109,30 +78,52 @@ async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -
             return await _list(hub, args.all)
         if args.action == "attendees":
             return await _attendees(hub, args.id, args.output)
-        return await _change(hub, args)
-    except UsageError as exc:
+        if args.action == "cancel":
+            return await _cancel(hub, args.id)
+        return await _move(hub, args.id, starts, ends)
+    except (UsageError, OutputError) as exc:
         print(f"hubbot events {args.action}: {exc}", file=sys.stderr)
         return 2
     finally:
         await hub.close()
 
 
-def _new_event(args: argparse.Namespace, tz: ZoneInfo) -> Event:
+def _future(option: str, text: str, settings: Settings, *, end_of_day: bool = False) -> datetime:
+    """A time typed for `option`, refused when it has already passed."""
+    from storage.models import utcnow
+
+    moment = parse_moment(text, settings.tz, end_of_day=end_of_day)
+    if moment <= utcnow():
+        raise UsageError(f"{option} {text} is in the past")
+    return moment
+
+
+def _new_times(args: argparse.Namespace, settings: Settings) -> tuple[datetime, datetime | None]:
+    starts = _future("--starts", args.starts, settings)
+    ends = parse_moment(args.ends, settings.tz) if args.ends else None
+    if ends is not None and ends <= starts:
+        raise UsageError("--ends must be after --starts")
+    return starts, ends
+
+
+def _new_event(args: argparse.Namespace, settings: Settings) -> Event:
+    from storage.limits import overlong
     from storage.models_events import Event
 
-    from storage.limits import overlong
-
     municipality, address, online_url = parse_place(args.place)
-    if args.capacity is not None and args.capacity < 1:
-        raise UsageError("--capacity must be at least 1")
+    if args.online_url and not args.online_url.lower().startswith(("http://", "https://")):
+        raise UsageError("--online-url must be a link starting with https:// or http://")
+    starts, ends = _new_times(args, settings)
+    deadline = (_future("--deadline", args.deadline, settings, end_of_day=True)
+                if args.deadline else None)
+    if deadline is not None and deadline > starts:
+        raise UsageError("--deadline must not be after --starts")
     event = Event(
-        kind=args.kind, title_ka=args.title.strip(), title_en=args.title_en,
+        kind=args.kind, title_ka=args.title, title_en=args.title_en,
         description_ka=args.description, description_en=args.description_en,
-        starts_at=parse_moment(args.starts, tz),
-        ends_at=parse_moment(args.ends, tz) if args.ends else None,
+        starts_at=starts, ends_at=ends,
         municipality=municipality, address=address, online_url=args.online_url or online_url,
-        capacity=args.capacity, audience=args.audience,
-        deadline=parse_moment(args.deadline, tz, end_of_day=True) if args.deadline else None)
+        capacity=args.capacity, audience=args.audience, deadline=deadline)
     for field, limit, length in overlong(event):  # told here, not as a database error
         option = "--place" if field == "online_url" and not args.online_url else OPTIONS.get(field, field)
         raise UsageError(f"{option} is {length} characters long; at most {limit} fit")
@@ -178,37 +169,59 @@ async def _list(hub: HubApp, everything: bool) -> int:
     return 0
 
 
-async def _change(hub: HubApp, args: argparse.Namespace) -> int:
-    from bot.services.events import cancel_event, move_event
+def _not_found(event_id: int) -> int:
+    print(f"hubbot events: no event with id {event_id}", file=sys.stderr)
+    return 1
+
+
+async def _cancel(hub: HubApp, event_id: int) -> int:
+    from bot.services.events import cancel_event
     from storage.uow import UnitOfWork
 
     async with UnitOfWork(hub.database) as uow:
-        if args.action == "cancel":
-            result = await cancel_event(uow, args.id)
-        else:
-            tz = hub.settings.tz
-            starts = parse_moment(args.starts, tz)
-            ends = parse_moment(args.ends, tz) if args.ends else None
-            try:
-                result = await move_event(uow, args.id, starts, ends)
-            except ValueError as exc:
-                raise UsageError(str(exc)) from None
-        if result is None:
-            print(f"hubbot events: no event with id {args.id}", file=sys.stderr)
-            return 1
+        change = await cancel_event(uow, event_id)
+        if change is None:
+            return _not_found(event_id)
         await uow.commit()
-    event, registrants = result
-    print(f"event {event.id} {'cancelled' if args.action == 'cancel' else 'moved'}: "
-          f"{event.title_ka}")
-    await _tell(hub, event, registrants, cancelled=args.action == "cancel")
+    if not change.changed:
+        print(f"event {event_id} was already cancelled; nobody was told again: "
+              f"{change.event.title_ka}")
+        return 0
+    print(f"event {event_id} cancelled: {change.event.title_ka}")
+    await _tell(hub, change.event, change.registrants, cancelled=True)
+    return 0
+
+
+async def _move(hub: HubApp, event_id: int, starts: datetime, ends: datetime | None) -> int:
+    from bot.services.events import EventCancelled, move_event
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        try:
+            change = await move_event(uow, event_id, starts, ends)
+        except EventCancelled:
+            raise UsageError(f"event {event_id} is cancelled; a cancelled event is not moved"
+                             ) from None
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        if change is None:
+            return _not_found(event_id)
+        await uow.commit()
+    when = f"{change.event.starts_at.astimezone(hub.settings.tz):%Y-%m-%d %H:%M}"
+    if not change.changed:
+        print(f"event {event_id} already starts at {when}; nobody was told: "
+              f"{change.event.title_ka}")
+        return 0
+    print(f"event {event_id} moved to {when}: {change.event.title_ka}")
+    await _tell(hub, change.event, change.registrants, cancelled=False)
     return 0
 
 
 async def _tell(hub: HubApp, event: Event,
                 registrants: Sequence[tuple[EventRegistration, Person]], *,
                 cancelled: bool) -> None:
+    from bot.cli.notify import deliver_notices, notice_for
     from bot.i18n import N_, translator
-    from bot.services.delivery import deliver_notices, notice_for
     from bot.services.event_text import event_title, event_when, ics_document
 
     notices = []
@@ -217,13 +230,13 @@ async def _tell(hub: HubApp, event: Event,
         _ = translator(language)
         title = event_title(event, language)
         if cancelled:
-            text = _(N_("We are sorry: {title} has been cancelled. Your registration for it no "
-                        "longer applies.")).format(title=title)
+            message = _(N_("We are sorry: {title} has been cancelled. Your registration for it "
+                           "no longer applies.")).format(title=title)
         else:
-            text = _(N_("{title} has a new time: {when}. Your registration still stands; the "
-                        "calendar file below updates your calendar.")).format(
+            message = _(N_("{title} has a new time: {when}. Your registration still stands; "
+                           "the calendar file below updates your calendar.")).format(
                 title=title, when=event_when(event, language, hub.settings.tz))
-        notices.append(notice_for(person, text, ics_document(event, language),
+        notices.append(notice_for(person, message, ics_document(event, language),
                                   kind="event_update"))
     untold = await deliver_notices(hub, notices)
     print(f"registrants told: {len(notices) - untold} of {len(notices)}")
@@ -242,13 +255,13 @@ async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
     async with UnitOfWork(hub.database) as uow:
         repo = uow.repo(EventCalendarRepo)
         if await repo.get(event_id) is None:
-            print(f"hubbot events: no event with id {event_id}", file=sys.stderr)
-            return 1
+            return _not_found(event_id)
         rows = attendee_table(await repo.attendee_rows(event_id), tz)
-    text = to_csv(rows)  # names people typed: formula-like cells are made inert
+    csv = to_csv(rows)  # names people typed: formula-like cells are made inert
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.write(csv)
     else:
-        output.write_text(text, encoding="utf-8-sig")
-        print(f"wrote {output} ({len(rows) - 1} registrations)")
+        written = write_file(output, csv.encode("utf-8-sig"),
+                             default_name=f"attendees-{event_id}.csv")
+        print(f"wrote {written} ({len(rows) - 1} registrations)")
     return 0

@@ -1,4 +1,4 @@
-"""Telling people from a process that does not poll (the `hubbot` staff commands)."""
+"""Telling people from a `hubbot` command, a process that does not poll: through the outbox."""
 
 from __future__ import annotations
 

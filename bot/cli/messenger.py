@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -24,7 +25,7 @@ async def run(settings: Settings, args: argparse.Namespace,
     """Send the Page's Messenger profile through the Graph API."""
     if not settings.messenger_enabled:
         print("hubbot messenger: set MESSENGER_PAGE_TOKEN, MESSENGER_APP_SECRET and "
-              "MESSENGER_VERIFY_TOKEN first")
+              "MESSENGER_VERIFY_TOKEN first", file=sys.stderr)
         return 2
     from bot.channels.messenger import MessengerChannel, greeting_profile
     from bot.core.delivery import DeliveryError
@@ -34,7 +35,7 @@ async def run(settings: Settings, args: argparse.Namespace,
     try:
         await channel.graph.post("me/messenger_profile", greeting_profile(hub))
     except DeliveryError as exc:
-        print(f"hubbot messenger setup: the Graph API refused: {exc}")
+        print(f"hubbot messenger setup: the Graph API refused: {exc}", file=sys.stderr)
         return 1
     finally:
         await channel.stop()
