@@ -11,11 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import redact
-from bot.core.engine import ConversationCore, Sender
+from bot.core.delivery import Sender
+from bot.core.engine import ConversationCore
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
-from bot.services import Services
+from bot.services.container import Services
 from bot.services.faq import FaqService
 from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
@@ -86,7 +87,7 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     router = build_router(features)
     senders: dict[str, Sender] = {}  # filled by the channels that start
     hotline = Hotline(database=database, settings=settings)
-    services = Services(settings=settings, router=router, faq=build_faq(settings, router),
+    services = Services(settings=settings, faq=build_faq(settings, router),
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline))

@@ -14,12 +14,10 @@ import re
 import traceback
 from collections.abc import Iterable
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import Any
 
 from sqlalchemy.exc import StatementError
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
 
 MASK = "***"
 _secrets: set[str] = set()
@@ -40,12 +38,14 @@ def remember(secrets: Iterable[str | None]) -> None:
     _secrets.update(s for s in secrets if s and len(s) >= 4)
 
 
-def remember_settings(settings: Settings) -> None:
-    """Remember every secret the settings hold."""
+SECRET_SETTINGS = ("telegram_bot_token", "telegram_webhook_secret", "messenger_page_token",
+                   "messenger_app_secret", "messenger_verify_token")
+
+
+def remember_settings(settings: Any) -> None:
+    """Remember every secret the settings (bot/settings.py `Settings`) hold."""
     remember(s.get_secret_value() for s in (
-        settings.telegram_bot_token, settings.telegram_webhook_secret,
-        settings.messenger_page_token, settings.messenger_app_secret,
-        settings.messenger_verify_token) if s is not None)
+        getattr(settings, name) for name in SECRET_SETTINGS) if s is not None)
 
 
 def scrub(text: str) -> str:

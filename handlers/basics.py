@@ -76,4 +76,5 @@ def register(router: Router) -> None:
     router.button(MENU_PAYLOAD.split(":")[0], menu_button)
     router.unknown_command = unknown_command
     router.stale_button = stale_button
+    router.home = show_menu
     router.non_text = non_text

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from rapidfuzz import fuzz
 
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn

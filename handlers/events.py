@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.messages import Button
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -102,7 +102,7 @@ async def _topics(turn: Turn, category_id: str) -> None:
 async def reach_a_person(turn: Turn, question_id: str = "") -> None:
     """The way to a human: the hotline (with the question asked) when it exists, or contacts."""
     await turn.finish()
-    router = turn.services.router
+    router = turn.features
     ask = router.commands.get("ask")
     carried = router.button_handler(f"hl:q:{question_id}") if question_id else None
     if ask is not None and carried is not None:

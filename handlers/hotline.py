@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import forms
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.forms import OPEN, Form, Invalid, Option, Step, part_of
 from bot.core.messages import Button
 from bot.core.router import Router

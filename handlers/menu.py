@@ -13,7 +13,7 @@ def menu_buttons(turn: Turn) -> list[list[Button]]:
     """One button per menu item, two to a row."""
     _ = turn._
     buttons = [Button(label=_(item.label), short=_(item.short), payload=item.payload)
-               for item in turn.services.router.menu_items]
+               for item in turn.features.menu_items]
     return [buttons[i:i + 2] for i in range(0, len(buttons), 2)]
 
 
@@ -34,7 +34,7 @@ def help_text(turn: Turn) -> str:
     _ = turn._
     lines = [_(N_("I answer questions about the Imereti Regional Hub in Georgian and English. "
                   "Type your question in your own words, or use these commands:")), ""]
-    for command in turn.services.router.commands.values():
+    for command in turn.features.commands.values():
         if command.listed:
             lines.append(f"/{command.name} — {_(command.description)}")
     return "\n".join(lines)

@@ -119,7 +119,7 @@ def staff_contacts(turn: Turn) -> str:
     _ = turn._
     settings = turn.services.settings
     ways = []
-    if turn.services.router.has_command("ask"):
+    if turn.features.has_command("ask"):
         ways.append(_(N_("write to them with /ask")))
     if settings.hub_phone:
         ways.append(_(N_("call {phone}")).format(phone=settings.hub_phone))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.engine import is_small_id
+from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn

@@ -163,7 +163,9 @@ class TelegramChannel:
 
     def add_routes(self, app: web.Application) -> None:
         """Serve /telegram/webhook (webhook mode)."""
-        add_webhook_route(self, app)
+        secret = self.hub.settings.telegram_webhook_secret
+        assert secret is not None
+        add_webhook_route(app, self.application, secret.get_secret_value())
 
     async def stop(self) -> None:
         """Stop polling, finish the updates in hand and shut down."""

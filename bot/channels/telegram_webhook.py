@@ -4,25 +4,19 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import TYPE_CHECKING
-
 from aiohttp import web
 from telegram import Update
-
-if TYPE_CHECKING:
-    from bot.channels.telegram import TelegramChannel
+from telegram.ext import Application
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-def add_webhook_route(channel: TelegramChannel, app: web.Application) -> None:
-    """Serve POST /telegram/webhook for `channel` (built in webhook mode)."""
-    secret = channel.hub.settings.telegram_webhook_secret
-    assert secret is not None
-    expected = secret.get_secret_value().encode()
-    application = channel.application
+def add_webhook_route(app: web.Application, application: Application,  # type: ignore[type-arg]
+                      secret: str) -> None:
+    """Serve POST /telegram/webhook for `application` (built in webhook mode)."""
+    expected = secret.encode()
 
     async def receive(request: web.Request) -> web.Response:
         """Queue the update for PTB and answer at once; a wrong secret gets 403."""

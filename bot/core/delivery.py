@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import base64
-from typing import Any
+from collections.abc import Awaitable
+from typing import Any, Protocol
 
 from bot.core.messages import Button, Document, Notice, Reply
+
+
+class Sender(Protocol):
+    """What a channel offers the core for messages nobody is waiting for a reply to."""
+
+    payload_limit: int | None
+
+    def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
+             kind: str | None = None) -> Awaitable[None]:
+        """Deliver replies to a chat (and topic); `kind` (the outbox's) may decide how.
+
+        A failure raises a `DeliveryError` whose `sent` counts the replies that went out."""
 
 
 class DeliveryError(Exception):

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Protocol
 
 from bot import metrics
 from bot.core.delivery import (
     DeliveryError,
     RateLimited,
     Rejected,
+    Sender,
     Transient,
     Unknown,
     Unreachable,
@@ -22,7 +21,7 @@ from bot.core.delivery import (
     reply_order_key,
     reply_to_dict,
 )
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import Button, Incoming, Reply, is_small_id
 from bot.core.router import Router
 from bot.core.turn import DRAFTS_KEY, Turn
 from bot.i18n import LANGUAGE_NAMES, N_, language_from_hint, translator
@@ -39,23 +38,6 @@ TRY_AGAIN = N_("Sorry, something went wrong on our side. Please try again in a m
 # has waited this long: by then the person has moved on, and an old answer would confuse.
 REPLY_STALE_AFTER = timedelta(hours=12)
 
-
-def is_small_id(text: str) -> bool:
-    """True for a plain decimal id that fits every database's integer column."""
-    return bool(_SMALL_ID.fullmatch(text))
-
-
-_SMALL_ID = re.compile(r"[0-9]{1,9}")
-
-
-class Sender(Protocol):
-    """What a channel offers the core for messages nobody is waiting for a reply to."""
-
-    payload_limit: int | None
-
-    def send(self, chat_id: str, replies: list[Reply], thread_id: str | None = None, *,
-             kind: str | None = None) -> Awaitable[None]:
-        """Deliver replies to a chat (and topic); `kind` (the outbox's) may decide how."""
 
 
 class ConversationCore:
@@ -181,6 +163,7 @@ class ConversationCore:
         if conversation is not None and not conversation.flow:
             conversation = None  # an idle row that only keeps paused forms
         return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
+                    features=self.router,
                     conversation=conversation, drafts=drafts,
                     offer_language_switch=created and offer_switch)
 

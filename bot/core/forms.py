@@ -179,11 +179,9 @@ class Form:
 
     async def cancel(self, turn: Turn) -> None:
         """Cancel: the answers so far are kept as a draft for the next start."""
-        from handlers.menu import show_menu  # the menu is a feature; imported late on purpose
-
         kept = self._keep_draft(turn)
         await turn.finish()
-        show_menu(turn, turn._(self.cancelled if kept else N_("Cancelled.")))
+        turn.home(turn._(self.cancelled if kept else N_("Cancelled.")))
 
     async def discard(self, turn: Turn) -> None:
         """End the form and forget its answers (after completing, or on a refusal)."""

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+_SMALL_ID = re.compile(r"[0-9]{1,9}")
+
+
+def is_small_id(text: str) -> bool:
+    """True for a plain decimal id that fits every database's integer column (a payload part)."""
+    return bool(_SMALL_ID.fullmatch(text))
 
 
 @dataclass(frozen=True, slots=True)

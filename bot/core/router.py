@@ -56,6 +56,7 @@ class Router:
         self.non_text: Handler | None = None
         self.unknown_command: Handler | None = None
         self.stale_button: Handler | None = None
+        self.home: Callable[[Turn, str], None] | None = None  # the main menu under a text
 
     def command(self, name: str, handler: Handler, description: str, *, listed: bool = True) -> None:
         """Answer `/name` with `handler`."""

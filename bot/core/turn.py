@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.core.messages import Button, Document, Incoming, Notice, Reply
 from bot.i18n import Translate, translator
@@ -12,10 +12,24 @@ from storage.models import Conversation, Person
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.services.container import Services
 
 
 DRAFTS_KEY = "_drafts"
+
+
+class Features(Protocol):
+    """What a turn may know of the other features (the router, seen narrowly)."""
+
+    commands: dict[str, Any]
+    menu_items: list[Any]
+    leave_hooks: list[Any]
+    flow_pause: dict[str, Any]
+    stale_button: Any
+    home: Any  # shows the main menu under a text (registered by the menu feature)
+
+    def has_command(self, name: str) -> bool:
+        """True if `/name` exists."""
 
 
 @dataclass
@@ -26,6 +40,7 @@ class Turn:
     person: Person
     uow: UnitOfWork
     services: Services
+    features: Features
     conversation: Conversation | None = None
     offer_language_switch: bool = False
     replies: list[Reply] = field(default_factory=list)
@@ -115,7 +130,7 @@ class Turn:
 
     async def leave(self, *, keep_flow: bool = False) -> None:
         """Turn back to the bot: leave any open-ticket mode and the current flow (a form pauses)."""
-        router = self.services.router
+        router = self.features
         for hook in router.leave_hooks:
             await hook(self)
         if self.conversation is None or keep_flow:
@@ -126,8 +141,15 @@ class Turn:
         else:
             await self.finish()
 
+    def home(self, text: str) -> None:
+        """Say `text` with the main menu under it (just the text if no menu is registered)."""
+        if self.features.home is not None:
+            self.features.home(self, text)
+        else:
+            self.say(text)
+
     async def stale_button(self) -> None:
         """Answer a button that no longer applies, as the router's stale-button handler does."""
-        handler = self.services.router.stale_button
+        handler = self.features.stale_button
         assert handler is not None
         await handler(self)

@@ -28,12 +28,13 @@ from bot.core.delivery import (
     OutsideWindow,
     RateLimited,
     Rejected,
+    Sender,
     Transient,
     Unknown,
     Unreachable,
     reply_from_dict,
 )
-from bot.core.engine import Sender
+from bot.redact import scrub
 from bot.services.rate_limits import FloodLimits
 from storage.engine import Database
 from storage.models import utcnow
@@ -253,7 +254,7 @@ class OutboxWorker:
     async def _record(self, row: OutboxMessage, state: str, error: str | None = None) -> None:
         assert row.id is not None
         async with UnitOfWork(self.database) as uow:
-            await uow.repo(OutboxRepo).finish(row.id, state, error)
+            await uow.repo(OutboxRepo).finish(row.id, state, scrub(error) if error else None)
             await uow.commit()
         if state in ("failed", "skipped") and self.on_final is not None:
             await self._tell(row, state if error != OUTSIDE_WINDOW else "outside_window", error)
@@ -272,7 +273,7 @@ class OutboxWorker:
         if sent and row.payload.get("replies"):  # only what did not go out is sent again
             payload = {**row.payload, "replies": row.payload["replies"][sent:]}
         async with UnitOfWork(self.database) as uow:
-            await uow.repo(OutboxRepo).retry_later(row.id, utcnow() + after, error,
+            await uow.repo(OutboxRepo).retry_later(row.id, utcnow() + after, scrub(error),
                                                    count_attempt=count, payload=payload)
             await uow.commit()
 
@@ -282,7 +283,7 @@ class OutboxWorker:
             repo = uow.repo(OutboxRepo)
             await repo.finish(row.id, "skipped", "unreachable")
             if row.person_id is not None:
-                await repo.mark_unreachable(row.person_id, error)
+                await repo.mark_unreachable(row.person_id, scrub(error))
             await uow.commit()
         if self.on_final is not None:
             await self._tell(row, "unreachable", error)

@@ -12,7 +12,6 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.redact import scrub  # error texts quote request URLs, which hold tokens
 from storage.models import utcnow
 from storage.models_outbox import OutboxMessage, UnreachablePerson
 
@@ -132,7 +131,7 @@ class OutboxRepo:
         """Record a final outcome: sent, failed or skipped."""
         await self.session.exec(update(OutboxMessage).where(  # type: ignore[call-overload]
             col(OutboxMessage.id) == row_id).values(
-            state=state, last_error=scrub(error)[:300] if error else None,
+            state=state, last_error=error[:300] if error else None,
             sent_at=utcnow() if state == "sent" else None))
 
     async def retry_later(self, row_id: int, when: datetime, error: str,
@@ -140,7 +139,7 @@ class OutboxRepo:
                           payload: dict[str, Any] | None = None) -> None:
         """Back to pending, not before `when` (with what is left to send, when given)."""
         values: dict[str, Any] = {"state": "pending", "not_before": when,
-                                  "last_error": scrub(error)[:300]}
+                                  "last_error": error[:300]}
         if payload is not None:
             values["payload"] = payload
         if count_attempt:
@@ -186,7 +185,7 @@ class OutboxRepo:
     async def mark_unreachable(self, person_id: int, reason: str) -> None:
         """Stop proactive messages to a person who blocked the bot."""
         if await self.session.get(UnreachablePerson, person_id) is None:
-            self.session.add(UnreachablePerson(person_id=person_id, reason=scrub(reason)[:200]))
+            self.session.add(UnreachablePerson(person_id=person_id, reason=reason[:200]))
 
     async def clear_unreachable(self, person_id: int) -> None:
         """They wrote again: they are reachable."""

@@ -1,0 +1,22 @@
+"""`Services`: the wired services of one running bot, what every turn can reach."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.services.faq import FaqService
+from bot.services.announcements import Announcements
+from bot.services.hotline import Hotline
+from bot.services.routines import Routines
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Services:
+    """The wired services of one running bot."""
+
+    settings: Settings
+    faq: FaqService
+    hotline: Hotline
+    announcements: Announcements
+    routines: Routines
