@@ -21,6 +21,7 @@ from bot.services.faq import FaqService
 from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
+from bot.services.tickets import Tickets, load_canned
 from bot.settings import Settings
 from handlers import FEATURES, build_router
 from storage.engine import Database, open_database
@@ -31,6 +32,7 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 PROCESSED_EVENTS_KEPT = timedelta(days=3)
+CANNED = "canned.yaml"  # staff's canned answers, read once at start
 
 
 @dataclass
@@ -90,7 +92,8 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     services = Services(settings=settings, faq=build_faq(settings, router),
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
-                        routines=Routines(database, settings, hotline))
+                        routines=Routines(database, settings, hotline),
+                        tickets=Tickets(hotline, load_canned(settings.content_dir / CANNED)))
     core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))

@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 import statistics
-from pathlib import Path
 
-import yaml
-
-from bot.core.messages import is_small_id
-from bot.core.messages import Button
+from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
 from bot.places import MUNICIPALITIES
 from bot.services.hotline import TOPICS
-from storage.models import Person, utcnow
-from storage.models_hotline import Ticket, TicketMessage
+from bot.services.tickets import Change
+from storage.models import utcnow
+from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
 
 
@@ -24,26 +21,9 @@ def _staff(turn: Turn) -> Translate:
     return translator(turn.services.settings.staff_language)
 
 
-async def _ticket_here(turn: Turn) -> Ticket | None:
-    """The ticket this staff message is about: its topic, a reply to it, or `#N` / `N`."""
-    repo = turn.uow.repo(TicketRepo)
-    event = turn.event
-    command = event.command
-    argument = command[1].split(" ", 1)[0].lstrip("#") if command else ""
-    if argument and is_small_id(argument):
-        return await repo.get(int(argument))
-    if event.thread_id and is_small_id(event.thread_id):
-        found = await repo.by_thread(int(event.thread_id))
-        if found is not None:
-            return found
-    if event.reply_to_ref and is_small_id(event.reply_to_ref):
-        return await repo.by_staff_message(int(event.reply_to_ref))
-    return None
-
-
 async def _required_ticket(turn: Turn) -> Ticket | None:
     """The ticket of this topic or reply; if there is none, say how to use the command."""
-    ticket = await _ticket_here(turn)
+    ticket = await turn.services.tickets.about(turn.uow, turn.event)
     if ticket is None or ticket.id is None:
         _ = _staff(turn)
         turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
@@ -53,7 +33,7 @@ async def _required_ticket(turn: Turn) -> Ticket | None:
 
 async def staff_message(turn: Turn) -> None:
     """A staff message in a ticket's topic (or a reply to it) goes to the person."""
-    ticket = await _ticket_here(turn)
+    ticket = await turn.services.tickets.about(turn.uow, turn.event)
     if ticket is None:
         return  # staff talking among themselves
     _ = _staff(turn)
@@ -62,38 +42,12 @@ async def staff_message(turn: Turn) -> None:
                  .format(number=ticket.id))
         return
     event = turn.event
-    kind = event.attachments[0].kind if event.attachments else None
-    await _record_staff_reply(turn, ticket, event.text or "", kind)
-    person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
+    person = await turn.services.tickets.reply(
+        turn.uow, ticket, author=turn.person.display_name, text=event.text or "",
+        attachment=event.attachments[0].kind if event.attachments else None, event=event)
     if person is None:
         turn.say(_(N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
                       "reachable.")))
-        return
-    _writes_to_staff_again(turn, person, ticket)
-    staff_message = int(event.message_ref) if event.message_ref and is_small_id(
-        event.message_ref) else None
-    await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, event.text or "",
-                                                  staff_message)
-
-
-def _writes_to_staff_again(turn: Turn, person: Person, ticket: Ticket) -> None:
-    """Staff wrote: the person's next plain messages are answers, so they go to the ticket."""
-    if person.active_ticket_id != ticket.id:
-        person.active_ticket_id = ticket.id
-        turn.uow.session.add(person)
-
-
-async def _record_staff_reply(turn: Turn, ticket: Ticket, text: str, kind: str | None) -> None:
-    assert ticket.id is not None
-    await turn.uow.repo(TicketRepo).add_message(TicketMessage(
-        ticket_id=ticket.id, direction="out", author=turn.person.display_name, text=text,
-        attachment_kind=kind, source_chat_id=turn.event.chat_id,
-        source_message_id=turn.event.message_ref,
-        staff_message_id=int(turn.event.message_ref) if turn.event.message_ref
-        and is_small_id(turn.event.message_ref) else None))
-    if ticket.first_staff_reply_at is None:
-        ticket.first_staff_reply_at = utcnow()
-        turn.uow.session.add(ticket)
 
 
 async def note(turn: Turn) -> None:
@@ -103,8 +57,8 @@ async def note(turn: Turn) -> None:
     if ticket is None:
         return
     text = turn.event.command[1] if turn.event.command else ""
-    await turn.uow.repo(TicketRepo).add_message(TicketMessage(
-        ticket_id=ticket.id, direction="note", author=turn.person.display_name, text=text))
+    await turn.services.tickets.note(turn.uow, ticket, author=turn.person.display_name,
+                                     text=text)
     turn.say(_(N_("📝 Note kept with #{number}; the person does not see it.")).format(
         number=ticket.id))
 
@@ -115,25 +69,19 @@ async def close(turn: Turn, ticket: Ticket | None = None) -> None:
     _ = _staff(turn)
     if ticket is None:
         return
-    if ticket.status == "closed":
+    outcome = await turn.services.tickets.close(turn.uow, ticket)
+    if outcome.change is Change.ALREADY:
         turn.say(_(N_("Ticket #{number} is already closed.")).format(number=ticket.id))
         return
-    ticket.status, ticket.closed_at = "closed", utcnow()
-    turn.uow.session.add(ticket)
-    person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
-    if person is not None:
-        if person.active_ticket_id == ticket.id:
-            person.active_ticket_id = None
-            turn.uow.session.add(person)
-        t = translator(person.language)
-        turn.notify(person, t(N_("The hub team has closed your question #{number}. How satisfied "
-                                 "are you with the answer? (1 = not at all, 5 = very)")).format(
-            number=ticket.id),
+    if outcome.person is not None:
+        t = translator(outcome.person.language)
+        turn.notify(outcome.person, t(N_(
+            "The hub team has closed your question #{number}. How satisfied are you with the "
+            "answer? (1 = not at all, 5 = very)")).format(number=ticket.id),
             [[Button(label=f"{n} ⭐", short=str(n),
                      payload=f"hl:r:{ticket.id}:{n}") for n in range(1, 6)]])
     turn.say(_(N_("✅ #{number} closed by {name}.")).format(
         number=ticket.id, name=turn.person.display_name or "—"))
-    await turn.services.hotline.queue(turn.uow, ticket.id, "close")
 
 
 async def reopen(turn: Turn) -> None:
@@ -142,18 +90,14 @@ async def reopen(turn: Turn) -> None:
     _ = _staff(turn)
     if ticket is None:
         return
-    if ticket.erased_at is not None:
+    outcome = await turn.services.tickets.reopen(turn.uow, ticket)
+    if outcome.change is Change.REFUSED:
         turn.say(_(N_("The person erased their data; #{number} cannot be reopened.")).format(
             number=ticket.id))
-        return
-    ticket.status, ticket.closed_at = "open", None
-    turn.uow.session.add(ticket)
-    person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
-    if person is not None:
-        person.active_ticket_id = ticket.id
-        turn.uow.session.add(person)
-    turn.say(_(N_("↩️ #{number} reopened.")).format(number=ticket.id))
-    await turn.services.hotline.queue(turn.uow, ticket.id, "reopen")
+    elif outcome.change is Change.ALREADY:
+        turn.say(_(N_("Ticket #{number} is open already.")).format(number=ticket.id))
+    else:
+        turn.say(_(N_("↩️ #{number} reopened.")).format(number=ticket.id))
 
 
 async def take(turn: Turn, ticket: Ticket | None = None) -> None:
@@ -162,41 +106,29 @@ async def take(turn: Turn, ticket: Ticket | None = None) -> None:
     _ = _staff(turn)
     if ticket is None:
         return
-    ticket.assignee = turn.person.display_name or turn.person.external_id
-    turn.uow.session.add(ticket)
+    await turn.services.tickets.take(turn.uow, ticket,
+                                     turn.person.display_name or turn.person.external_id)
     turn.say(_(N_("🙋 #{number} is taken by {name}.")).format(number=ticket.id,
                                                              name=ticket.assignee))
 
 
 async def canned(turn: Turn) -> None:
     """/reply NAME: send a canned answer, in the person's language."""
-    ticket = await _ticket_here(turn)
+    tickets = turn.services.tickets
+    ticket = await tickets.about(turn.uow, turn.event)
     _ = _staff(turn)
-    answers = load_canned(turn.services.settings.content_dir / "canned.yaml")
     name = (turn.event.command[1] if turn.event.command else "").strip().lower()
-    if name not in answers:
+    if name not in tickets.canned:
         turn.say(_(N_("Canned answers: {names}. Use /reply NAME inside a ticket's topic.")).format(
-            names=", ".join(sorted(answers)) or "—"))
+            names=", ".join(sorted(tickets.canned)) or "—"))
         return
     if ticket is None or ticket.id is None or ticket.status != "open":
         turn.say(_(N_("Use this inside an open ticket's topic.")))
         return
-    text = answers[name].get(ticket.language) or answers[name]["ka"]
-    await _record_staff_reply(turn, ticket, text, None)
-    person = await turn.uow.people.get(ticket.person_id) if ticket.person_id else None
-    if person is not None:
-        _writes_to_staff_again(turn, person, ticket)
-        await turn.services.hotline.queue_staff_reply(turn.uow, ticket, person, text, None)
+    text = tickets.canned_text(name, ticket.language) or ""
+    await tickets.reply(turn.uow, ticket, author=turn.person.display_name, text=text,
+                        attachment=None, event=turn.event)
     turn.say(_(N_("Sent to #{number}:")).format(number=ticket.id) + "\n" + text)
-
-
-def load_canned(path: Path) -> dict[str, dict[str, str]]:
-    """Canned answers by name: {"ka": …, "en": …} (staff edit content/canned.yaml)."""
-    if not path.is_file():
-        return {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k).lower(): {lang: str(v[lang]).strip() for lang in ("ka", "en") if v.get(lang)}
-            for k, v in raw.items() if isinstance(v, dict) and v.get("ka")}
 
 
 async def open_tickets(turn: Turn) -> None:

@@ -8,6 +8,7 @@ from bot.services.faq import FaqService
 from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
+from bot.services.tickets import Tickets
 from bot.settings import Settings
 
 
@@ -20,3 +21,4 @@ class Services:
     hotline: Hotline
     announcements: Announcements
     routines: Routines
+    tickets: Tickets

@@ -1,0 +1,139 @@
+"""The hotline's rules for staff: which ticket a message is about, replies, notes, take, close,
+reopen, canned answers. Handlers phrase what these decide; every query is a repository's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+import yaml
+
+from bot.core.messages import Incoming, is_small_id
+from bot.services.hotline import Hotline
+from storage.models import Person, utcnow
+from storage.models_hotline import Ticket, TicketMessage
+from storage.repos.tickets import TicketRepo
+from storage.uow import UnitOfWork
+
+
+class Change(Enum):
+    """What a staff decision did."""
+
+    DONE = "done"
+    ALREADY = "already"  # nothing changed, nobody is told again
+    REFUSED = "refused"  # not allowed (e.g. reopening an erased ticket)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A staff decision's result, and the person concerned (None once they erased their data)."""
+
+    change: Change
+    person: Person | None = None
+
+
+def load_canned(path: Path) -> dict[str, dict[str, str]]:
+    """Canned answers by name: {"ka": …, "en": …} (staff edit content/canned.yaml)."""
+    if not path.is_file():
+        return {}
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k).lower(): {lang: str(v[lang]).strip() for lang in ("ka", "en") if v.get(lang)}
+            for k, v in raw.items() if isinstance(v, dict) and v.get("ka")}
+
+
+@dataclass
+class Tickets:
+    """Staff decisions on tickets, in the caller's unit of work; staff-chat work is queued."""
+
+    hotline: Hotline
+    canned: dict[str, dict[str, str]]  # read once, at start
+
+    async def about(self, uow: UnitOfWork, event: Incoming) -> Ticket | None:
+        """The ticket a staff message is about: `#N` / `N` after a command, its topic, or the
+        message it replies to."""
+        repo = uow.repo(TicketRepo)
+        command = event.command
+        argument = command[1].split(" ", 1)[0].lstrip("#") if command else ""
+        if argument and is_small_id(argument):
+            return await repo.get(int(argument))
+        if event.thread_id and is_small_id(event.thread_id):
+            found = await repo.by_thread(int(event.thread_id))
+            if found is not None:
+                return found
+        if event.reply_to_ref and is_small_id(event.reply_to_ref):
+            return await repo.by_staff_message(int(event.reply_to_ref))
+        return None
+
+    async def reply(self, uow: UnitOfWork, ticket: Ticket, *, author: str, text: str,
+                    attachment: str | None, event: Incoming) -> Person | None:
+        """A staff answer: kept with the ticket and queued to the person (None: erased)."""
+        assert ticket.id is not None
+        staff_message = int(event.message_ref) if event.message_ref and is_small_id(
+            event.message_ref) else None
+        repo = uow.repo(TicketRepo)
+        await repo.add_message(TicketMessage(
+            ticket_id=ticket.id, direction="out", author=author, text=text,
+            attachment_kind=attachment, source_chat_id=event.chat_id,
+            source_message_id=event.message_ref, staff_message_id=staff_message))
+        if ticket.first_staff_reply_at is None:
+            ticket.first_staff_reply_at = utcnow()
+            uow.session.add(ticket)
+        person = await uow.people.get(ticket.person_id) if ticket.person_id else None
+        if person is None or not person.chat_id:
+            return None
+        if person.active_ticket_id != ticket.id:  # their next messages answer staff
+            person.active_ticket_id = ticket.id
+            uow.session.add(person)
+        copy_of = staff_message if event.command is None else None  # /reply sends text
+        await self.hotline.queue_staff_reply(uow, ticket, person, text, copy_of)
+        return person
+
+    def canned_text(self, name: str, language: str) -> str | None:
+        """A canned answer in `language` (Georgian when it has no such translation)."""
+        answer = self.canned.get(name.strip().lower())
+        return (answer.get(language) or answer["ka"]) if answer else None
+
+    async def note(self, uow: UnitOfWork, ticket: Ticket, *, author: str, text: str) -> None:
+        """A note for staff only, kept with the ticket."""
+        assert ticket.id is not None
+        await uow.repo(TicketRepo).add_message(TicketMessage(
+            ticket_id=ticket.id, direction="note", author=author, text=text))
+
+    async def close(self, uow: UnitOfWork, ticket: Ticket) -> Outcome:
+        """Close it and its topic; the person (returned) is to be asked for a rating."""
+        assert ticket.id is not None
+        if ticket.status == "closed":
+            return Outcome(Change.ALREADY)
+        ticket.status, ticket.closed_at = "closed", utcnow()
+        uow.session.add(ticket)
+        person = await uow.people.get(ticket.person_id) if ticket.person_id else None
+        if person is not None and person.active_ticket_id == ticket.id:
+            person.active_ticket_id = None
+            uow.session.add(person)
+        await self.hotline.queue(uow, ticket.id, "close")
+        return Outcome(Change.DONE, person if person is not None and person.chat_id else None)
+
+    async def reopen(self, uow: UnitOfWork, ticket: Ticket) -> Outcome:
+        """Reopen it: the person's messages go to its topic again."""
+        assert ticket.id is not None
+        if ticket.erased_at is not None:
+            return Outcome(Change.REFUSED)
+        if ticket.status == "open":
+            return Outcome(Change.ALREADY)
+        ticket.status, ticket.closed_at = "open", None
+        uow.session.add(ticket)
+        person = await uow.people.get(ticket.person_id) if ticket.person_id else None
+        if person is not None:
+            person.active_ticket_id = ticket.id
+            uow.session.add(person)
+        await self.hotline.queue(uow, ticket.id, "reopen")
+        return Outcome(Change.DONE, person)
+
+    async def take(self, uow: UnitOfWork, ticket: Ticket, who: str) -> Outcome:
+        """Assign it to `who`."""
+        if ticket.assignee == who:
+            return Outcome(Change.ALREADY)
+        ticket.assignee = who
+        uow.session.add(ticket)
+        return Outcome(Change.DONE)
