@@ -85,7 +85,7 @@ async def test_reminders_follow_moves_cancellations_and_new_registrations(
         await uow.commit()
     assert await routines.plan_reminders() == "8 reminders queued"
     reminders = await _reminders(hub, event_id)
-    stamp = moved[0].starts_at.strftime("%Y%m%dT%H%M")
+    stamp = moved.event.starts_at.strftime("%Y%m%dT%H%M")
     assert {key for key, state in reminders.items() if state == "pending"} == {
         f"reminder:event{event_id}:person{p}@{stamp}:{s}" for p in people[:4]
         for s in (86400, 7200)}
