@@ -5,24 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core import forms
-from bot.core.messages import is_small_id
 from bot.core.forms import OPEN, Form, Invalid, Option, Step, part_of
-from bot.core.messages import Button
+from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
-from bot.services.hotline import QUESTION_ON_CARD, TOPICS
+from bot.services.hotline import TOPICS
 from bot.services.phones import normalise_phone
+from bot.services.tickets import Attached, Question
 from bot.services.working_hours import WorkingHours
 from handlers.menu import back_to_menu, show_menu
 from storage.models import utcnow
-from storage.models_hotline import Ticket, TicketMessage
-from storage.repos.tickets import TicketRepo
 
 FLOW = "ask"
 PARTS = "parts"
-STAFF_MESSAGE_LIMIT = 4000  # a piece of a long question, within Telegram's 4096 characters
 ATTACHMENT_KINDS = ("photo", "document")
 SUMMARY_QUESTION = 1500  # how much of a long question the summary repeats
 TOLD = "ticket_told"  # kept beside drafts: the open-ticket notice was given for this ticket
@@ -161,38 +158,16 @@ async def _from_faq(turn: Turn, value: str) -> None:
 
 
 async def _submit(turn: Turn, data: dict[str, Any]) -> None:
-    assert turn.person.id is not None
-    repo = turn.uow.repo(TicketRepo)
-    question = _question(data)  # kept whole, however long
-    ticket = await repo.add(Ticket(
-        person_id=turn.person.id, channel=turn.person.channel, language=turn.language,
-        topic=data["topic"], municipality=data["municipality"], question=question,
-        answer_via="phone" if data.get("phone") else "chat", phone=data.get("phone"),
-        requester_name=turn.person.display_name, consent_at=utcnow()))
-    assert ticket.id is not None
-    # The card shows the start of a long question; the rest follows it in pieces staff can read.
-    rest = question[QUESTION_ON_CARD:]
-    for start_at in range(0, len(rest), STAFF_MESSAGE_LIMIT):
-        await repo.add_message(TicketMessage(
-            ticket_id=ticket.id, direction="in",
-            text="… " + rest[start_at:start_at + STAFF_MESSAGE_LIMIT]))
-    for part in data.get(PARTS) or []:
-        if part.get("kind"):  # files follow the card as copies
-            await repo.add_message(TicketMessage(
-                ticket_id=ticket.id, direction="in",
-                text=_with_link(part.get("text") or "", _file_link(turn, part.get("file_id"))),
-                attachment_kind=part["kind"], source_chat_id=turn.person.chat_id,
-                source_message_id=part.get("ref")))
-    turn.person.active_ticket_id = ticket.id
-    if data.get("phone"):
-        turn.person.phone = data["phone"]
-    turn.person.consent_data_at = turn.person.consent_data_at or utcnow()
-    turn.uow.session.add(turn.person)
+    files = tuple(Attached(kind=part["kind"], caption=part.get("text") or "",
+                           message_ref=part.get("ref"), link=_file_link(turn, part.get("file_id")))
+                  for part in data.get(PARTS) or [] if part.get("kind"))
+    ticket = await turn.services.tickets.open(turn.uow, turn.person, turn.language, Question(
+        topic=data["topic"], municipality=data["municipality"], text=_question(data),
+        phone=data.get("phone"), files=files))
     await FORM.discard(turn)
     turn.drafts.pop(TOLD, None)
     turn.say(turn._(N_("Thank you! Your question is #{number}.")).format(number=ticket.id)
              + "\n" + _expected_answer(turn), [back_to_menu(turn)])
-    await turn.services.hotline.queue(turn.uow, ticket.id, "sync")
 
 
 FORM = Form(FLOW, "hl", STEPS, on_complete=_submit, command="ask",
@@ -225,31 +200,23 @@ def _file_link(turn: Turn, file_id: str | None) -> str | None:
     return file_id
 
 
-def _with_link(text: str, link: str | None) -> str:
-    return f"{text}\n{link}".strip() if link else text
-
-
 async def relay_to_ticket(turn: Turn) -> bool:
     """While a person's ticket is open, their plain messages go to its staff topic."""
-    ticket_id = turn.person.active_ticket_id
-    if ticket_id is None:
-        return False
-    repo = turn.uow.repo(TicketRepo)
-    ticket = await repo.get(ticket_id)
-    if ticket is None or ticket.status != "open":
-        await leave_ticket_mode(turn)
+    if turn.person.active_ticket_id is None:
         return False
     event, _ = turn.event, turn._
     files = [a for a in event.attachments if a.kind in ATTACHMENT_KINDS]
     if not event.text and not files:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))
         return True
-    await repo.add_message(TicketMessage(
-        ticket_id=ticket_id, direction="in",
-        text=_with_link(event.text or "", _file_link(turn, files[0].file_id if files else None)),
-        attachment_kind=files[0].kind if files else None, source_chat_id=turn.person.chat_id,
-        source_message_id=event.message_ref))
-    await turn.services.hotline.queue(turn.uow, ticket_id, "sync")
+    file = Attached(kind=files[0].kind, caption="", message_ref=event.message_ref,
+                    link=_file_link(turn, files[0].file_id)) if files else None
+    ticket_id = await turn.services.tickets.follow_up(turn.uow, turn.person, event.text or "",
+                                                      event.message_ref, file)
+    if ticket_id is None:
+        if turn.drafts.pop(TOLD, None) is not None:
+            await turn.save_drafts()
+        return False
     if turn.drafts.get(TOLD) == ticket_id:
         return True  # said once: the person knows where their messages go
     turn.drafts[TOLD] = ticket_id
@@ -264,24 +231,17 @@ async def relay_to_ticket(turn: Turn) -> bool:
 
 async def leave_ticket_mode(turn: Turn) -> None:
     """The person's messages go to the bot again (the ticket itself stays open for staff)."""
-    if turn.person.active_ticket_id is not None:
-        turn.person.active_ticket_id = None
-        turn.uow.session.add(turn.person)
+    turn.services.tickets.leave(turn.uow, turn.person)
     if turn.drafts.pop(TOLD, None) is not None:
         await turn.save_drafts()
 
 
 async def _rate(turn: Turn, value: str) -> None:
     number, _sep, stars = value.partition(":")
-    if not is_small_id(number) or stars not in {"1", "2", "3", "4", "5"}:
+    if not is_small_id(number) or stars not in {"1", "2", "3", "4", "5"} or not await \
+            turn.services.tickets.rate(turn.uow, turn.person, int(number), int(stars)):
         await turn.stale_button()
         return
-    ticket = await turn.uow.repo(TicketRepo).get(int(number))
-    if ticket is None or ticket.person_id != turn.person.id or ticket.status != "closed":
-        await turn.stale_button()
-        return
-    ticket.rating = int(stars)
-    turn.uow.session.add(ticket)
     show_menu(turn, turn._(N_("Thank you for your rating!")))
 
 

@@ -10,11 +10,39 @@ from pathlib import Path
 import yaml
 
 from bot.core.messages import Incoming, is_small_id
-from bot.services.hotline import Hotline
+from bot.services.hotline import QUESTION_ON_CARD, Hotline
 from storage.models import Person, utcnow
 from storage.models_hotline import Ticket, TicketMessage
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
+
+
+STAFF_MESSAGE_LIMIT = 4000  # a piece of a long question, within Telegram's 4096 characters
+
+
+@dataclass(frozen=True)
+class Attached:
+    """A file a person sent with their question (copied to staff, or linked from Messenger)."""
+
+    kind: str
+    caption: str
+    message_ref: str | None
+    link: str | None  # where staff can open it when it cannot be copied across platforms
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the /ask form gathered."""
+
+    topic: str
+    municipality: str
+    text: str
+    phone: str | None
+    files: tuple[Attached, ...] = ()
+
+
+def _with_link(text: str, link: str | None) -> str:
+    return f"{text}\n{link}".strip() if link else text
 
 
 class Change(Enum):
@@ -48,6 +76,73 @@ class Tickets:
 
     hotline: Hotline
     canned: dict[str, dict[str, str]]  # read once, at start
+
+    async def open(self, uow: UnitOfWork, person: Person, language: str,
+                   question: Question) -> Ticket:
+        """A new ticket, kept whole however long; its staff-chat work is queued with it."""
+        assert person.id is not None
+        repo = uow.repo(TicketRepo)
+        ticket = await repo.add(Ticket(
+            person_id=person.id, channel=person.channel, language=language,
+            topic=question.topic, municipality=question.municipality, question=question.text,
+            answer_via="phone" if question.phone else "chat", phone=question.phone,
+            requester_name=person.display_name, consent_at=utcnow()))
+        assert ticket.id is not None
+        # The card shows the start of a long question; the rest follows in pieces staff can read.
+        rest = question.text[QUESTION_ON_CARD:]
+        for start_at in range(0, len(rest), STAFF_MESSAGE_LIMIT):
+            await repo.add_message(TicketMessage(
+                ticket_id=ticket.id, direction="in",
+                text="… " + rest[start_at:start_at + STAFF_MESSAGE_LIMIT]))
+        for file in question.files:  # files follow the card as copies
+            await repo.add_message(TicketMessage(
+                ticket_id=ticket.id, direction="in", text=_with_link(file.caption, file.link),
+                attachment_kind=file.kind, source_chat_id=person.chat_id,
+                source_message_id=file.message_ref))
+        person.active_ticket_id = ticket.id
+        if question.phone:
+            person.phone = question.phone
+        person.consent_data_at = person.consent_data_at or utcnow()
+        uow.session.add(person)
+        await self.hotline.queue(uow, ticket.id, "sync")
+        return ticket
+
+    async def follow_up(self, uow: UnitOfWork, person: Person, text: str,
+                        message_ref: str | None, file: Attached | None) -> int | None:
+        """A person's later message (`message_ref`: to copy it) into their open ticket; None when
+        they have none open (they leave the open-ticket mode then)."""
+        ticket_id = person.active_ticket_id
+        if ticket_id is None:
+            return None
+        repo = uow.repo(TicketRepo)
+        ticket = await repo.get(ticket_id)
+        if ticket is None or ticket.status != "open":
+            self.leave(uow, person)
+            return None
+        await repo.add_message(TicketMessage(
+            ticket_id=ticket_id, direction="in",
+            text=_with_link(text, file.link if file else None),
+            attachment_kind=file.kind if file else None, source_chat_id=person.chat_id,
+            source_message_id=message_ref))
+        await self.hotline.queue(uow, ticket_id, "sync")
+        return ticket_id
+
+    @staticmethod
+    def leave(uow: UnitOfWork, person: Person) -> None:
+        """The person's messages go to the bot again (the ticket stays open for staff)."""
+        if person.active_ticket_id is not None:
+            person.active_ticket_id = None
+            uow.session.add(person)
+
+    async def rate(self, uow: UnitOfWork, person: Person, ticket_id: int, stars: int) -> bool:
+        """The person's rating of their closed ticket; False when it is not theirs to rate."""
+        ticket = await uow.repo(TicketRepo).get(ticket_id)
+        if ticket is None or ticket.person_id != person.id or ticket.status != "closed" \
+                or not 1 <= stars <= 5:
+            return False
+        ticket.rating = stars
+        uow.session.add(ticket)
+        return True
 
     async def about(self, uow: UnitOfWork, event: Incoming) -> Ticket | None:
         """The ticket a staff message is about: `#N` / `N` after a command, its topic, or the
