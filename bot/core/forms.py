@@ -51,6 +51,7 @@ class Option:
     value: str
     label: str
     short: str | None = None
+    also: tuple[str, ...] = ()  # more names a person may type (an event's other-language title)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,9 @@ class Form:
 
     def __init__(self, name: str, prefix: str, steps: Sequence[Step], *,
                  on_complete: DataHook, paused: str, cancelled: str, draft_offer: str,
-                 command: str | None = None) -> None:
+                 command: str | None = None, drafts: bool = True) -> None:
         self.name, self.prefix, self.steps = name, prefix, tuple(steps)
+        self.drafts = drafts  # False: a short form is simply left, nothing is kept
         self.on_complete = on_complete
         self.paused, self.cancelled, self.draft_offer = paused, cancelled, draft_offer
         self.command = command
@@ -191,7 +193,7 @@ class Form:
         await turn.finish()
 
     def _keep_draft(self, turn: Turn) -> bool:
-        if turn.conversation is None or turn.conversation.flow != self.name:
+        if not self.drafts or turn.conversation is None or turn.conversation.flow != self.name:
             return False
         if turn.conversation.step == DRAFT_STEP:
             return self.has_draft(turn)  # the offer was open: the older draft stays
@@ -359,7 +361,10 @@ class Form:
         if step.kind == YESNO and value == "n" and step.on_no is not None:
             await step.on_no(turn, data)
             return
-        data[step.name] = (value == "y") if step.kind == YESNO else value
+        answer: Any = (value == "y") if step.kind == YESNO else value
+        if step.check is not None and not await step.check(turn, data, answer):
+            return
+        data[step.name] = answer
         await self.move_on(turn, data)
 
     async def _toggle(self, turn: Turn, step: Step, data: Data, values: list[str]) -> None:
@@ -557,7 +562,7 @@ def _answered(step: Step, data: Data) -> bool:
 
 
 def _labels(option: Option) -> tuple[str, ...]:
-    return (option.label, option.short) if option.short else (option.label,)
+    return (option.label, *([option.short] if option.short else []), *option.also)
 
 
 def _parse(step: Step, text: str) -> Any:
