@@ -36,8 +36,7 @@ async def free_text(turn: Turn) -> None:
     likely = [m.topic_id for m in result.matches if m.score >= SUGGESTION_FLOOR][:MAX_SUGGESTIONS]
     _ = turn._
     rows = [[_topic_button(turn, topic_id)] for topic_id in likely]
-    rows.append([Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                        payload=f"faq:person:{question_id}")])  # the question goes along
+    rows.append([person_button(turn, question_id)])  # the question goes along
     rows.append(back_to_menu(turn))
     if likely:
         text = _(N_("I'm not sure I understood. Is your question about one of these?"))
@@ -99,6 +98,18 @@ async def _topics(turn: Turn, category_id: str) -> None:
     turn.say(turn._(N_("Choose a question:")), rows + [[back], back_to_menu(turn)])
 
 
+def person_button(turn: Turn, question_id: int | str = "") -> Button:
+    """The way to a human: "Talk to a person" with a hotline, the hub's contacts without one."""
+    _ = turn._
+    payload = f"faq:person:{question_id}" if question_id else "faq:person"
+    if turn.services.router.has_command("ask"):
+        return Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
+                      payload=payload)
+    # No staff chat, no hotline: promise only what exists (phone, e-mail, the office).
+    return Button(label=_(N_("📞 Contact the hub team")), short=_(N_("Contacts")),
+                  payload=payload)
+
+
 async def reach_a_person(turn: Turn, question_id: str = "") -> None:
     """The way to a human: the hotline (with the question asked) when it exists, or contacts."""
     await turn.finish()
@@ -142,8 +153,7 @@ async def feedback(turn: Turn, rest: str) -> None:
     await turn.goto(FEEDBACK_FLOW, "comment", {"feedback_id": row.id})
     turn.say(_(N_("Sorry it didn't help. In a sentence, what were you looking for? It helps us "
                   "improve the answers. (Or send /cancel.)")),
-             [[Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                      payload="faq:person")], back_to_menu(turn)])
+             [[person_button(turn)], back_to_menu(turn)])
 
 
 async def feedback_comment(turn: Turn) -> None:

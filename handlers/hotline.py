@@ -7,7 +7,7 @@ from typing import Any
 from bot.core import forms
 from bot.core.engine import is_small_id
 from bot.core.forms import OPEN, Form, Invalid, Option, Step, part_of
-from bot.core.messages import Attachment, Button
+from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -16,6 +16,7 @@ from bot.services.hotline import QUESTION_ON_CARD, TOPICS
 from bot.services.phones import normalise_phone
 from bot.services.working_hours import WorkingHours
 from handlers.menu import back_to_menu, show_menu
+from handlers.smalltalk import is_menu_word
 from storage.models import utcnow
 from storage.models_hotline import Ticket, TicketMessage
 from storage.repos.tickets import TicketRepo
@@ -240,6 +241,10 @@ async def relay_to_ticket(turn: Turn) -> bool:
         await leave_ticket_mode(turn)
         return False
     event, _ = turn.event, turn._
+    if is_menu_word(event.text):  # typed "menu" returns to the bot, as the menu button does
+        await leave_ticket_mode(turn)
+        show_menu(turn)
+        return True
     files = [a for a in event.attachments if a.kind in ATTACHMENT_KINDS]
     if not event.text and not files:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))
