@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from bot.core.messages import Button
+from typing import Any
+
+from bot.core import forms
 from bot.core.engine import is_small_id
+from bot.core.forms import Form, Step
+from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -150,28 +154,31 @@ async def feedback(turn: Turn, rest: str) -> None:
     if vote == "y":
         turn.say(_(N_("Thank you! Glad it helped.")), [back_to_menu(turn)])
         return
-    await turn.goto(FEEDBACK_FLOW, "comment", {"feedback_id": row.id})
-    turn.say(_(N_("Sorry it didn't help. In a sentence, what were you looking for? It helps us "
-                  "improve the answers. (Or send /cancel.)")),
-             [[person_button(turn)], back_to_menu(turn)])
+    await FEEDBACK.start(turn, {"feedback_id": row.id})
 
 
-async def feedback_comment(turn: Turn) -> None:
-    """Keep what the person says was missing."""
-    text = (turn.event.text or "").strip()
-    _ = turn._
-    if not text:
-        turn.say(_(N_("Please write it in words, or send /cancel.")))
-        return
-    if len(text) > MAX_COMMENT:
-        turn.say(_(N_("That is a bit long: please keep it under {limit} characters.")).format(
-            limit=MAX_COMMENT))
-        return
-    assert turn.conversation is not None
-    await turn.uow.faq.add_comment(int(turn.conversation.data["feedback_id"]), text)
-    await turn.finish()
-    turn.say(_(N_("Thank you, we will use this to improve the answers.")))
+def _feedback_rows(turn: Turn, _data: dict[str, Any]) -> list[list[Button]]:
+    return [[person_button(turn)], back_to_menu(turn)]
+
+
+async def _comment_kept(turn: Turn, data: dict[str, Any]) -> None:
+    """Keep what the person says was missing, and answer it too if it is a question."""
+    await turn.uow.faq.add_comment(int(data["feedback_id"]), data["comment"])
+    await FEEDBACK.discard(turn)
+    turn.say(turn._(N_("Thank you, we will use this to improve the answers.")))
     await free_text(turn)  # people often type their real question here: answer it too
+
+
+FEEDBACK = Form(FEEDBACK_FLOW, "fbc", [
+    Step("comment", forms.TEXT, N_("Sorry it didn't help. In a sentence, what were you looking "
+                                   "for? It helps us improve the answers. (Or send /cancel.)"),
+         max_length=MAX_COMMENT, extra_rows=_feedback_rows),
+], on_complete=_comment_kept, drafts=False, paused="", cancelled="", draft_offer="")
+
+
+async def _feedback_pressed(turn: Turn, rest: str) -> None:
+    if not await FEEDBACK.press(turn, rest):
+        await turn.stale_button()
 
 
 async def browse_command(turn: Turn) -> None:
@@ -185,7 +192,8 @@ def register(router: Router) -> None:
     router.command("faq", browse_command, N_("browse questions and answers by subject"))
     router.button("faq", browse)
     router.button("fb", feedback)
-    router.flow(FEEDBACK_FLOW, feedback_comment)
+    router.button("fbc", _feedback_pressed)
+    FEEDBACK.register(router)
     router.free_text = free_text
     router.menu(10, N_("❓ Questions and answers"), N_("Q&A"), "faq:c")
     router.menu(20, N_("📍 Address and contacts"), N_("Contacts"), "faq:t:office_location")
