@@ -107,8 +107,10 @@ class Form:
 
     def __init__(self, name: str, prefix: str, steps: Sequence[Step], *,
                  on_complete: DataHook, paused: str, cancelled: str, draft_offer: str,
-                 command: str | None = None, drafts: bool = True) -> None:
+                 command: str | None = None, drafts: bool = True,
+                 on_cancel: Callable[[Turn], Awaitable[None]] | None = None) -> None:
         self.name, self.prefix, self.steps = name, prefix, tuple(steps)
+        self.on_cancel = on_cancel  # instead of the main menu (a staff-chat form)
         self.drafts = drafts  # False: a short form is simply left, nothing is kept
         self.on_complete = on_complete
         self.paused, self.cancelled, self.draft_offer = paused, cancelled, draft_offer
@@ -185,6 +187,9 @@ class Form:
 
         kept = self._keep_draft(turn)
         await turn.finish()
+        if self.on_cancel is not None:
+            await self.on_cancel(turn)
+            return
         show_menu(turn, turn._(self.cancelled if kept else N_("Cancelled.")))
 
     async def discard(self, turn: Turn) -> None:
@@ -420,7 +425,8 @@ class Form:
                 await self._chosen(turn, step, data, near)
             return
         data.pop(NEAR, None)
-        if step.is_optional(data) and (word == "skip" or text in ("-", "—")):
+        if step.is_optional(data) and (word == "skip" or text in ("-", "—")
+                                       or form_match.says(text, step.skip_label)):
             data[step.name] = None
             await self.move_on(turn, data)
             return
@@ -487,7 +493,8 @@ class Form:
         await self._unmatched(turn, step, data, text, near)
 
     async def _typed_review(self, turn: Turn, step: Step, data: Data, text: str) -> None:
-        if form_match.word_class(text) in ("send", "yes", "done"):
+        if form_match.word_class(text) in ("send", "yes", "done") or any(
+                form_match.says(text, label) for label in (step.submit_label, step.submit_short)):
             await self.move_on(turn, data | {step.name: True})
             return
         edits = [Option(name, label) for name, label in step.edits.items()]
