@@ -13,6 +13,7 @@ from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
+from handlers.staff import about_a_ticket
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -31,6 +32,14 @@ def _parse_title(text: str) -> str:
     if len(text) > MAX_TITLE:
         raise Invalid(N_("Please keep the title under {limit} characters."), limit=MAX_TITLE)
     return text
+
+
+def _parse_seats(text: str) -> int:
+    try:
+        return forms.parse_number(text, 1, MAX_CAPACITY)
+    except Invalid:
+        raise Invalid(N_("Please write the number of seats (1–{limit}), or press the button."),
+                      limit=MAX_CAPACITY) from None
 
 
 async def _future(turn: Turn, data: dict[str, Any], text: str) -> bool:
@@ -71,7 +80,7 @@ STEPS = (
     Step("place", forms.TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
                                  "Tsereteli St.), or an online link."), check=_place_fits),
     Step("capacity", forms.NUMBER, N_("How many seats? Write a number, or press the button."),
-         minimum=1, maximum=MAX_CAPACITY, optional=True, skip_label=N_("No seat limit")),
+         parse=_parse_seats, optional=True, skip_label=N_("No seat limit")),
     Step("confirm", forms.REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
          submit_short=N_("Create"), edits={"title": N_("Title"), "starts": N_("Start"),
                                            "place": N_("Place"), "capacity": N_("Seats")}),
@@ -91,7 +100,7 @@ async def _create(turn: Turn, data: dict[str, Any]) -> None:
         number=event.id))
 
 
-async def _cancelled(turn: Turn) -> None:
+async def _cancelled(turn: Turn, _data: dict[str, Any]) -> None:
     turn.say(turn._(N_("No event was created.")))
 
 
@@ -114,8 +123,12 @@ async def pressed(turn: Turn, rest: str) -> None:
 
 
 async def typed(turn: Turn) -> None:
-    """The form's typed answers (every choice can be typed too)."""
+    """The form's typed answers (every choice can be typed too); ticket replies stay replies."""
     _in_staff_language(turn)
+    if await about_a_ticket(turn):
+        assert turn.services.router.staff_text is not None
+        await turn.services.router.staff_text(turn)
+        return
     await FORM.on_message(turn)
 
 

@@ -42,6 +42,11 @@ async def _ticket_here(turn: Turn) -> Ticket | None:
     return None
 
 
+async def about_a_ticket(turn: Turn) -> bool:
+    """True when a staff message is written in a ticket's topic or as a reply to its card."""
+    return await _ticket_here(turn) is not None
+
+
 async def _required_ticket(turn: Turn) -> Ticket | None:
     """The ticket of this topic or reply; if there is none, say how to use the command."""
     ticket = await _ticket_here(turn)

@@ -52,7 +52,7 @@ async def test_newevent_typed_from_start_to_end_with_an_edit(staffed: TelegramHa
     await staff("2020-01-01 10:00", "That time has passed")
     await staff("2031-05-20 10:00", "Where?")
     await staff("Kutaisi, 111 Tsereteli St.", "How many seats")
-    await staff("0", "from 1 to 10000")
+    await staff("0", "number of seats (1–10000)")
     review = await staff("25", "Create this event?")
     assert "✏️ Seats" in buttons(review)
     await staff("Seats", "How many seats")  # an edit, typed

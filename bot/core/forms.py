@@ -108,7 +108,7 @@ class Form:
     def __init__(self, name: str, prefix: str, steps: Sequence[Step], *,
                  on_complete: DataHook, paused: str, cancelled: str, draft_offer: str,
                  command: str | None = None, drafts: bool = True,
-                 on_cancel: Callable[[Turn], Awaitable[None]] | None = None) -> None:
+                 on_cancel: DataHook | None = None) -> None:
         self.name, self.prefix, self.steps = name, prefix, tuple(steps)
         self.on_cancel = on_cancel  # instead of the main menu (a staff-chat form)
         self.drafts = drafts  # False: a short form is simply left, nothing is kept
@@ -185,10 +185,10 @@ class Form:
         """Cancel: the answers so far are kept as a draft for the next start."""
         from handlers.menu import show_menu  # the menu is a feature; imported late on purpose
 
-        kept = self._keep_draft(turn)
+        kept, data = self._keep_draft(turn), turn.flow_data()
         await turn.finish()
         if self.on_cancel is not None:
-            await self.on_cancel(turn)
+            await self.on_cancel(turn, data)
             return
         show_menu(turn, turn._(self.cancelled if kept else N_("Cancelled.")))
 
