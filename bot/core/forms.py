@@ -376,6 +376,8 @@ class Form:
         chosen = list(data.get(step.name) or [])
         for value in values:
             chosen = [c for c in chosen if c != value] if value in chosen else chosen + [value]
+        if step.check is not None and not await step.check(turn, data, chosen):
+            return  # refused (it replied), or kept elsewhere at once and asked again
         data[step.name], data[OPEN] = chosen, step.name
         data.pop(NEAR, None)
         await turn.goto(self.name, step.name, data)
