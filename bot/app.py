@@ -24,6 +24,7 @@ from bot.services.routines import Routines
 from bot.services.tickets import Tickets, load_canned
 from bot.settings import Settings
 from handlers import FEATURES, build_router
+from handlers import hotline as hotline_feature
 from storage.engine import Database, open_database
 from storage.migrate import upgrade
 from storage.models import utcnow
@@ -86,6 +87,11 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     if migrate:
         await upgrade(database.engine)
     await forget_old_events(database)
+    if settings.staff_chat_id is None and hotline_feature in features:
+        # Promise nothing nobody would see: no /ask, no menu item, no "Talk to a person" into it.
+        features = tuple(f for f in features if f is not hotline_feature)
+        log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
+                    "no question for staff is taken")
     router = build_router(features)
     senders: dict[str, Sender] = {}  # filled by the channels that start
     hotline = Hotline(database=database, settings=settings)

@@ -1,31 +1,45 @@
-"""/announce in the staff chat: audience, preview with the number of people, Send or Cancel."""
+"""/announce in the staff chat: a form on the engine — audience (municipality), preview, Send.
+
+The announcement row is written at /announce as a draft; the form chooses its audience, shows
+how many people it will reach, and queues it on Send. Every choice can be typed ("all",
+"Funding", "Kutaisi", the number in the list); Back and Cancel come with the engine.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import col, select
 
-from bot.core.messages import is_small_id
-from bot.core.messages import Button
+from bot.core import forms
+from bot.core.forms import Form, Option, Step
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services.announcements import SUBSCRIPTION_TOPICS
 from bot.services.event_text import event_title
+from handlers.staff import about_a_ticket
 from storage.models import utcnow
 from storage.models_events import Event
 from storage.models_outbox import Announcement
 
+FLOW = "staff_announce"
 MAX_TEXT = 3500
+BY_MUNICIPALITY = "municipality"
+EVENTS_KEY = "_events"  # upcoming events offered as audiences: [[id, title], ...]
+COUNT_KEY = "_count"  # how many people the chosen audience reaches
 
 
-def _staff(turn: Turn) -> Translate:
-    return translator(turn.services.settings.staff_language)
+def _in_staff_language(turn: Turn) -> None:
+    """Texts in the staff chat are in the staff language, whoever writes."""
+    turn.reply_language = turn.services.settings.staff_language
 
 
 async def announce(turn: Turn) -> None:
     """Start an announcement from the command's text (or the message it replies to)."""
-    _ = _staff(turn)
+    _in_staff_language(turn)
+    _ = turn._
     text = (turn.event.command[1] if turn.event.command else "").strip()
     source = turn.event.reply_to_ref  # a staff message with a photo or document
     if not text and not source:
@@ -41,65 +55,125 @@ async def announce(turn: Turn) -> None:
                                 source_message_id=source)
     turn.uow.session.add(announcement)
     await turn.uow.flush()
-    await _audiences(turn, announcement)
-
-
-async def _audiences(turn: Turn, announcement: Announcement) -> None:
-    _ = _staff(turn)
-    n = announcement.id
-    rows = [[Button(label=_(N_("📣 All subscribers")), payload=f"an:a:{n}:all:-")]]
-    rows += [[Button(label=_(label), payload=f"an:a:{n}:topic:{key}")]
-             for key, label in SUBSCRIPTION_TOPICS.items()]
-    rows.append([Button(label=_(N_("📍 By municipality")), payload=f"an:m:{n}")])
     events = (await turn.uow.session.exec(select(Event).where(
         col(Event.starts_at) > utcnow(), col(Event.cancelled_at).is_(None))
         .order_by(col(Event.starts_at)).limit(5))).all()
-    rows += [[Button(label="📅 " + event_title(e, turn.services.settings.staff_language)[:40],
-                     payload=f"an:a:{n}:event:{e.id}")] for e in events]
-    rows.append([Button(label=_(N_("✖️ Cancel")), payload=f"an:x:{n}")])
-    turn.say(_(N_("Who should receive announcement #{number}?")).format(number=n), rows)
+    language = turn.services.settings.staff_language
+    await turn.finish()
+    await FORM.start(turn, {"number": announcement.id, "text": text,
+                            EVENTS_KEY: [[e.id, event_title(e, language)] for e in events]})
+
+
+def _audiences(_turn: Turn, data: dict[str, Any]) -> list[Option]:
+    options = [Option("all:-", N_("📣 All subscribers"), also=(N_("all"),))]
+    options += [Option(f"topic:{key}", label) for key, label in SUBSCRIPTION_TOPICS.items()]
+    options.append(Option(BY_MUNICIPALITY, N_("📍 By municipality")))
+    options += [Option(f"event:{event_id}", "📅 " + title[:40], also=(title,))
+                for event_id, title in data.get(EVENTS_KEY) or []]
+    return options
+
+
+def _audience_prompt(turn: Turn, data: dict[str, Any]) -> str:
+    return turn._(N_("Who should receive announcement #{number}?")).format(number=data["number"])
+
+
+def _municipalities(_turn: Turn, _data: dict[str, Any]) -> list[Option]:
+    return [Option(f"municipality:{key}", name) for key, name in MUNICIPALITIES.items()
+            if key != "other"]
+
+
+def _audience(data: dict[str, Any]) -> dict[str, str]:
+    chosen = data.get("place") or data["audience"]
+    kind, _sep, value = chosen.partition(":")
+    return {"kind": kind, "value": value}
+
+
+async def _counted(turn: Turn, data: dict[str, Any], value: str) -> bool:
+    """Count the people an audience reaches, for the preview (the municipality comes first)."""
+    if value == BY_MUNICIPALITY:
+        return True
+    kind, _sep, rest = value.partition(":")
+    people = await turn.services.announcements.recipients(turn.uow, {"kind": kind,
+                                                                     "value": rest})
+    data[COUNT_KEY] = len(people)
+    return True
+
+
+def _preview(turn: Turn, data: dict[str, Any]) -> str:
+    _ = turn._
+    preview = _(N_("Announcement #{number} will reach {count} people:")).format(
+        number=data["number"], count=data.get(COUNT_KEY, 0))
+    return preview + "\n\n" + (data.get("text") or _(N_("(the attached message)")))
+
+
+STEPS = (
+    Step("audience", forms.CHOICE, _audience_prompt, options=_audiences, check=_counted),
+    Step("place", forms.CHOICE, N_("Which municipality?"), options=_municipalities, columns=3,
+         check=_counted, when=lambda data: data.get("audience") == BY_MUNICIPALITY),
+    Step("send", forms.REVIEW, "", summary=_preview, submit_label=N_("📨 Send"),
+         submit_short=N_("Send")),
+)
+
+
+async def _draft(turn: Turn, data: dict[str, Any]) -> Announcement | None:
+    """The announcement the form is about, while it is still a draft (else it says so)."""
+    announcement = await turn.uow.session.get(Announcement, int(data["number"]))
+    if announcement is None or announcement.status != "draft":
+        turn.say(turn._(N_("Announcement #{number} is no longer a draft.")).format(
+            number=data["number"]))
+        return None
+    return announcement
+
+
+async def _send(turn: Turn, data: dict[str, Any]) -> None:
+    await FORM.discard(turn)
+    announcement = await _draft(turn, data)
+    if announcement is None:
+        return
+    announcement.audience = _audience(data)
+    turn.uow.session.add(announcement)
+    number = announcement.id or 0
+    announcements = turn.services.announcements
+    turn.after_commit.append(lambda: announcements.queue(number))
+    turn.say(turn._(N_("Sending announcement #{number}; progress follows here.")).format(
+        number=number))
+
+
+async def _cancelled(turn: Turn, data: dict[str, Any]) -> None:
+    if not data.get("number"):
+        return
+    announcement = await _draft(turn, data)
+    if announcement is None:
+        return
+    announcement.status = "cancelled"
+    turn.uow.session.add(announcement)
+    turn.say(turn._(N_("Announcement #{number} cancelled; nothing was sent.")).format(
+        number=announcement.id))
+
+
+FORM = Form(FLOW, "an", STEPS, on_complete=_send, drafts=False, on_cancel=_cancelled,
+            paused="", cancelled="", draft_offer="")
 
 
 async def pressed(turn: Turn, rest: str) -> None:
-    """Audience, preview, Send and Cancel buttons (staff chat only)."""
-    parts = rest.split(":")
-    if turn.event.chat_kind != "staff" or len(parts) < 2 or not is_small_id(parts[1]):
+    """The form's buttons, in the staff chat only."""
+    _in_staff_language(turn)
+    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
         await turn.stale_button()
+
+
+async def typed(turn: Turn) -> None:
+    """Typed answers (an audience's name or number); ticket replies stay replies."""
+    _in_staff_language(turn)
+    if await about_a_ticket(turn):
+        assert turn.features.staff_text is not None
+        await turn.features.staff_text(turn)
         return
-    kind, number = parts[0], int(parts[1])
-    announcement = await turn.uow.session.get(Announcement, number)
-    _ = _staff(turn)
-    if announcement is None or announcement.status != "draft":
-        turn.say(_(N_("Announcement #{number} is no longer a draft.")).format(number=number))
-        return
-    if kind == "m":
-        buttons = [Button(label=_(name), payload=f"an:a:{number}:municipality:{key}")
-                   for key, name in MUNICIPALITIES.items() if key != "other"]
-        turn.say(_(N_("Which municipality?")), [buttons[i:i + 3] for i in range(0, 12, 3)])
-    elif kind == "a" and len(parts) == 4:
-        announcement.audience = {"kind": parts[2], "value": parts[3]}
-        turn.uow.session.add(announcement)
-        people = await turn.services.announcements.recipients(turn.uow, announcement.audience)
-        preview = _(N_("Announcement #{number} will reach {count} people:")).format(
-            number=number, count=len(people))
-        turn.say(preview + "\n\n" + (announcement.text or _(N_("(the attached message)"))), [[
-            Button(label=_(N_("📨 Send")), payload=f"an:s:{number}"),
-            Button(label=_(N_("✖️ Cancel")), payload=f"an:x:{number}")]])
-    elif kind == "s" and announcement.audience:
-        announcements = turn.services.announcements
-        turn.after_commit.append(lambda: announcements.queue(number))
-        turn.say(_(N_("Sending announcement #{number}; progress follows here.")).format(
-            number=number))
-    elif kind == "x":
-        announcement.status = "cancelled"
-        turn.uow.session.add(announcement)
-        turn.say(_(N_("Announcement #{number} cancelled; nothing was sent.")).format(
-            number=number))
-    else:
-        await turn.stale_button()
+    await FORM.on_message(turn)
 
 
 def register(router: Router) -> None:
     """Wire /announce into the staff chat."""
     router.staff_command("announce", announce, N_("send an announcement to subscribers"))
     router.button("an", pressed)
+    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language

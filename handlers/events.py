@@ -1,8 +1,9 @@
 """/events and /myevents: upcoming events, registering 1–5 participants, the wait list, cancelling.
 
-Registering is a short flow: organisation (or as an individual) → participants → names
-(optional). Each button carries the event id, and the flow's data must agree with it, so a
-button from an older message cannot register for the wrong event.
+Registering is a short form on the engine (bot/core/forms.py): the event (the listing; a title
+or its number can be typed) → organisation (or as an individual) → participants → names
+(optional). The participants' buttons carry the event id, so a button from an older message
+cannot register for the wrong event. Nothing is kept as a draft: it is three taps long.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.core import forms
+from bot.core.forms import Form, Invalid, Option, Step
 from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
@@ -19,11 +22,19 @@ from bot.services import events as service
 from bot.services.event_text import event_text, event_title, ics_document
 from handlers.menu import back_to_menu
 from storage.models import utcnow
-from storage.models_events import AUDIENCE_ORGANISATIONS, CONFIRMED, MAX_PARTICIPANTS, WAITLISTED
+from storage.models_events import (
+    AUDIENCE_ORGANISATIONS,
+    CONFIRMED,
+    MAX_PARTICIPANTS,
+    WAITLISTED,
+)
 from storage.repos.events_calendar import EventCalendarRepo
 
 FLOW = "evreg"
 PAGE = 3
+PAGE_KEY = "_page"  # the events listed: [id, Georgian title, English title]
+ORG_KEY = "_org"  # the person's organisation: [id, name], or None
+ONLY_ORGS = "_orgs_only"
 MAX_LABEL = 40
 _NAME_SEPARATORS = re.compile(r"[\n,;]+")
 
@@ -70,10 +81,12 @@ async def _page(turn: Turn, offset: int) -> None:
                             payload=f"ev:p:{offset + PAGE}")])
     rows.append(back_to_menu(turn))
     turn.say("\n\n".join([header] + blocks), rows)
+    # The listing is the form's first step, so an event's name (or number) can be typed.
+    await turn.goto(FLOW, "event_id", {PAGE_KEY: [[e.id, e.title_ka, e.title_en] for e in events]})
 
 
 async def _unavailable(turn: Turn, problem: service.Unavailable) -> None:
-    await turn.finish()
+    await FORM.discard(turn)
     buttons = [back_to_menu(turn)]
     if problem.reason == "organisations_only":
         buttons.insert(0, [Button(label=turn._(N_("🏢 Register an organisation")),
@@ -81,93 +94,127 @@ async def _unavailable(turn: Turn, problem: service.Unavailable) -> None:
     turn.say(turn._(UNAVAILABLE[problem.reason]), buttons)
 
 
-async def _start(turn: Turn, event_id: int) -> None:
-    """Register was pressed: check the event, then ask on whose behalf."""
+async def _begin(turn: Turn, event_id: int, data: dict[str, Any]) -> None:
+    """An event was chosen (pressed or typed): check it, then ask on whose behalf or how many."""
     assert turn.person.id is not None
     try:
         event = await service.open_event(turn.uow, event_id, turn.person.id)
     except service.Unavailable as problem:
         await _unavailable(turn, problem)
         return
-    _ = turn._
     organisation = await service.organisation_for(turn.uow, turn.person.id)
     if event.audience == AUDIENCE_ORGANISATIONS and organisation is None:
         await _unavailable(turn, service.Unavailable("organisations_only", event))
         return
     taken = await turn.uow.repo(EventCalendarRepo).seats_taken(event_id)
     note = event_text(event, turn.language, turn.services.settings.tz, taken=taken)
-    data: dict[str, Any] = {"event_id": event_id}
-    if organisation is None:
-        data["org_id"] = 0
-        await _ask_count(turn, data, note)
-        return
-    await turn.goto(FLOW, "org", data)
-    rows = [[Button(label="🏢 " + _short(organisation.name_ka), short=_(N_("Organisation")),
-                    payload=f"ev:o:{event_id}:{organisation.id}")]]
-    if event.audience != AUDIENCE_ORGANISATIONS:
-        rows.append([Button(label=_(N_("🙋 As an individual")), short=_(N_("Individual")),
-                            payload=f"ev:o:{event_id}:0")])
-    turn.say(note + "\n\n" + _(N_("On whose behalf are you registering?")),
-             rows + [back_to_menu(turn)])
+    data = {k: v for k, v in data.items() if k in (PAGE_KEY,)} | {
+        "event_id": event_id, ORG_KEY: [organisation.id, organisation.name_ka]
+        if organisation is not None else None,
+        ONLY_ORGS: event.audience == AUDIENCE_ORGANISATIONS}
+    await FORM.move_on(turn, data, note)
 
 
-async def _ask_count(turn: Turn, data: dict[str, Any], note: str = "") -> None:
-    await turn.goto(FLOW, "count", data)
-    event_id = data["event_id"]
-    buttons = [Button(label=str(n), payload=f"ev:n:{event_id}:{n}")
-               for n in range(1, MAX_PARTICIPANTS + 1)]
-    text = turn._(N_("How many participants will come (1–{limit})? Every participant takes "
+async def _event_chosen(turn: Turn, data: dict[str, Any], value: str) -> bool:
+    """A title typed (or a "Did you mean" pressed) at the listing: the registration begins."""
+    if is_small_id(value):
+        await _begin(turn, int(value), data)
+    else:
+        await turn.stale_button()
+    return False  # _begin has answered and moved the form on itself
+
+
+async def _not_an_event(turn: Turn, _data: dict[str, Any]) -> bool:
+    """Text at the listing that names no event: the listing is left and the text answered."""
+    await FORM.discard(turn)
+    router = turn.features
+    handler = router.free_text if (turn.event.text or "").strip() else router.non_text
+    assert handler is not None
+    await handler(turn)
+    return True
+
+
+def _event_options(turn: Turn, data: dict[str, Any]) -> list[Option]:
+    return [Option(str(event_id), "📝 " + _short(title_en if turn.language == "en" and title_en
+                                                else title_ka), also=(title_ka, title_en or ""))
+            for event_id, title_ka, title_en in data.get(PAGE_KEY) or []]
+
+
+def _listing_prompt(turn: Turn, data: dict[str, Any]) -> str:
+    return turn._(N_("Which event would you like to register for? Press it, or type its name or "
+                     "number."))
+
+
+def _org_options(_turn: Turn, data: dict[str, Any]) -> list[Option]:
+    org_id, name = data[ORG_KEY]
+    options = [Option(str(org_id), "🏢 " + _short(name), N_("Organisation"), also=(name,))]
+    if not data.get(ONLY_ORGS):
+        options.append(Option("0", N_("🙋 As an individual"), N_("Individual")))
+    return options
+
+
+def _count_options(_turn: Turn, data: dict[str, Any]) -> list[Option]:
+    # The event id rides in the value, so a button from another event's message is refused.
+    return [Option(f"{data['event_id']}.{n}", str(n)) for n in range(1, MAX_PARTICIPANTS + 1)]
+
+
+def _count_prompt(turn: Turn, _data: dict[str, Any]) -> str:
+    return turn._(N_("How many participants will come (1–{limit})? Every participant takes "
                      "one seat.")).format(limit=MAX_PARTICIPANTS)
-    turn.say((note + "\n\n" if note else "") + text, [buttons, back_to_menu(turn)])
 
 
-async def _ask_names(turn: Turn, data: dict[str, Any], prefix: str = "") -> None:
-    await turn.goto(FLOW, "names", data)
-    text = turn._(N_("Send the participants' names, one per line, or press Skip if you would "
-                     "rather not."))
-    turn.say((prefix + "\n\n" if prefix else "") + text,
-             [[Button(label=turn._(N_("Skip")), payload=f"ev:k:{data['event_id']}")],
-              back_to_menu(turn)])
+def _participants(data: dict[str, Any]) -> int:
+    return int(str(data["participants"]).rpartition(".")[2])
 
 
-async def on_message(turn: Turn) -> None:
-    """Text while registering: the participants' names (other steps want a button)."""
-    assert turn.conversation is not None
-    step, data = turn.conversation.step, dict(turn.conversation.data)
-    _ = turn._
-    text = (turn.event.text or "").strip()
-    if step != "names":
-        turn.say(_(N_("Please choose one of the buttons above, or send /cancel.")))
-        return
-    if not text:
-        await _ask_names(turn, data, _(N_("I can only use text here.")))
-        return
+def _parse_names(text: str) -> list[str]:
     names = [" ".join(n.split()) for n in _NAME_SEPARATORS.split(text) if n.strip()]
-    if len(names) > data["participants"]:
-        await _ask_names(turn, data, _(N_("You are registering {count} participants but sent "
-                                          "{names} names.")).format(
-            count=data["participants"], names=len(names)))
-        return
     if any(len(name) > service.MAX_NAME for name in names):
-        await _ask_names(turn, data, _(N_("A name is too long; please send names of at most "
-                                          "{limit} characters.")).format(
-            limit=service.MAX_NAME))
-        return
-    await _complete(turn, data, names)
+        raise Invalid(N_("A name is too long; please send names of at most {limit} "
+                         "characters."), limit=service.MAX_NAME)
+    return names
 
 
-async def _complete(turn: Turn, data: dict[str, Any], names: list[str]) -> None:
+async def _names_fit(turn: Turn, data: dict[str, Any], names: list[str]) -> bool:
+    if len(names) <= _participants(data):
+        return True
+    step = FORM.step("names")
+    assert step is not None
+    FORM.ask(turn, step, data, turn._(N_("You are registering {count} participants but sent "
+                                         "{names} names.")).format(
+        count=_participants(data), names=len(names)))
+    return False
+
+
+STEPS = (
+    Step("event_id", forms.CHOICE, _listing_prompt, options=_event_options,
+         when=lambda data: PAGE_KEY in data, check=_event_chosen, on_text=_not_an_event),
+    Step("org", forms.CHOICE, N_("On whose behalf are you registering?"), options=_org_options,
+         when=lambda data: data.get(ORG_KEY) is not None),
+    Step("participants", forms.CHOICE, _count_prompt, options=_count_options,
+         columns=MAX_PARTICIPANTS),
+    Step("names", forms.TEXT, N_("Send the participants' names, one per line, or press Skip if "
+                                 "you would rather not."), parse=_parse_names, optional=True,
+         check=_names_fit),
+)
+
+
+async def _complete(turn: Turn, data: dict[str, Any]) -> None:
     assert turn.person.id is not None
     _ = turn._
+    organisation_id = int(data.get("org") or 0) or None
+    if organisation_id is not None and (data.get(ORG_KEY) or [None])[0] != organisation_id:
+        await turn.stale_button()
+        return
     try:
         registration = await service.register(
             turn.uow, event_id=data["event_id"], person_id=turn.person.id,
-            organisation_id=data["org_id"] or None, participants=data["participants"],
-            names=names)
+            organisation_id=organisation_id, participants=_participants(data),
+            names=data.get("names") or [])
     except service.Unavailable as problem:
         await _unavailable(turn, problem)
         return
-    await turn.finish()
+    await FORM.discard(turn)
     repo = turn.uow.repo(EventCalendarRepo)
     event = await repo.get(registration.event_id)
     assert event is not None
@@ -186,6 +233,10 @@ async def _complete(turn: Turn, data: dict[str, Any], names: list[str]) -> None:
                   "tell you here.")).format(title=title, position=position), rows)
 
 
+FORM = Form(FLOW, "er", STEPS, on_complete=_complete, drafts=False, paused="", cancelled="",
+            draft_offer="")
+
+
 async def pressed(turn: Turn, rest: str) -> None:
     """Buttons under `ev:`."""
     parts = rest.split(":")
@@ -202,39 +253,18 @@ async def pressed(turn: Turn, rest: str) -> None:
         await _page(turn, values[0])
     elif kind == "r":
         await turn.finish()
-        await _start(turn, values[0])
+        await _begin(turn, values[0], {})
     elif kind == "c":
         await _confirm_cancel(turn, values[0])
     elif kind == "cy":
         await _cancel(turn, values[0])
-    elif kind in ("o", "n", "k"):
-        await _flow_button(turn, kind, values)
-    else:
+    else:  # ev:o / ev:n / ev:k came from the hand-coded flow before the form engine
         await turn.stale_button()
 
 
-async def _flow_button(turn: Turn, kind: str, values: list[int]) -> None:
-    conversation = turn.conversation
-    expected_step = {"o": "org", "n": "count", "k": "names"}[kind]
-    if (not turn.in_flow(FLOW) or conversation is None or conversation.step != expected_step
-            or conversation.data.get("event_id") != values[0]):
-        await turn.finish()
-        await turn.stale_button()
-        return
-    data = dict(conversation.data)
-    if kind == "o" and len(values) == 2:
-        organisation = await service.organisation_for(turn.uow, turn.person.id or 0)
-        if values[1] and (organisation is None or organisation.id != values[1]):
-            await turn.stale_button()
-            return
-        data["org_id"] = values[1]
-        await _ask_count(turn, data)
-    elif kind == "n" and len(values) == 2 and 1 <= values[1] <= MAX_PARTICIPANTS:
-        data["participants"] = values[1]
-        await _ask_names(turn, data)
-    elif kind == "k" and len(values) == 1:
-        await _complete(turn, data, [])
-    else:
+async def form_pressed(turn: Turn, rest: str) -> None:
+    """Buttons of the registration form (`er:`)."""
+    if not await FORM.press(turn, rest):
         await turn.stale_button()
 
 
@@ -318,5 +348,6 @@ def register(router: Router) -> None:
     router.command("events", events_command, N_("upcoming forums, trainings and meetings"))
     router.command("myevents", myevents, N_("your event registrations"))
     router.button("ev", pressed)
-    router.flow(FLOW, on_message)
+    router.button("er", form_pressed)
+    FORM.register(router)
     router.menu(30, N_("📅 Events"), N_("Events"), "ev:p:0")

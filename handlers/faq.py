@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from bot.core.messages import Button
-from bot.core.messages import is_small_id
+from typing import Any
+
+from bot.core import forms
+from bot.core.forms import Form, Step
+from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 from handlers.menu import back_to_menu
+from handlers.person import person_button, reach_a_person
 from handlers.smalltalk import reply_if_smalltalk
 
 MAX_QUERY = 500
@@ -36,8 +40,7 @@ async def free_text(turn: Turn) -> None:
     likely = [m.topic_id for m in result.matches if m.score >= SUGGESTION_FLOOR][:MAX_SUGGESTIONS]
     _ = turn._
     rows = [[_topic_button(turn, topic_id)] for topic_id in likely]
-    rows.append([Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                        payload=f"faq:person:{question_id}")])  # the question goes along
+    rows.append([person_button(turn, question_id)])  # the question goes along
     rows.append(back_to_menu(turn))
     if likely:
         text = _(N_("I'm not sure I understood. Is your question about one of these?"))
@@ -99,25 +102,6 @@ async def _topics(turn: Turn, category_id: str) -> None:
     turn.say(turn._(N_("Choose a question:")), rows + [[back], back_to_menu(turn)])
 
 
-async def reach_a_person(turn: Turn, question_id: str = "") -> None:
-    """The way to a human: the hotline (with the question asked) when it exists, or contacts."""
-    await turn.finish()
-    router = turn.features
-    ask = router.commands.get("ask")
-    carried = router.button_handler(f"hl:q:{question_id}") if question_id else None
-    if ask is not None and carried is not None:
-        handler, rest = carried
-        await handler(turn, rest)
-        return
-    if ask is not None:
-        await ask.handler(turn)
-        return
-    faq = turn.services.faq
-    topic = faq.topic("contact")
-    assert topic is not None
-    turn.say(faq.answer(topic, turn.language), [back_to_menu(turn)])
-
-
 async def feedback(turn: Turn, rest: str) -> None:
     """Record a "did this help?" vote; on "no", ask what was missing."""
     vote, _s, tail = rest.partition(":")
@@ -139,29 +123,31 @@ async def feedback(turn: Turn, rest: str) -> None:
     if vote == "y":
         turn.say(_(N_("Thank you! Glad it helped.")), [back_to_menu(turn)])
         return
-    await turn.goto(FEEDBACK_FLOW, "comment", {"feedback_id": row.id})
-    turn.say(_(N_("Sorry it didn't help. In a sentence, what were you looking for? It helps us "
-                  "improve the answers. (Or send /cancel.)")),
-             [[Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                      payload="faq:person")], back_to_menu(turn)])
+    await FEEDBACK.start(turn, {"feedback_id": row.id})
 
 
-async def feedback_comment(turn: Turn) -> None:
-    """Keep what the person says was missing."""
-    text = (turn.event.text or "").strip()
-    _ = turn._
-    if not text:
-        turn.say(_(N_("Please write it in words, or send /cancel.")))
-        return
-    if len(text) > MAX_COMMENT:
-        turn.say(_(N_("That is a bit long: please keep it under {limit} characters.")).format(
-            limit=MAX_COMMENT))
-        return
-    assert turn.conversation is not None
-    await turn.uow.faq.add_comment(int(turn.conversation.data["feedback_id"]), text)
-    await turn.finish()
-    turn.say(_(N_("Thank you, we will use this to improve the answers.")))
+def _feedback_rows(turn: Turn, _data: dict[str, Any]) -> list[list[Button]]:
+    return [[person_button(turn)], back_to_menu(turn)]
+
+
+async def _comment_kept(turn: Turn, data: dict[str, Any]) -> None:
+    """Keep what the person says was missing, and answer it too if it is a question."""
+    await turn.uow.faq.add_comment(int(data["feedback_id"]), data["comment"])
+    await FEEDBACK.discard(turn)
+    turn.say(turn._(N_("Thank you, we will use this to improve the answers.")))
     await free_text(turn)  # people often type their real question here: answer it too
+
+
+FEEDBACK = Form(FEEDBACK_FLOW, "fbc", [
+    Step("comment", forms.TEXT, N_("Sorry it didn't help. In a sentence, what were you looking "
+                                   "for? It helps us improve the answers. (Or send /cancel.)"),
+         max_length=MAX_COMMENT, extra_rows=_feedback_rows),
+], on_complete=_comment_kept, drafts=False, paused="", cancelled="", draft_offer="")
+
+
+async def _feedback_pressed(turn: Turn, rest: str) -> None:
+    if not await FEEDBACK.press(turn, rest):
+        await turn.stale_button()
 
 
 async def browse_command(turn: Turn) -> None:
@@ -175,7 +161,8 @@ def register(router: Router) -> None:
     router.command("faq", browse_command, N_("browse questions and answers by subject"))
     router.button("faq", browse)
     router.button("fb", feedback)
-    router.flow(FEEDBACK_FLOW, feedback_comment)
+    router.button("fbc", _feedback_pressed)
+    FEEDBACK.register(router)
     router.free_text = free_text
     router.menu(10, N_("❓ Questions and answers"), N_("Q&A"), "faq:c")
     router.menu(20, N_("📍 Address and contacts"), N_("Contacts"), "faq:t:office_location")

@@ -16,6 +16,7 @@ from bot.services.phones import normalise_phone
 from bot.services.tickets import Attached, Question
 from bot.services.working_hours import WorkingHours
 from handlers.menu import back_to_menu, show_menu
+from handlers.smalltalk import is_menu_word
 from storage.models import utcnow
 
 FLOW = "ask"
@@ -205,6 +206,10 @@ async def relay_to_ticket(turn: Turn) -> bool:
     if turn.person.active_ticket_id is None:
         return False
     event, _ = turn.event, turn._
+    if is_menu_word(event.text):  # typed "menu" returns to the bot, as the menu button does
+        await leave_ticket_mode(turn)
+        show_menu(turn)
+        return True
     files = [a for a in event.attachments if a.kind in ATTACHMENT_KINDS]
     if not event.text and not files:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))

@@ -1,17 +1,19 @@
-"""/newevent in the staff chat: a guided form for a new event (kind, title, start, place, seats)."""
+"""/newevent in the staff chat: a form on the engine (kind, title, start, place, seats, review)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from bot.core.messages import is_small_id
-from bot.core.messages import Button
+from bot.core import forms
+from bot.core.forms import Form, Invalid, Option, Step
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
+from handlers.staff import about_a_ticket
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -21,89 +23,113 @@ MAX_TITLE = max_length(Event, "title_ka") or 200
 MAX_CAPACITY = 10_000
 
 
-def _staff(turn: Turn) -> Translate:
-    return translator(turn.services.settings.staff_language)
+def _in_staff_language(turn: Turn) -> None:
+    """Texts in the staff chat are in the staff language, whoever writes."""
+    turn.reply_language = turn.services.settings.staff_language
+
+
+def _parse_title(text: str) -> str:
+    if len(text) > MAX_TITLE:
+        raise Invalid(N_("Please keep the title under {limit} characters."), limit=MAX_TITLE)
+    return text
+
+
+def _parse_seats(text: str) -> int:
+    try:
+        return forms.parse_number(text, 1, MAX_CAPACITY)
+    except Invalid:
+        raise Invalid(N_("Please write the number of seats (1–{limit}), or press the button."),
+                      limit=MAX_CAPACITY) from None
+
+
+async def _future(turn: Turn, data: dict[str, Any], text: str) -> bool:
+    """The start must read as a date and time, and lie ahead."""
+    try:
+        starts = _moment(turn, text)
+    except UsageError:
+        problem = N_("I could not read that time. Please write it like 2026-12-15 10:00.")
+    else:
+        if starts > utcnow():
+            return True
+        problem = N_("That time has passed. Please give a future date and time.")
+    FORM.ask(turn, _step("starts"), data, turn._(problem))
+    return False
+
+
+async def _place_fits(turn: Turn, data: dict[str, Any], text: str) -> bool:
+    if (limit := _place_limit(text)) is None:
+        return True
+    FORM.ask(turn, _step("place"), data, turn._(N_(
+        "The place is {count} characters long; please shorten it to {limit} characters at "
+        "most.")).format(count=len(text), limit=limit))
+    return False
+
+
+def _preview(turn: Turn, data: dict[str, Any]) -> str:
+    preview = event_text(_event(turn, data), turn.language, turn.services.settings.tz)
+    return turn._(N_("Create this event?")) + "\n\n" + preview
+
+
+STEPS = (
+    Step("kind", forms.CHOICE, N_("A new event. What kind is it?"),
+         options=[Option(kind, label) for kind, label in KIND_LABELS.items()],
+         columns=len(KIND_LABELS)),
+    Step("title", forms.TEXT, N_("The title (in Georgian)?"), parse=_parse_title),
+    Step("starts", forms.TEXT, N_("When does it start? Write the date and time, e.g. "
+                                  "2026-12-15 10:00."), check=_future),
+    Step("place", forms.TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
+                                 "Tsereteli St.), or an online link."), check=_place_fits),
+    Step("capacity", forms.NUMBER, N_("How many seats? Write a number, or press the button."),
+         parse=_parse_seats, optional=True, skip_label=N_("No seat limit")),
+    Step("confirm", forms.REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
+         submit_short=N_("Create"), edits={"title": N_("Title"), "starts": N_("Start"),
+                                           "place": N_("Place"), "capacity": N_("Seats")}),
+)
+
+
+def _step(name: str) -> Step:
+    step = FORM.step(name)
+    assert step is not None
+    return step
+
+
+async def _create(turn: Turn, data: dict[str, Any]) -> None:
+    event = await create_event(turn.uow, _event(turn, data))
+    await FORM.discard(turn)
+    turn.say(turn._(N_("✅ Event #{number} created. People see it in /events.")).format(
+        number=event.id))
+
+
+async def _cancelled(turn: Turn, _data: dict[str, Any]) -> None:
+    turn.say(turn._(N_("No event was created.")))
+
+
+FORM = Form(FLOW, "ne", STEPS, on_complete=_create, drafts=False, on_cancel=_cancelled,
+            paused="", cancelled="", draft_offer="")
 
 
 async def start(turn: Turn) -> None:
-    """Ask for the kind of event."""
-    _ = _staff(turn)
-    await turn.goto(FLOW, "kind", {})
-    turn.say(_(N_("A new event. What kind is it?")), [
-        [Button(label=_(label), payload=f"ne:k:{kind}") for kind, label in KIND_LABELS.items()],
-        [Button(label=_(N_("✖️ Cancel")), payload="ne:x")]])
+    """/newevent: the form from its first question."""
+    _in_staff_language(turn)
+    await turn.finish()
+    await FORM.start(turn, {})
 
 
 async def pressed(turn: Turn, rest: str) -> None:
-    """Kind, "no seat limit", Create and Cancel buttons."""
-    _ = _staff(turn)
-    kind, _sep, value = rest.partition(":")
-    if turn.event.chat_kind != "staff" or not turn.in_flow(FLOW):
-        await turn.stale_button()
-        return
-    assert turn.conversation is not None
-    step, data = turn.conversation.step, dict(turn.conversation.data)
-    if kind == "x":
-        await turn.finish()
-        turn.say(_(N_("No event was created.")))
-    elif kind == "k" and step == "kind" and value in KIND_LABELS:
-        await turn.goto(FLOW, "title", data | {"kind": value})
-        turn.say(_(N_("The title (in Georgian)?")))
-    elif kind == "nolimit" and step == "capacity":
-        await _confirm(turn, data | {"capacity": None})
-    elif kind == "create" and step == "confirm":
-        event = await create_event(turn.uow, _event(turn, data))
-        await turn.finish()
-        turn.say(_(N_("✅ Event #{number} created. People see it in /events.")).format(
-            number=event.id))
-    else:
+    """The form's buttons, in the staff chat only."""
+    _in_staff_language(turn)
+    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
         await turn.stale_button()
 
 
 async def typed(turn: Turn) -> None:
-    """The form's text answers, each checked."""
-    _ = _staff(turn)
-    assert turn.conversation is not None
-    step, data = turn.conversation.step, dict(turn.conversation.data)
-    text = (turn.event.text or "").strip()
-    if not text:
-        turn.say(_(N_("Please answer in words (or press Cancel).")))
-    elif step == "title":
-        if len(text) > MAX_TITLE:
-            turn.say(_(N_("Please keep the title under {limit} characters.")).format(
-                limit=MAX_TITLE))
-            return
-        await turn.goto(FLOW, "starts", data | {"title": text})
-        turn.say(_(N_("When does it start? Write the date and time, e.g. 2026-12-15 10:00.")))
-    elif step == "starts":
-        try:
-            starts = parse_moment(text.replace(" ", "T", 1), turn.services.settings.tz)
-        except UsageError:
-            turn.say(_(N_("I could not read that time. Please write it like 2026-12-15 10:00.")))
-            return
-        if starts <= utcnow():
-            turn.say(_(N_("That time has passed. Please give a future date and time.")))
-            return
-        await turn.goto(FLOW, "place", data | {"starts": starts.isoformat()})
-        turn.say(_(N_("Where? A municipality and address (e.g. Kutaisi, 111 Tsereteli St.), or "
-                      "an online link.")))
-    elif step == "place":
-        if (limit := _place_limit(text)) is not None:
-            turn.say(_(N_("The place is {count} characters long; please shorten it to {limit} "
-                          "characters at most.")).format(count=len(text), limit=limit))
-            return
-        await turn.goto(FLOW, "capacity", data | {"place": text})
-        turn.say(_(N_("How many seats? Write a number, or press the button.")),
-                 [[Button(label=_(N_("No seat limit")), payload="ne:nolimit")]])
-    elif step == "capacity":
-        if not is_small_id(text) or not 1 <= int(text) <= MAX_CAPACITY:
-            turn.say(_(N_("Please write the number of seats (1–{limit}), or press the button."))
-                     .format(limit=MAX_CAPACITY),
-                     [[Button(label=_(N_("No seat limit")), payload="ne:nolimit")]])
-            return
-        await _confirm(turn, data | {"capacity": int(text)})
-    else:
-        turn.say(_(N_("Please use the buttons above, or send /cancel to stop.")))
+    """The form's typed answers (every choice can be typed too); ticket replies stay replies."""
+    _in_staff_language(turn)
+    if await about_a_ticket(turn):
+        assert turn.features.staff_text is not None
+        await turn.features.staff_text(turn)
+        return
+    await FORM.on_message(turn)
 
 
 def _place_limit(text: str) -> int | None:
@@ -114,25 +140,19 @@ def _place_limit(text: str) -> int | None:
     return limit if limit is not None and len(value or "") > limit else None
 
 
-def _event(turn: Turn, data: dict) -> Event:  # type: ignore[type-arg]
+def _moment(turn: Turn, text: str) -> datetime:
+    return parse_moment(" ".join(text.split()).replace(" ", "T", 1), turn.services.settings.tz)
+
+
+def _event(turn: Turn, data: dict[str, Any]) -> Event:
     municipality, address, link = parse_place(data["place"])
-    return Event(kind=data["kind"], title_ka=data["title"],
-                 starts_at=datetime.fromisoformat(data["starts"]), municipality=municipality,
-                 address=address, online_url=link, capacity=data.get("capacity"))
-
-
-async def _confirm(turn: Turn, data: dict) -> None:  # type: ignore[type-arg]
-    _ = _staff(turn)
-    await turn.goto(FLOW, "confirm", data)
-    preview = event_text(_event(turn, data), turn.services.settings.staff_language,
-                         turn.services.settings.tz)
-    turn.say(_(N_("Create this event?")) + "\n\n" + preview, [[
-        Button(label=_(N_("✅ Create")), payload="ne:create"),
-        Button(label=_(N_("✖️ Cancel")), payload="ne:x")]])
+    return Event(kind=data["kind"], title_ka=data["title"], starts_at=_moment(turn, data["starts"]),
+                 municipality=municipality, address=address, online_url=link,
+                 capacity=data.get("capacity"))
 
 
 def register(router: Router) -> None:
     """Wire /newevent into the staff chat."""
     router.staff_command("newevent", start, N_("create an event with a guided form"))
     router.button("ne", pressed)
-    router.staff_flows[FLOW] = typed
+    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language

@@ -18,6 +18,7 @@ from bot.services.organisations import (
     form_values,
     submit_organisation,
 )
+from handlers.faq import person_button
 from handlers.org_review import post_review_card
 from handlers.menu import back_to_menu, show_menu
 from handlers.org_card import FIELD_LABELS, organisation_summary, status_line
@@ -109,8 +110,7 @@ def _duplicate_code(turn: Turn, code: str) -> None:
     text = _(N_("An organisation with the identification code {code} is already registered. "
                 "If it is yours, the hub's staff can help: {how}\n\nIf you mistyped the code, "
                 "send it again.")).format(code=code, how=staff_contacts(turn))
-    turn.say(text, [[Button(label=_(N_("🙋 Talk to a person")), short=_(N_("Talk to a person")),
-                            payload="faq:person")],
+    turn.say(text, [[person_button(turn)],
                     [Button(label=_(N_("✖️ Cancel")), short=_(N_("Cancel")), payload="reg:x")]])
 
 

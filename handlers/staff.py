@@ -21,6 +21,11 @@ def _staff(turn: Turn) -> Translate:
     return translator(turn.services.settings.staff_language)
 
 
+async def about_a_ticket(turn: Turn) -> bool:
+    """True when a staff message is written in a ticket's topic or as a reply to its card."""
+    return await turn.services.tickets.about(turn.uow, turn.event) is not None
+
+
 async def _required_ticket(turn: Turn) -> Ticket | None:
     """The ticket of this topic or reply; if there is none, say how to use the command."""
     ticket = await turn.services.tickets.about(turn.uow, turn.event)

@@ -1,7 +1,16 @@
-"""/subscribe and /unsubscribe: announcement topics and an optional municipality."""
+"""/subscribe and /unsubscribe: announcement topics and an optional municipality.
+
+The choices are a form on the engine (topics to tick, then the municipality), so they can be
+typed too ("Funding", "Kutaisi", "2"). Each change is saved at once, as a settings panel does:
+leaving the form half way loses nothing.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.core import forms
+from bot.core.forms import Form, Option, Step
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -12,36 +21,104 @@ from handlers.menu import back_to_menu, show_menu
 from storage.models_outbox import Subscription
 from storage.repos.outbox import OutboxRepo
 
+FLOW = "subscribe"
+EVERYWHERE = "all"
+
+
+async def _row(turn: Turn) -> Subscription | None:
+    assert turn.person.id is not None
+    return await turn.uow.session.get(Subscription, turn.person.id)
+
 
 async def subscribe(turn: Turn) -> None:
     """Subscribe to every topic at once, then offer to narrow it down."""
     assert turn.person.id is not None
-    row = await turn.uow.session.get(Subscription, turn.person.id)
+    row = await _row(turn)
     if row is None:
         row = Subscription(person_id=turn.person.id, topics=list(SUBSCRIPTION_TOPICS))
         turn.uow.session.add(row)
     await turn.uow.repo(OutboxRepo).clear_unreachable(turn.person.id)
-    _show(turn, row, turn._(N_("You are subscribed to the hub's announcements. Tap a topic to "
-                               "turn it off or on, or choose your municipality:")))
+    await _open(turn, row, turn._(N_("You are subscribed to the hub's announcements. Tap a "
+                                     "topic to turn it off or on, or choose your "
+                                     "municipality:")))
 
 
-def _show(turn: Turn, row: Subscription, text: str) -> None:
+async def _open(turn: Turn, row: Subscription, text: str) -> None:
+    await turn.finish()
+    await FORM.open_at(turn, "topics", {"topics": list(row.topics), forms.OPEN: "topics"}, text)
+
+
+async def _topics_kept(turn: Turn, data: dict[str, Any], topics: list[str]) -> bool:
+    """A tick is saved at once; the last topic cannot be turned off (that is Unsubscribe)."""
+    row = await _row(turn)
+    if row is None:
+        await FORM.discard(turn)
+        await turn.stale_button()
+        return False
+    if not topics:
+        step = FORM.step("topics")
+        assert step is not None
+        FORM.ask(turn, step, data, turn._(N_("At least one topic must stay on; to stop "
+                                             "everything, press Unsubscribe.")))
+        return False
+    row.topics = topics
+    turn.uow.session.add(row)
+    return True
+
+
+async def _place_kept(turn: Turn, _data: dict[str, Any], value: str) -> bool:
+    row = await _row(turn)
+    if row is None:
+        await FORM.discard(turn)
+        await turn.stale_button()
+        return False
+    row.municipality = None if value == EVERYWHERE else value
+    turn.uow.session.add(row)
+    return True
+
+
+def _unsubscribe_row(turn: Turn, _data: dict[str, Any]) -> list[list[Button]]:
     _ = turn._
-    rows = [[Button(label=("✅ " if key in row.topics else "▫️ ") + _(label),
-                    short=_(label)[:20], payload=f"sub:t:{key}")]
-            for key, label in SUBSCRIPTION_TOPICS.items()]
-    place = _(MUNICIPALITIES[row.municipality]) if row.municipality else _(N_("all of Imereti"))
-    rows.append([Button(label=_(N_("📍 Municipality: {place}")).format(place=place),
-                        short=_(N_("Municipality")), payload="sub:m")])
-    rows.append([Button(label=_(N_("🔕 Unsubscribe")), short=_(N_("Unsubscribe")),
-                        payload="sub:off")])
-    turn.say(text, rows + [back_to_menu(turn)])
+    return [[Button(label=_(N_("🔕 Unsubscribe")), short=_(N_("Unsubscribe")),
+                    payload="sub:off")]]
+
+
+def _place_prompt(turn: Turn, _data: dict[str, Any]) -> str:
+    return turn._(N_("Announcements for which municipality?"))
+
+
+STEPS = (
+    Step("topics", forms.MULTI, N_("Your announcements:"),
+         options=[Option(key, label) for key, label in SUBSCRIPTION_TOPICS.items()],
+         check=_topics_kept, done_label=N_("📍 Municipality ➡️"), done_short=N_("Municipality"),
+         extra_rows=_unsubscribe_row),
+    Step("municipality", forms.CHOICE, _place_prompt, columns=3, check=_place_kept,
+         options=[Option(key, name) for key, name in MUNICIPALITIES.items() if key != "other"]
+         + [Option(EVERYWHERE, N_("All of Imereti"))]),
+)
+
+
+async def _saved(turn: Turn, data: dict[str, Any]) -> None:
+    _ = turn._
+    await FORM.discard(turn)
+    topics = ", ".join(_(SUBSCRIPTION_TOPICS[t]) for t in data.get("topics") or []
+                       if t in SUBSCRIPTION_TOPICS)
+    place = data.get("municipality")
+    where = _(MUNICIPALITIES[place]) if place in MUNICIPALITIES else _(N_("all of Imereti"))
+    turn.say(_(N_("Saved. You will get: {topics} — for {place}. To change it: /subscribe; to "
+                  "stop: /unsubscribe")).format(topics=topics, place=where),
+             [back_to_menu(turn)])
+
+
+FORM = Form(FLOW, "sb", STEPS, on_complete=_saved, drafts=False, paused="", cancelled="",
+            draft_offer="")
 
 
 async def unsubscribe(turn: Turn) -> None:
     """Stop every announcement."""
-    assert turn.person.id is not None
-    row = await turn.uow.session.get(Subscription, turn.person.id)
+    if turn.in_flow(FLOW):
+        await FORM.discard(turn)
+    row = await _row(turn)
     if row is not None:
         await turn.uow.session.delete(row)
     show_menu(turn, turn._(N_("You will get no more announcements. Reminders of events you "
@@ -49,48 +126,30 @@ async def unsubscribe(turn: Turn) -> None:
 
 
 async def pressed(turn: Turn, rest: str) -> None:
-    """Topic toggles, the municipality filter and the unsubscribe button."""
-    kind, _sep, value = rest.partition(":")
+    """Subscribe, unsubscribe and the menu item (the choices themselves are the form's)."""
+    kind = rest.partition(":")[0]
     if kind == "off":
         await unsubscribe(turn)
         return
     if kind == "on":
         await subscribe(turn)
         return
-    assert turn.person.id is not None
-    row = await turn.uow.session.get(Subscription, turn.person.id)
+    row = await _row(turn)
     _ = turn._
     if kind == "menu" and row is not None:
-        _show(turn, row, _(N_("Your announcements:")))
-        return
-    if row is None:
+        await _open(turn, row, "")
+    elif kind == "menu":
         turn.say(_(N_("The hub announces forums, trainings, funding opportunities, legal news "
                       "and its own news. Would you like to receive them here?")),
                  [[Button(label=_(N_("🔔 Subscribe")), short=_(N_("Subscribe")), payload="sub:on")],
                   back_to_menu(turn)])
-        return
-    if kind == "t" and value in SUBSCRIPTION_TOPICS:
-        topics = [t for t in row.topics if t != value] if value in row.topics else [
-            *row.topics, value]
-        if not topics:
-            turn.say(_(N_("At least one topic must stay on; to stop everything, press "
-                          "Unsubscribe.")))
-            _show(turn, row, _(N_("Your announcements:")))
-            return
-        row.topics = topics
-        turn.uow.session.add(row)
-        _show(turn, row, _(N_("Saved. Your announcements:")))
-    elif kind == "m" and not value:
-        buttons = [Button(label=_(name), payload=f"sub:m:{key}")
-                   for key, name in MUNICIPALITIES.items() if key != "other"]
-        buttons.append(Button(label=_(N_("All of Imereti")), payload="sub:m:all"))
-        turn.say(_(N_("Announcements for which municipality?")),
-                 [buttons[i:i + 3] for i in range(0, len(buttons), 3)])
-    elif kind == "m" and (value in MUNICIPALITIES or value == "all"):
-        row.municipality = None if value == "all" else value
-        turn.uow.session.add(row)
-        _show(turn, row, _(N_("Saved. Your announcements:")))
-    else:
+    else:  # sub:t / sub:m came from the panel before the form engine
+        await turn.stale_button()
+
+
+async def form_pressed(turn: Turn, rest: str) -> None:
+    """The form's buttons (`sb:`)."""
+    if not await FORM.press(turn, rest):
         await turn.stale_button()
 
 
@@ -99,4 +158,6 @@ def register(router: Router) -> None:
     router.command("subscribe", subscribe, N_("receive the hub's announcements"))
     router.command("unsubscribe", unsubscribe, N_("stop the hub's announcements"))
     router.button("sub", pressed)
+    router.button("sb", form_pressed)
+    FORM.register(router, {"subscribe": subscribe, "unsubscribe": unsubscribe})
     router.menu(60, N_("🔔 Announcements"), N_("Announcements"), "sub:menu")

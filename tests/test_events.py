@@ -4,10 +4,10 @@ seats and the wait list, cancelling and promotion, the .ics file, and staff chan
 from __future__ import annotations
 
 import re
-
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 from sqlmodel import select
 
@@ -181,7 +181,8 @@ async def test_events_for_organisations_offer_the_persons_organisation(
     organisation.person_id = person.id
     await _add(hub, organisation)
     [ask_org] = await telegram.press(SECOND, f"ev:r:{event_id}", message_id=1)
-    assert list(buttons(ask_org))[:2] == ["🏢 ქუთაისის ახალგაზრდული ცენტრი", "⬅️ Main menu"]
+    # Only the organisation (no "as an individual"), then the form's Cancel.
+    assert list(buttons(ask_org))[:2] == ["🏢 ქუთაისის ახალგაზრდული ცენტრი", "✖️ Cancel"]
     [ask_count] = await telegram.press_label(SECOND, ask_org, "🏢")
     [ask_names] = await telegram.press_label(SECOND, ask_count, "3")
     await telegram.press_label(SECOND, ask_names, "Skip", expect=2)
@@ -244,8 +245,8 @@ async def test_two_people_taking_the_last_seat_at_once_exactly_one_gets_it(hub: 
         people = [f"r{round_number}-a", f"r{round_number}-b"]
         for person in people:
             await press(person, f"ev:r:{event_id}")
-            await press(person, f"ev:n:{event_id}:1")
-        answers = await asyncio.gather(*(press(p, f"ev:k:{event_id}") for p in people))
+            await press(person, f"er:v:participants:{event_id}.1")
+        answers = await asyncio.gather(*(press(p, "er:s:names") for p in people))
         assert sum("You are registered" in a for a in answers) == 1, answers
         assert sum("wait list, number 1" in a for a in answers) == 1, answers
     rows = await _registrations(hub)
@@ -282,3 +283,68 @@ async def test_moving_to_the_same_time_and_cancelling_twice_tell_once(
     assert code == 0, err
     assert "already cancelled" in out and "registrants" not in out
     assert told("has been cancelled") == 1
+
+
+async def test_a_georgian_person_types_the_events_name_and_2_and_is_registered(
+        telegram: TelegramHarness) -> None:
+    assert telegram.hub is not None
+    event_id = await _stored_event(telegram.hub)
+    await _stored_event(telegram.hub, title_ka="ტრენინგი გრანტების წერაზე",
+                        title_en="Grant writing training")
+    ka = {"language_code": "ka"}
+    [listing] = await telegram.send(FIRST, "/events", **ka)
+    assert "რეგიონული ფორუმი" in listing["text"]
+    [ask_count] = await telegram.send(FIRST, "რეგიონული ფორუმი", **ka)  # typed, not tapped
+    assert "რეგიონული ფორუმი" in ask_count["text"]
+    [ask_names] = await telegram.send(FIRST, "2", **ka)
+    assert "er:s:names" in buttons(ask_names).values()
+    confirmed, document = await telegram.send(FIRST, "გამოტოვება", expect=2, **ka)
+    assert "რეგიონული ფორუმი" in confirmed["text"] and "2" in confirmed["text"]
+    assert document["document"]["file_name"] == f"event-{event_id}.ics"
+    [row] = await _registrations(telegram.hub)
+    assert (row.event_id, row.participants, row.status) == (event_id, 2, CONFIRMED)
+
+
+@pytest.mark.parametrize("typed", ["Regional forum", "regionuli forumi", "1"])
+async def test_an_event_typed_in_either_language_translit_or_by_number(
+        telegram: TelegramHarness, typed: str) -> None:
+    assert telegram.hub is not None
+    event_id = await _stored_event(telegram.hub)
+    await telegram.send(FIRST, "/events")
+    [ask_count] = await telegram.send(FIRST, typed)
+    assert "How many participants" in ask_count["text"]
+    await telegram.send(FIRST, "3")
+    await telegram.send(FIRST, "Nino\nGiorgi\nAna", expect=2)
+    [row] = await _registrations(telegram.hub)
+    assert (row.event_id, row.participants, row.names) == (event_id, 3, ["Nino", "Giorgi", "Ana"])
+
+
+async def test_a_question_at_the_listing_gets_its_answer_and_leaves_the_listing(
+        telegram: TelegramHarness) -> None:
+    assert telegram.hub is not None
+    await _stored_event(telegram.hub)
+    await telegram.send(FIRST, "/events")
+    [answer] = await telegram.send(FIRST, "Where is your office?")
+    assert "Tsereteli" in answer["text"]
+    [again] = await telegram.send(FIRST, "1")  # no longer a choice from the listing
+    assert "How many participants" not in again["text"]
+    assert not await _registrations(telegram.hub)
+
+
+async def test_back_to_the_listing_and_a_count_button_of_another_event_is_refused(
+        telegram: TelegramHarness) -> None:
+    assert telegram.hub is not None
+    first = await _stored_event(telegram.hub)
+    second = await _stored_event(telegram.hub, title_en="Grant writing training",
+                                 title_ka="ტრენინგი")
+    await telegram.send(FIRST, "/events")
+    [ask_count] = await telegram.send(FIRST, "Regional forum")
+    [listing] = await telegram.press_label(FIRST, ask_count, "⬅️ Back")
+    assert "Which event" in listing["text"]
+    [ask_count] = await telegram.press_label(FIRST, listing, "📝 Grant writing")
+    [earlier] = await telegram.press(FIRST, f"er:v:participants:{first}.2", message_id=1)
+    assert "earlier question" in earlier["text"]
+    [ask_names] = await telegram.press_label(FIRST, ask_count, "2")
+    await telegram.press_label(FIRST, ask_names, "Skip", expect=2)
+    [row] = await _registrations(telegram.hub)
+    assert (row.event_id, row.participants) == (second, 2)

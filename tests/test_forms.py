@@ -207,7 +207,7 @@ async def test_another_command_pauses_the_form_visibly(app: HubApp) -> None:
     await say(app, "yes")
     replies = await say(app, "/help")
     assert "Demo saved as a draft; send /demo to continue." in replies[0].text
-    assert "/ask" in texts(replies)  # and /help answered as usual
+    assert "/register" in texts(replies)  # and /help answered as usual
     assert await _flow(app) == ("", "")  # an idle row keeps only the draft
     answer = await say(app, "Where is your office?")
     assert "Tsereteli" in texts(answer)

@@ -6,7 +6,6 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 from sqlmodel import select
 
 from bot.app import create_app
@@ -323,9 +322,8 @@ async def test_the_question_never_reaches_the_logs(hotline: TelegramHarness,
 
 async def test_working_hours_tell_when_the_answer_comes(
         telegram_api: FakeTelegramAPI, settings: Settings) -> None:
-    bot = TelegramHarness(telegram_api, settings.model_copy(update={
-        "telegram_bot_token": SecretStr(telegram_api.token),
-        "hotline_hours": "sun-sat 00:00-00:01"}))  # closed nearly all day
+    bot = staff_harness(telegram_api, settings, STAFF_CHAT,
+                        hotline_hours="sun-sat 00:00-00:01")  # closed nearly all day
     await bot.start()
     try:
         done = await ask(bot)

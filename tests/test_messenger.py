@@ -221,3 +221,29 @@ async def test_a_photo_sent_to_the_hotline_from_messenger_reaches_staff_as_a_lin
     assert await messenger.deliver(photo) == 200
     relayed = await wait_for_text(telegram_api, STAFF_CHAT, url, thread_id=thread)
     assert relayed["message_thread_id"] == thread
+
+
+async def test_the_hotline_form_completed_by_typing_on_messenger(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI, telegram_api: FakeTelegramAPI
+        ) -> None:
+    """Quick replies vanish on Messenger once a person types: every answer here is typed."""
+    question = "ქირავნობის ხელშეკრულებაზე გვჭირდება რჩევა"
+    [topics] = await messenger.say(PSID, "/ask")
+    assert topics.quick_replies or topics.buttons  # offered, and never tapped below
+    places = await messenger.say(PSID, "იურიდიული დახმარება")  # a label, typed
+    assert "მუნიციპალიტეტ" in places[0].text
+    got = await messenger.say(PSID, "qutaisi")  # translit municipality
+    assert any("კითხვა" in m.text for m in got)
+    await messenger.say(PSID, question)
+    await messenger.say(PSID, "მზადაა")  # "Done", typed
+    [consent] = await messenger.say(PSID, "ჩატში")  # "Here in the chat", a word of its label
+    assert "/forget" in consent.text
+    [summary] = await messenger.say(PSID, "კი")
+    assert question in summary.text
+    [done] = (await messenger.say(PSID, "გაგზავნა"))[:1]
+    assert "#1" in done.text
+    topic = await telegram_api.wait_for_call("createForumTopic")
+    thread = topic.response["result"]["message_thread_id"]
+    card = await wait_for_text(telegram_api, STAFF_CHAT, question, thread_id=thread)
+    assert "messenger" in card["text"]
+    assert graph_api.violations == []

@@ -164,7 +164,7 @@ async def test_setup_sets_get_started_greeting_and_menu(
     from bot.cli import messenger as cli_messenger
     from bot.app import create_app
 
-    configured = messenger_settings(graph_api, settings)
+    configured = messenger_settings(graph_api, settings, staff_chat_id=-1002000)
 
     async def open_app(s: Settings):  # type: ignore[no-untyped-def]
         return await create_app(s, migrate=False)
@@ -178,3 +178,9 @@ async def test_setup_sets_get_started_greeting_and_menu(
                 for a in menu["call_to_actions"]}
     assert {"/start", "/ask", "/language", "/forget"} <= payloads
     assert graph_api.violations == []
+    # Without a staff chat the hotline is off, and the menu does not offer it.
+    assert await cli_messenger.run(configured.model_copy(update={"staff_chat_id": None}),
+                                   argparse.Namespace(action="setup"), open_app) == 0
+    payloads = {a["payload"] for menu in graph_api.profile_calls[-1]["persistent_menu"]
+                for a in menu["call_to_actions"]}
+    assert "/ask" not in payloads and {"/start", "/language", "/forget"} <= payloads

@@ -138,7 +138,7 @@ async def test_the_same_code_cannot_be_registered_twice(telegram: TelegramHarnes
     await _fill_to_code(telegram, user=USER + 1)
     [taken] = await telegram.send(USER + 1, "204567891")
     assert "already registered" in taken["text"] and "Tsereteli" in taken["text"]
-    assert "🙋 Talk to a person" in buttons(taken)
+    assert "📞 Contact the hub team" in buttons(taken)  # no staff chat here: no hotline
     assert len(await _organisations(telegram)) == 1
 
 

@@ -37,10 +37,12 @@ async def test_hubbot_run_serves_telegram_and_stops_cleanly(
         telegram_api.push_text(504, "Who will win the football world cup?", language_code="en")
         [refusal] = await telegram_api.wait_for_messages(504, 1, timeout=10)
         assert "Tsereteli" not in refusal["text"]
-        assert any("Talk to a person" in label for label in buttons(refusal))
+        assert any("Contact the hub team" in label for label in buttons(refusal))
         commands = telegram_api.calls_to("setMyCommands")
         assert commands, "the command list is published"
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
     assert process.returncode == 0, stderr.decode()
+    said = stderr.decode()
+    assert said.count("the hotline is off: STAFF_CHAT_ID is not set") == 1, said

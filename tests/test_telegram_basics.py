@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tests.telegram_harness import TelegramHarness, buttons
 
 GEORGIAN_USER = 1001
@@ -38,10 +40,36 @@ async def test_off_topic_question_gets_no_invented_answer_but_a_way_to_a_person(
         telegram: TelegramHarness) -> None:
     [reply] = await telegram.send(ENGLISH_USER, "What's the best recipe for khinkali with cheese?")
     labels = buttons(reply)
-    assert any("Talk to a person" in label for label in labels)
     assert "Tsereteli" not in reply["text"]
-    [hotline] = await telegram.press_label(ENGLISH_USER, reply, "🙋 Talk to a person")
-    assert "hotline" in hotline["text"]  # the way to a person is the hotline
+    # No staff chat here: the way to a person is the hub's contacts, never a hotline nobody reads.
+    assert "📞 Contact the hub team" in labels and not any("Talk to" in x for x in labels)
+    [contacts] = await telegram.press_label(ENGLISH_USER, reply, "📞 Contact the hub team")
+    assert "You can reach the Imereti Regional Hub" in contacts["text"]
+    assert "/ask" not in contacts["text"] and "hotline" not in contacts["text"]
+
+
+async def test_without_a_staff_chat_the_hotline_is_not_offered(
+        telegram: TelegramHarness) -> None:
+    [help_text, menu] = await telegram.send(ENGLISH_USER, "/help", expect=2)
+    assert "/ask" not in help_text["text"] and "/register" in help_text["text"]
+    assert not any("hotline" in label.lower() for label in buttons(menu))
+    [commands] = telegram.api.calls_to("setMyCommands")[-1:]
+    assert "register" in str(commands.params) and not re.search(r"\bask\b", str(commands.params))
+    [answer] = await telegram.send(ENGLISH_USER, "How can I ask the hotline a question?")
+    assert "qualified legal help" in answer["text"]
+    assert "/ask" not in answer["text"]  # {cmd_ask} lines are left out of FAQ answers
+    [refused] = await telegram.send(ENGLISH_USER, "/ask")
+    assert "I don't know the command /ask" in refused["text"]
+    [stale] = await telegram.press(ENGLISH_USER, "hl:new", message_id=1)
+    assert "no longer active" in stale["text"]
+    [contacts] = await telegram.send(ENGLISH_USER, "I want to talk to a human")
+    assert "You can reach the Imereti Regional Hub" in contacts["text"]
+    assert telegram.hub is not None
+    async with telegram.hub.session_factory() as session:
+        from sqlmodel import select
+
+        from storage.models_hotline import Ticket
+        assert not (await session.exec(select(Ticket))).all()  # no ticket nobody can see
 
 
 async def test_unset_contact_facts_are_left_out(telegram: TelegramHarness) -> None:

@@ -110,3 +110,17 @@ async def test_payloads_longer_than_64_bytes_are_kept_server_side(
         assert got["text"] == "got " + "ქ" * 40
     finally:
         await harness.stop()
+
+
+async def test_a_long_feedback_comment_is_measured_and_the_next_one_kept(
+        telegram: TelegramHarness) -> None:
+    [answer] = await telegram.send(USER, "Where is your office?")
+    await telegram.press_label(USER, answer, "👎 Not helpful")
+    [measured] = await telegram.send(USER, "x" * 1200)
+    assert "1200 characters" in measured["text"] and "1000" in measured["text"]
+    replies = await telegram.send(USER, "The opening hours on Saturday", expect=2)
+    assert "improve" in replies[0]["text"]
+    assert telegram.hub is not None
+    async with telegram.hub.session_factory() as session:
+        feedback = (await session.exec(select(FaqFeedback))).one()
+    assert feedback.comment == "The opening hours on Saturday"

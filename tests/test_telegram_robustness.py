@@ -66,7 +66,7 @@ async def test_photo_in_a_text_step_is_reasked(telegram: TelegramHarness) -> Non
     before = len(telegram.api.sent_messages(USER))
     telegram.api.push_photo(USER)
     [reask] = (await telegram.api.wait_for_messages(USER, before + 1))[before:]
-    assert "write it in words" in reask["text"]
+    assert "can only use text here" in reask["text"] and "what were you looking for" in reask["text"]
 
 
 async def test_database_error_asks_to_try_again_and_the_bot_keeps_running(

@@ -71,6 +71,12 @@ def _spellings(candidate: Candidate) -> list[str]:
     return [f for f in found if f]
 
 
+def says(text: str, label: str) -> bool:
+    """True when the text is the label (a message id) typed, in either language."""
+    typed = key(text)
+    return bool(typed) and typed in _spellings(Candidate("", (label,)))
+
+
 @dataclass(frozen=True)
 class Match:
     """What a typed text matched: a sure value, a near miss to confirm, or nothing."""

@@ -51,6 +51,7 @@ class Option:
     value: str
     label: str
     short: str | None = None
+    also: tuple[str, ...] = ()  # more names a person may type (an event's other-language title)
 
 
 @dataclass(frozen=True)
@@ -106,8 +107,11 @@ class Form:
 
     def __init__(self, name: str, prefix: str, steps: Sequence[Step], *,
                  on_complete: DataHook, paused: str, cancelled: str, draft_offer: str,
-                 command: str | None = None) -> None:
+                 command: str | None = None, drafts: bool = True,
+                 on_cancel: DataHook | None = None) -> None:
         self.name, self.prefix, self.steps = name, prefix, tuple(steps)
+        self.on_cancel = on_cancel  # instead of the main menu (a staff-chat form)
+        self.drafts = drafts  # False: a short form is simply left, nothing is kept
         self.on_complete = on_complete
         self.paused, self.cancelled, self.draft_offer = paused, cancelled, draft_offer
         self.command = command
@@ -179,8 +183,11 @@ class Form:
 
     async def cancel(self, turn: Turn) -> None:
         """Cancel: the answers so far are kept as a draft for the next start."""
-        kept = self._keep_draft(turn)
+        kept, data = self._keep_draft(turn), turn.flow_data()
         await turn.finish()
+        if self.on_cancel is not None:
+            await self.on_cancel(turn, data)
+            return
         turn.home(turn._(self.cancelled if kept else N_("Cancelled.")))
 
     async def discard(self, turn: Turn) -> None:
@@ -189,7 +196,7 @@ class Form:
         await turn.finish()
 
     def _keep_draft(self, turn: Turn) -> bool:
-        if turn.conversation is None or turn.conversation.flow != self.name:
+        if not self.drafts or turn.conversation is None or turn.conversation.flow != self.name:
             return False
         if turn.conversation.step == DRAFT_STEP:
             return self.has_draft(turn)  # the offer was open: the older draft stays
@@ -357,13 +364,18 @@ class Form:
         if step.kind == YESNO and value == "n" and step.on_no is not None:
             await step.on_no(turn, data)
             return
-        data[step.name] = (value == "y") if step.kind == YESNO else value
+        answer: Any = (value == "y") if step.kind == YESNO else value
+        if step.check is not None and not await step.check(turn, data, answer):
+            return
+        data[step.name] = answer
         await self.move_on(turn, data)
 
     async def _toggle(self, turn: Turn, step: Step, data: Data, values: list[str]) -> None:
         chosen = list(data.get(step.name) or [])
         for value in values:
             chosen = [c for c in chosen if c != value] if value in chosen else chosen + [value]
+        if step.check is not None and not await step.check(turn, data, chosen):
+            return  # refused (it replied), or kept elsewhere at once and asked again
         data[step.name], data[OPEN] = chosen, step.name
         data.pop(NEAR, None)
         await turn.goto(self.name, step.name, data)
@@ -413,7 +425,8 @@ class Form:
                 await self._chosen(turn, step, data, near)
             return
         data.pop(NEAR, None)
-        if step.is_optional(data) and (word == "skip" or text in ("-", "—")):
+        if step.is_optional(data) and (word == "skip" or text in ("-", "—")
+                                       or form_match.says(text, step.skip_label)):
             data[step.name] = None
             await self.move_on(turn, data)
             return
@@ -480,7 +493,8 @@ class Form:
         await self._unmatched(turn, step, data, text, near)
 
     async def _typed_review(self, turn: Turn, step: Step, data: Data, text: str) -> None:
-        if form_match.word_class(text) in ("send", "yes", "done"):
+        if form_match.word_class(text) in ("send", "yes", "done") or any(
+                form_match.says(text, label) for label in (step.submit_label, step.submit_short)):
             await self.move_on(turn, data | {step.name: True})
             return
         edits = [Option(name, label) for name, label in step.edits.items()]
@@ -555,7 +569,7 @@ def _answered(step: Step, data: Data) -> bool:
 
 
 def _labels(option: Option) -> tuple[str, ...]:
-    return (option.label, option.short) if option.short else (option.label,)
+    return (option.label, *([option.short] if option.short else []), *option.also)
 
 
 def _parse(step: Step, text: str) -> Any:

@@ -27,6 +27,12 @@ class Features(Protocol):
     flow_pause: dict[str, Any]
     stale_button: Any
     home: Any  # shows the main menu under a text (registered by the menu feature)
+    staff_text: Any
+    free_text: Any
+    non_text: Any
+
+    def button_handler(self, payload: str) -> Any:
+        """The handler for a payload and the rest of it, if registered."""
 
     def has_command(self, name: str) -> bool:
         """True if `/name` exists."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import datetime
+
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.driver import driver_sql
@@ -31,6 +33,13 @@ class FaqRepo:
         rows = await sql.fetch(_RECORD_QUESTION, person_id, language, query[:4096], answer_id,
                                round(score, 4), sql.when(utcnow()))
         return int(rows[0][0])
+
+    async def last_question_id(self, person_id: int, since: datetime) -> int | None:
+        """The person's latest question to the FAQ since `since`, if any."""
+        return (await self.session.exec(
+            select(FaqQuestion.id).where(FaqQuestion.person_id == person_id,
+                                         col(FaqQuestion.created_at) >= since)
+            .order_by(col(FaqQuestion.id).desc()).limit(1))).first()
 
     async def question(self, question_id: int) -> FaqQuestion | None:
         """One recorded question."""
