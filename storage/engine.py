@@ -20,9 +20,6 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
-        # Units of work take turns (the write lock), so the last connection returned is reused:
-        # its aiosqlite thread was just running and wakes sooner than an idle one.
-        kwargs.setdefault("pool_use_lifo", True)
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
