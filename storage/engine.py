@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.sqlite_driver import InlineConnection, inline_dbapi
+
+BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write to finish
 
 
 def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
@@ -19,7 +20,6 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         # Sessions always end their transaction, so the pool's extra ROLLBACK is a wasted trip.
         kwargs.setdefault("pool_reset_on_return", None)
-        kwargs["module"] = inline_dbapi()  # see storage/sqlite_driver.py
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
@@ -29,21 +29,34 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
-    """Pragmas per connection, and BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+    """Pragmas per connection, and BEGIN IMMEDIATE so concurrent writers wait instead of failing.
+
+    The recipe of SQLAlchemy's SQLite documentation ("Enabling Non-Legacy SQLite Transactional
+    Modes"): sqlite3 emits no BEGIN of its own, SQLAlchemy's `begin` event emits ours.
+    """
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        dbapi_connection.isolation_level = None  # sqlite3 stays out of transaction control
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Statements run in aiosqlite's thread, so waiting for another process's lock there
+        # leaves the event loop free.
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        adapted: InlineConnection = connection.connection.dbapi_connection
-        adapted.begin_pending = True  # BEGIN IMMEDIATE goes with the transaction's first statement
+        # Writers queue here, not half-way through their work with a read lock to upgrade.
+        # Sent on aiosqlite's own connection (`run_async`, SQLAlchemy's documented way to await
+        # the driver from an event): one trip to its thread instead of a cursor's three.
+        connection.connection.dbapi_connection.run_async(_begin_immediate)
+
+
+async def _begin_immediate(driver_connection: Any) -> None:
+    await driver_connection.execute_fetchall("BEGIN IMMEDIATE")  # the cursor ends in its thread
 
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

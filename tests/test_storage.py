@@ -87,7 +87,7 @@ async def test_nothing_is_written_without_commit(database: Database) -> None:
 
 async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
         database: Database, settings: Settings) -> None:
-    """SQLite runs statements on the event loop; a lock held elsewhere must not freeze it."""
+    """A write lock held elsewhere is waited for in aiosqlite's thread, not on the event loop."""
     other = open_database(settings.database_url)  # what a second process would hold
     ticks = 0
 
@@ -127,8 +127,8 @@ async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
             assert await uow.people.find(channel="console", external_id=name) is not None
 
 
-async def test_rows_written_at_the_driver_level_read_back_like_orm_rows(database: Database) -> None:
-    """The per-message statements bypass the ORM; their times and values must not differ."""
+async def test_the_per_message_statements_store_what_the_orm_reads_back(database: Database) -> None:
+    """Claim, person and question log are plain SQLAlchemy statements; times and values match."""
     from datetime import UTC, datetime, timedelta
 
     from sqlmodel import select

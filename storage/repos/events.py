@@ -5,15 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.driver import driver_sql
 from storage.models import ProcessedEvent, utcnow
 
-
-# Runs for every update, so at the driver level (SQLite ≥ 3.24 and PostgreSQL both speak it).
-_CLAIM = ("INSERT INTO processed_event (channel, event_key, received_at) VALUES (?, ?, ?) "
-          "ON CONFLICT DO NOTHING")
+# Runs for every update: built once per dialect, so each claim is a cached statement.
+_TABLE = ProcessedEvent.__table__  # type: ignore[attr-defined]
+_CLAIM = {
+    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing(),
+    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(),
+}
 
 
 class ProcessedEventRepo:
@@ -24,8 +27,12 @@ class ProcessedEventRepo:
 
     async def claim(self, *, channel: str, event_key: str) -> bool:
         """Record the event in one statement; False when it was handled before."""
-        sql = driver_sql(self.session)
-        return await sql.execute(_CLAIM, channel, event_key, sql.when(utcnow())) > 0
+        assert self.session.bind is not None
+        result = await self.session.exec(  # type: ignore[call-overload]
+            _CLAIM[self.session.bind.dialect.name],
+            params={"channel": channel, "event_key": event_key, "received_at": utcnow()},
+        )
+        return bool(result.rowcount > 0)
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop records older than `moment`; returns how many."""

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.driver import driver_sql
 from storage.models import FaqFeedback, FaqQuestion, utcnow
 
-
-# Runs for every question, so at the driver level.
-_RECORD_QUESTION = (
-    "INSERT INTO faq_question (person_id, language, query, answer_id, score, created_at) "
-    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id")
+# Runs for every question: one INSERT, built once (the new id comes back as the dialect
+# prefers: the cursor's lastrowid on SQLite, RETURNING on PostgreSQL).
+_RECORD_QUESTION = insert(FaqQuestion.__table__)  # type: ignore[attr-defined]
 
 
 class FaqRepo:
@@ -29,10 +27,12 @@ class FaqRepo:
         """Keep the question so staff can see what people ask and what went unanswered.
 
         Returns the question's id (the "Did this help?" buttons carry it)."""
-        sql = driver_sql(self.session)
-        rows = await sql.fetch(_RECORD_QUESTION, person_id, language, query[:4096], answer_id,
-                               round(score, 4), sql.when(utcnow()))
-        return int(rows[0][0])
+        result = await self.session.exec(  # type: ignore[call-overload]
+            _RECORD_QUESTION,
+            params={"person_id": person_id, "language": language, "query": query[:4096],
+                    "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()},
+        )
+        return int(result.inserted_primary_key[0])
 
     async def last_question_id(self, person_id: int, since: datetime) -> int | None:
         """The person's latest question to the FAQ since `since`, if any."""

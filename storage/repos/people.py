@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.driver import columns, driver_sql
 from storage.models import Conversation, Person, utcnow
 
 # last_seen is precise to this; a burst of messages writes the person row once.
 SEEN_PRECISION = timedelta(seconds=60)
-_PERSON_COLUMNS = len(Person.__table__.columns)  # type: ignore[attr-defined]
-# Runs for every message, so at the driver level: the person and their conversation at once.
-_SEEN = (f"SELECT {columns(Person, 'p')}, {columns(Conversation, 'c')} FROM person p "
-         "LEFT OUTER JOIN conversation c ON c.person_id = p.id "
-         "WHERE p.channel = ? AND p.external_id = ?")
+# Runs for every message: the person and their conversation in one query, built once.
+_SEEN = (select(Person, Conversation)
+         .outerjoin(Conversation, Conversation.person_id == Person.id)  # type: ignore[arg-type]
+         .where(Person.channel == bindparam("channel"),
+                Person.external_id == bindparam("external_id")))
 
 
 class PeopleRepo:
@@ -44,20 +43,18 @@ class PeopleRepo:
 
         One query loads both; the person row is only rewritten when something changed.
         """
-        sql = driver_sql(self.session)
-        rows = await sql.fetch(_SEEN, channel, external_id)
+        found = (await self.session.exec(
+            _SEEN, params={"channel": channel, "external_id": external_id})).first()
         now = utcnow()
         display_name = display_name[:128]
-        if not rows:
+        if found is None:
             person = Person(channel=channel, external_id=external_id, chat_id=chat_id,
                             display_name=display_name, language=language, first_seen=now,
                             last_seen=now, last_inbound_at=now)
             self.session.add(person)
-            await self.session.flush()
+            await self.session.flush()  # callers need the id
             return person, None, True
-        person = sql.adopt(Person, rows[0][:_PERSON_COLUMNS])
-        held = rows[0][_PERSON_COLUMNS:]
-        conversation = sql.adopt(Conversation, held) if held[0] is not None else None
+        person, conversation = found
         changed = person.chat_id != chat_id or (display_name and person.display_name != display_name)
         if changed or person.last_inbound_at is None or now - person.last_inbound_at > SEEN_PRECISION:
             person.last_seen = person.last_inbound_at = now
