@@ -90,8 +90,6 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     if settings.staff_chat_id is None and hotline_feature in features:
         # Promise nothing nobody would see: no /ask, no menu item, no "Talk to a person" into it.
         features = tuple(f for f in features if f is not hotline_feature)
-        log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
-                    "no question for staff is taken")
     router = build_router(features)
     senders: dict[str, Sender] = {}  # filled by the channels that start
     hotline = Hotline(database=database, settings=settings)

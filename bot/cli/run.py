@@ -50,6 +50,9 @@ async def run(settings: Settings, args: argparse.Namespace,
     from scheduler import HubScheduler
 
     hub = await open_app(settings)
+    if settings.staff_chat_id is None:  # the app left the hotline out: say so, once
+        log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
+                    "no question for staff is taken")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
