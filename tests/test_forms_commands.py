@@ -70,3 +70,23 @@ async def test_help_at_any_step_of_ask_then_a_question(bot: TelegramHarness, ste
     assert not [m for m in bot.api.sent_messages(STAFF_CHAT) if OFFICE in (m.get("text") or "")]
     if steps:
         assert await _offers_to_continue(bot, "/ask")
+
+
+async def _typed(bot: TelegramHarness, texts: list[str]) -> None:
+    """Type each text and wait until the bot has answered it (a phone: noted, then the next)."""
+    for text in texts:
+        await bot.send(PERSON, text, expect=2 if text == "555 12 34 56" else 1)
+
+
+@pytest.mark.parametrize("steps", [1, 3, 5, 7, 10, len(REGISTER)])
+async def test_a_restart_between_two_steps_of_register_loses_nothing(
+        bot: TelegramHarness, steps: int) -> None:
+    typed = ["/register", *REGISTER, "yes", "Send"]  # consent, public listing, then send
+    await _typed(bot, typed[:steps])
+    await bot.restart()  # a new process on the same database, mid-form
+    await _typed(bot, typed[steps:])
+    assert bot.hub is not None
+    async with bot.hub.session_factory() as session:
+        [organisation] = (await session.exec(select(Organisation))).all()
+    assert organisation.status == "pending" and organisation.municipality == "kutaisi"
+    assert organisation.phone and organisation.email == "info@example.ge"
