@@ -19,7 +19,7 @@ from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services.announcements import SUBSCRIPTION_TOPICS
 from bot.services.event_text import event_title
-from handlers.staff import about_a_ticket
+from handlers.staff import in_staff_language, staff_form_text
 from storage.models import utcnow
 from storage.models_events import Event
 from storage.models_outbox import Announcement
@@ -31,14 +31,9 @@ EVENTS_KEY = "_events"  # upcoming events offered as audiences: [[id, title], ..
 COUNT_KEY = "_count"  # how many people the chosen audience reaches
 
 
-def _in_staff_language(turn: Turn) -> None:
-    """Texts in the staff chat are in the staff language, whoever writes."""
-    turn.reply_language = turn.services.settings.staff_language
-
-
 async def announce(turn: Turn) -> None:
     """Start an announcement from the command's text (or the message it replies to)."""
-    _in_staff_language(turn)
+    in_staff_language(turn)
     _ = turn._
     text = (turn.event.command[1] if turn.event.command else "").strip()
     source = turn.event.reply_to_ref  # a staff message with a photo or document
@@ -157,19 +152,14 @@ FORM = Form(FLOW, "an", STEPS, on_complete=_send, drafts=False, on_cancel=_cance
 
 async def pressed(turn: Turn, rest: str) -> None:
     """The form's buttons, in the staff chat only."""
-    _in_staff_language(turn)
+    in_staff_language(turn)
     if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
         await turn.stale_button()
 
 
 async def typed(turn: Turn) -> None:
     """Typed answers (an audience's name or number); ticket replies stay replies."""
-    _in_staff_language(turn)
-    if await about_a_ticket(turn):
-        assert turn.features.staff_text is not None
-        await turn.features.staff_text(turn)
-        return
-    await FORM.on_message(turn)
+    await staff_form_text(turn, FORM)
 
 
 def register(router: Router) -> None:

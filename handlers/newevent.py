@@ -13,7 +13,7 @@ from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
-from handlers.staff import about_a_ticket
+from handlers.staff import in_staff_language, staff_form_text
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -21,11 +21,6 @@ from storage.models_events import Event
 FLOW = "staff_newevent"
 MAX_TITLE = max_length(Event, "title_ka") or 200
 MAX_CAPACITY = 10_000
-
-
-def _in_staff_language(turn: Turn) -> None:
-    """Texts in the staff chat are in the staff language, whoever writes."""
-    turn.reply_language = turn.services.settings.staff_language
 
 
 def _parse_title(text: str) -> str:
@@ -110,26 +105,21 @@ FORM = Form(FLOW, "ne", STEPS, on_complete=_create, drafts=False, on_cancel=_can
 
 async def start(turn: Turn) -> None:
     """/newevent: the form from its first question."""
-    _in_staff_language(turn)
+    in_staff_language(turn)
     await turn.finish()
     await FORM.start(turn, {})
 
 
 async def pressed(turn: Turn, rest: str) -> None:
     """The form's buttons, in the staff chat only."""
-    _in_staff_language(turn)
+    in_staff_language(turn)
     if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
         await turn.stale_button()
 
 
 async def typed(turn: Turn) -> None:
     """The form's typed answers (every choice can be typed too); ticket replies stay replies."""
-    _in_staff_language(turn)
-    if await about_a_ticket(turn):
-        assert turn.features.staff_text is not None
-        await turn.features.staff_text(turn)
-        return
-    await FORM.on_message(turn)
+    await staff_form_text(turn, FORM)
 
 
 def _place_limit(text: str) -> int | None:

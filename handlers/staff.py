@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import statistics
+from typing import Any
 
 from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
@@ -24,6 +25,22 @@ def _staff(turn: Turn) -> Translate:
 async def about_a_ticket(turn: Turn) -> bool:
     """True when a staff message is written in a ticket's topic or as a reply to its card."""
     return await turn.services.tickets.about(turn.uow, turn.event) is not None
+
+
+def in_staff_language(turn: Turn) -> None:
+    """Texts in the staff chat are in the staff language, whoever writes."""
+    turn.reply_language = turn.services.settings.staff_language
+
+
+async def staff_form_text(turn: Turn, form: Any) -> None:
+    """A staff form's typed answer — unless it is written in a ticket's topic: then it is a
+    reply to the person, whatever form its author has open."""
+    in_staff_language(turn)
+    if await about_a_ticket(turn):
+        assert turn.features.staff_text is not None
+        await turn.features.staff_text(turn)
+        return
+    await form.on_message(turn)
 
 
 async def _required_ticket(turn: Turn) -> Ticket | None:
