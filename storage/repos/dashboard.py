@@ -67,8 +67,9 @@ class DashboardRepo:
         return OpenTickets(int(count), oldest)
 
     async def median_first_reply_seconds(self, since: datetime) -> float | None:
-        """The median time to the first staff reply of the tickets opened since `since` that
-        have one (None when none has); the middle one or two rows by a window function."""
+        """The median time to the first staff reply (in whole seconds) of the tickets opened
+        since `since` that have one (None when none has); the middle one or two rows by a
+        window function."""
         seconds = self._seconds_between(Ticket.created_at, Ticket.first_staff_reply_at)
         ranked = (select(seconds.label("s"),
                          func.row_number().over(order_by=seconds).label("rn"),
@@ -79,7 +80,8 @@ class DashboardRepo:
         median = (await self.session.exec(select(func.avg(ranked.c.s)).where(
             or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)))
         ).one()
-        return float(median) if median is not None else None
+        # to the second: SQLite's julianday() is a float, a few microseconds off
+        return float(round(median)) if median is not None else None
 
     async def registrations_since(self, since: datetime) -> tuple[int, int]:
         """(registrations, participants) made since `since` and not cancelled
