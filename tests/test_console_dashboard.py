@@ -98,8 +98,8 @@ def test_weeks_start_on_monday_midnight_in_the_hubs_zone() -> None:
 
 async def test_the_figures_of_the_week(hub: HubApp) -> None:
     await _seed(hub)
-    async with UnitOfWork(hub.database) as uow:
-        board = await dashboard(uow, TBILISI, now=NOW)
+    async with hub.session_factory() as session:
+        board = await dashboard(session, TBILISI, now=NOW)
     assert board.new_tickets == 5
     assert board.open_tickets == 4
     assert board.oldest_open_age == NOW - (MONDAY - timedelta(minutes=1))
@@ -118,14 +118,14 @@ async def test_an_odd_number_of_replies_has_the_middle_one_as_median(hub: HubApp
         uow.session.add_all([_ticket(MONDAY + timedelta(hours=h), replied_after=timedelta(
             minutes=m)) for h, m in ((1, 5), (2, 90), (3, 15))])
         await uow.commit()
-    async with UnitOfWork(hub.database) as uow:
-        board = await dashboard(uow, TBILISI, now=NOW)
+    async with hub.session_factory() as session:
+        board = await dashboard(session, TBILISI, now=NOW)
     assert board.median_first_reply == timedelta(minutes=15)
 
 
 async def test_an_empty_hub_has_zeros_and_no_ages(hub: HubApp) -> None:
-    async with UnitOfWork(hub.database) as uow:
-        board = await dashboard(uow, TBILISI, now=NOW)
+    async with hub.session_factory() as session:
+        board = await dashboard(session, TBILISI, now=NOW)
     assert (board.new_tickets, board.open_tickets, board.registrations,
             board.unanswered_questions, board.upcoming_total) == (0, 0, 0, 0, 0)
     assert board.oldest_open_age is None and board.median_first_reply is None

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from storage.models import utcnow
 from storage.repos.dashboard import DashboardRepo, UpcomingEvent
-from storage.uow import UnitOfWork
 
 WEEKS_SHOWN = 12
 UPCOMING_SHOWN = 5
@@ -75,10 +76,12 @@ def seats_left(capacity: int | None, taken: int) -> int | None:
     return None if capacity is None else max(0, capacity - taken)
 
 
-async def dashboard(uow: UnitOfWork, tz: ZoneInfo, now: datetime | None = None) -> Dashboard:
-    """Every figure of the dashboard, read in the caller's unit of work."""
+async def dashboard(session: AsyncSession, tz: ZoneInfo, now: datetime | None = None
+                    ) -> Dashboard:
+    """Every figure of the dashboard, read on a plain session (only reads: no unit of work,
+    so on SQLite no writer waits for the page)."""
     now = now or utcnow()
-    repo = uow.repo(DashboardRepo)
+    repo = DashboardRepo(session)
     since = week_start(now, tz)
     open_now = await repo.open_tickets()
     median = await repo.median_first_reply_seconds(since)

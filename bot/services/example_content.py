@@ -18,6 +18,8 @@ from datetime import datetime, time, timedelta
 from enum import Enum
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.services.routines import reminder_prefix
 from bot.settings import Settings
 from storage.engine import Database
@@ -191,6 +193,11 @@ async def add_on_first_start(database: Database, settings: Settings) -> bool:
     if outcome is Added.ADDED:
         log.info("example content added (remove it with: hubbot db remove-examples)")
     return outcome is Added.ADDED
+
+
+async def examples_present(session: AsyncSession) -> bool:
+    """True while example content is in the database (the console says how to remove it)."""
+    return await ExampleRepo(session).present()
 
 
 async def remove_examples(uow: UnitOfWork) -> dict[str, int]:
