@@ -17,6 +17,8 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,9 +27,34 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_scale import STAFF_CHAT, seed
 
-from bot.app import create_app
-from bot.services.dashboard import dashboard
+from bot.app import HubApp, create_app
+from bot.services.dashboard import dashboard, week_bounds, week_start
 from bot.settings import load_settings
+from storage.repos.dashboard import DashboardRepo
+
+
+async def _each_figure(hub: HubApp, runs: int) -> None:
+    """The median time of each of the dashboard's queries."""
+    now = datetime.now(UTC)
+    since = week_start(now, hub.settings.tz)
+    figures: dict[str, Callable[[DashboardRepo], Awaitable[object]]] = {
+        "tickets opened": lambda repo: repo.tickets_opened(since),
+        "open tickets and the oldest": lambda repo: repo.open_tickets(),
+        "median first reply": lambda repo: repo.median_first_reply_seconds(since),
+        "registrations": lambda repo: repo.registrations_since(since),
+        "events ahead with seats": lambda repo: repo.upcoming_events(now, 5),
+        "unanswered FAQ questions": lambda repo: repo.unanswered_questions(since),
+        "tickets per week (12)": lambda repo: repo.tickets_per_span(
+            week_bounds(now, hub.settings.tz)),
+    }
+    for name, figure in figures.items():
+        took = []
+        for _ in range(runs):
+            async with hub.session_factory() as session:
+                started = time.perf_counter()
+                await figure(DashboardRepo(session))
+                took.append((time.perf_counter() - started) * 1000)
+        print(f"  {name:<32} median {statistics.median(took):6.1f} ms")
 
 
 async def main() -> None:
@@ -59,6 +86,7 @@ async def main() -> None:
                   f"slowest {max(took):.1f} ms — {board.open_tickets:,} open tickets, "
                   f"{sum(w.tickets for w in board.weeks):,} tickets in 12 weeks, "
                   f"{board.upcoming_total} events ahead")
+            await _each_figure(hub, args.runs)
         finally:
             await hub.close()
 

@@ -94,18 +94,21 @@ class DashboardRepo:
 
     async def upcoming_events(self, now: datetime, limit: int) -> tuple[list[UpcomingEvent], int]:
         """The next `limit` events not cancelled, soonest first, with confirmed participants
-        (a correlated sum on ix_event_registration_event_id), and how many events are ahead."""
+        (summed on ix_event_registration_event_id for those only), and how many are ahead."""
         where = (col(Event.cancelled_at).is_(None), col(Event.starts_at) > now)
         total = (await self.session.exec(select(func.count()).select_from(Event).where(*where))
                  ).one()
+        ahead = (select(Event.id, Event.title_ka, Event.title_en, Event.starts_at,
+                        Event.capacity).where(*where)
+                 .order_by(col(Event.starts_at), col(Event.id)).limit(limit).subquery())
+        # summed for the few events shown only (the limit applies first)
         taken = (select(func.coalesce(func.sum(EventRegistration.participants), 0))
-                 .where(EventRegistration.event_id == Event.id,
+                 .where(EventRegistration.event_id == ahead.c.id,
                         EventRegistration.status == CONFIRMED)
-                 .correlate(Event).scalar_subquery())
+                 .correlate(ahead).scalar_subquery())
         rows = (await self.session.exec(
-            select(Event.id, Event.title_ka, Event.title_en, Event.starts_at, Event.capacity,
-                   taken).where(*where).order_by(col(Event.starts_at), col(Event.id))
-            .limit(limit))).all()
+            select(ahead.c.id, ahead.c.title_ka, ahead.c.title_en, ahead.c.starts_at,
+                   ahead.c.capacity, taken).order_by(ahead.c.starts_at, ahead.c.id))).all()
         return [UpcomingEvent(int(i), title_ka, title_en, starts_at, capacity, int(used or 0))
                 for i, title_ka, title_en, starts_at, capacity, used in rows], int(total)
 
