@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from playwright.async_api import Locator, Page, expect
+
 from bot.app import HubApp
 from bot.services.dashboard import dashboard, week_bounds, week_start
-from storage.models import FaqQuestion, Person
+from bot.services.example_content import Added, add_examples
+from storage.models import FaqQuestion, Person, utcnow
 from storage.models_events import (
     CANCELLED,
     CONFIRMED,
@@ -17,6 +21,7 @@ from storage.models_events import (
 )
 from storage.models_hotline import Ticket
 from storage.uow import UnitOfWork
+from tests.console_harness import ConsoleHarness
 
 TBILISI = ZoneInfo("Asia/Tbilisi")
 # Wednesday noon in Kutaisi; the week began on Monday 30 November at 00:00 (+04:00).
@@ -130,3 +135,59 @@ async def test_an_empty_hub_has_zeros_and_no_ages(hub: HubApp) -> None:
             board.unanswered_questions, board.upcoming_total) == (0, 0, 0, 0, 0)
     assert board.oldest_open_age is None and board.median_first_reply is None
     assert [w.tickets for w in board.weeks] == [0] * 12
+
+
+def _figure(page: Page, name: str) -> Locator:
+    """The value of one figure card, found by the card's accessible name."""
+    return page.get_by_role("group", name=name).locator(".figure-value")
+
+
+async def test_the_dashboard_shows_the_example_figures_and_a_described_chart(
+        console: ConsoleHarness) -> None:
+    hub, ka = console.hub, console.ka
+    async with UnitOfWork(hub.database) as uow:  # what a fresh clone's first start adds
+        assert await add_examples(uow, hub.settings.tz) is Added.ADDED
+        await uow.commit()
+    now = utcnow()
+    monday = week_start(now, hub.settings.tz)
+    # the example ticket was opened 2 h ago, the registration made 1 h ago: this week's, unless
+    # the test runs in the first hours of a Monday
+    new = 1 if now - timedelta(hours=2) >= monday else 0
+    registered = 1 if now - timedelta(hours=1) >= monday else 0
+
+    page = await console.sign_in(name="Nino")
+    await expect(page.get_by_role("heading", name=ka("Dashboard"), level=1)).to_be_visible()
+    await expect(page.get_by_role("note")).to_contain_text("hubbot db remove-examples")
+    await expect(_figure(page, ka("New tickets"))).to_have_text(str(new))
+    await expect(_figure(page, ka("Open tickets"))).to_have_text("1")
+    waits = re.escape(ka("the oldest waits {age}").format(
+        age=ka("{hours} h {minutes} min").format(hours=2, minutes="MINUTES"))).replace(
+        "MINUTES", r"\d+")
+    await expect(page.get_by_role("group", name=ka("Open tickets"))).to_contain_text(
+        re.compile(waits))
+    await expect(_figure(page, ka("Median time to the first staff reply"))).to_have_text(
+        ka("{minutes} min").format(minutes=30) if new else "—")
+    await expect(_figure(page, ka("Event registrations"))).to_have_text(str(registered))
+    await expect(_figure(page, ka("Unanswered FAQ questions"))).to_have_text("0")
+
+    events = page.get_by_role("table").filter(has_text=ka("Seats left"))
+    await expect(events.get_by_role("row")).to_have_count(4)  # the heading and three events
+    forum = events.get_by_role("row").filter(has_text="მაგალითი — სამოქალაქო ფორუმი")
+    await expect(forum).to_contain_text(ka("{left} of {capacity}").format(left=38, capacity=40))
+    online = events.get_by_role("row").filter(has_text="მაგალითი — ონლაინ შეხვედრა")
+    await expect(online).to_contain_text(ka("no limit"))
+
+    chart = page.get_by_role("img", name=ka("Tickets per week, last 12 weeks"))
+    await expect(chart).to_be_visible()
+    await expect(chart).to_have_accessible_description(
+        re.compile(re.escape(ka("This week so far: {count}.").format(count=new))))
+    await page.get_by_text(ka("The figures as a table")).click()
+    weeks = page.get_by_role("table", name=ka("Tickets per week, last 12 weeks"))
+    await expect(weeks.get_by_role("row")).to_have_count(13)  # the heading and 12 weeks
+    await expect(weeks.get_by_role("row").last).to_contain_text(str(new))
+
+    await page.get_by_role("link", name="English").click()
+    await expect(page.get_by_role("img", name="Tickets per week, last 12 weeks")).to_be_visible()
+    await expect(page.get_by_role("link", name="Example — Civic forum: the local budget")
+                 ).to_be_visible()
+    await expect(page.get_by_role("note")).to_contain_text("Example —")

@@ -133,14 +133,14 @@ def _ticket(person: Person, now: datetime) -> Ticket:
 
 def _conversation(ticket_id: int, now: datetime) -> list[TicketMessage]:
     return [
-        TicketMessage(ticket_id=ticket_id, direction="out", author=MARK_KA + "ჰაბის გუნდი",
+        TicketMessage(ticket_id=ticket_id, direction="out", author=MARK_KA + "ნათია გელაშვილი",
                       text="გამარჯობა! კონკურსი მომავალ თვეში გამოცხადდება. გამოგიგზავნით "
                            "დოკუმენტების ჩამონათვალს. (მაგალითი)",
                       created_at=now - timedelta(hours=1, minutes=30)),
         TicketMessage(ticket_id=ticket_id, direction="in",
                       text="დიდი მადლობა! ველოდები. (მაგალითი)",
                       created_at=now - timedelta(minutes=50)),
-        TicketMessage(ticket_id=ticket_id, direction="note", author=MARK_KA + "ჰაბის გუნდი",
+        TicketMessage(ticket_id=ticket_id, direction="note", author=MARK_KA + "ნათია გელაშვილი",
                       text="შენიშვნა მხოლოდ გუნდისთვის: ეს საჩვენებელი ბილეთია. (მაგალითი)",
                       created_at=now - timedelta(minutes=45)),
     ]
