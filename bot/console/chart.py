@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH, HEIGHT = 640, 220
-TOP, BOTTOM, LEFT, RIGHT = 24, 28, 36, 8  # room for value labels, week labels, the scale
+WIDTH, HEIGHT = 480, 200
+TOP, BOTTOM, LEFT, RIGHT = 24, 30, 32, 8  # room for value labels, week labels, the scale
 GAP = 0.25  # of each bar's slot, left empty
 
 

@@ -43,9 +43,9 @@ async def index(request: web.Request) -> web.Response:
                        for week in board.weeks])
     first, last = board.weeks[0].monday, board.weeks[-1].monday
     highest = chart.highest
-    summary = _(N_("{count} tickets in the 12 weeks from {first} to this week.")).format(
+    summary = _(N_("Tickets in the 12 weeks from {first} to this week: {count}.")).format(
         count=chart.total, first=format_date(first, "d MMMM", locale=lang))
-    if highest is not None:
+    if highest is not None and highest is not chart.bars[-1]:
         summary += " " + _(N_("The busiest week began on {day}, with {count}.")).format(
             day=highest.label, count=highest.value)
     summary += " " + _(N_("This week so far: {count}.")).format(count=board.weeks[-1].tickets)
