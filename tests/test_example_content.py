@@ -6,7 +6,10 @@ the rules are checked on both databases through the service the commands call.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,10 +18,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser, expect
 from sqlalchemy import func
 from sqlmodel import select
 
 from bot.app import HubApp
+from bot.i18n import translator
 from bot.services.example_content import (
     Added,
     add_examples,
@@ -33,6 +38,7 @@ from storage.models_orgs import APPROVED, PENDING, Organisation
 from storage.models_outbox import OutboxMessage
 from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
+from tests.console_harness import free_port
 
 HUBBOT = [sys.executable, "-m", "bot.cli"]
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,3 +220,33 @@ async def test_removing_keeps_real_data_and_withdraws_what_was_queued_for_exampl
         [row] = (await session.exec(select(OutboxMessage))).all()
         assert row.state != "pending"
         assert (await session.exec(select(func.count()).select_from(EventRegistration))).one() == 0
+
+
+async def test_hubbot_console_open_on_a_fresh_clone_shows_the_examples_signed_in(
+        tmp_path: Path, browser: Browser) -> None:
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TELEGRAM_", "HUB_", "DATABASE_", "STAFF_", "EXAMPLE_"))}
+    environment |= {"DATABASE_URL": f"sqlite:///{tmp_path / 'hubbot.db'}", "LANG": "C.UTF-8",
+                    "PYTHONPATH": str(ROOT), "HOST": "127.0.0.1", "PORT": str(port),
+                    "BROWSER": "true"}  # webbrowser.open runs `true URL`: no window here
+    process = await asyncio.create_subprocess_exec(
+        *HUBBOT, "console", "open", cwd=tmp_path, env=environment,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        assert process.stdout is not None
+        line = (await asyncio.wait_for(process.stdout.readline(), timeout=60)).decode()
+        link = re.search(r"http://\S+/console/login/\S+", line)
+        assert link is not None, line
+        context = await browser.new_context()
+        page = await context.new_page()
+        await page.goto(link.group(0))
+        await page.get_by_role("button", name=translator("ka")("Sign in")).click()
+        await expect(page.get_by_role("note")).to_contain_text("hubbot db remove-examples")
+        await expect(page.get_by_role("link", name="მაგალითი — სამოქალაქო ფორუმი: ადგილობრივი "
+                                                    "ბიუჯეტი")).to_be_visible()
+        await context.close()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _out, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 0, stderr.decode()
