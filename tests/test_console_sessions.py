@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
+from aiohttp import CookieJar, web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 from sqlmodel import select
 
 from bot.app import HubApp
+from bot.console.app import mount
 from bot.console.audit import record
+from bot.console.auth import SESSION_COOKIE
+from bot.console.deps import ConsoleDeps
+from bot.console.pages import PAGES
+from bot.console.render import see_other
 from bot.console.staff import StaffMember
 from bot.services import console_access as access
 from storage.models import utcnow
@@ -124,3 +132,25 @@ async def test_the_audit_log_lists_changes_newest_first_with_who(hub: HubApp) ->
             ("Nino", "ticket.reply", "ticket #12", "")]
         assert entries[1].telegram_user_id == 900
         assert [e.action for e in await repo.audit_page(1, 10)] == ["ticket.reply"]
+
+
+async def test_a_notice_after_a_post_shows_once(hub: HubApp) -> None:
+    """`see_other(request, path, notice)`: the next page shows the notice, the one after not."""
+    async def change(request: web.Request) -> web.StreamResponse:
+        raise see_other(request, "/console/audit", notice="Saved ✓ შენახულია")
+
+    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_post(
+        "/test-change", change))
+    root = web.Application()
+    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
+    signed_in = await _redeem(hub, await _link(hub))
+    assert isinstance(signed_in, access.SignedIn)
+    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
+        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+        refused = await client.post("/console/test-change", data={})
+        assert refused.status == 403
+        page = await client.post("/console/test-change",
+                                 data={"csrf_token": access.csrf_token(signed_in.token)})
+        assert page.status == 200 and "Saved ✓ შენახულია" in await page.text()
+        again = await client.get("/console/audit")
+        assert "Saved ✓" not in await again.text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 
 import aiohttp_jinja2
 import jinja2
@@ -18,23 +19,25 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
 
-def build_console(console_deps: ConsoleDeps) -> web.Application:
+def build_console(console_deps: ConsoleDeps,
+                  pages: tuple[ModuleType, ...] = PAGES) -> web.Application:
     """The console, to be mounted with `app.add_subapp("/console", console)`."""
     app = web.Application(middlewares=[auth.guard])
     app[DEPS] = console_deps
-    app[NAV] = tuple(module.NAV for module in PAGES if getattr(module, "NAV", None))
+    app[NAV] = tuple(module.NAV for module in pages if getattr(module, "NAV", None))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                          undefined=jinja2.StrictUndefined)
     app.router.add_static("/static/", STATIC, name="static")
     auth.add_routes(app)
-    for module in PAGES:
+    for module in pages:
         module.add_routes(app)
     return app
 
 
-def mount(root: web.Application, console_deps: ConsoleDeps) -> None:
+def mount(root: web.Application, console_deps: ConsoleDeps,
+          pages: tuple[ModuleType, ...] = PAGES) -> None:
     """Serve the console under /console of the bot's web server."""
-    root.add_subapp("/console", build_console(console_deps))
+    root.add_subapp("/console", build_console(console_deps, pages))
 
     async def to_console(request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/console/")
