@@ -90,6 +90,8 @@ async def test_a_forged_session_cookie_gets_the_sign_in_page(console: ConsoleHar
     assert response is not None and response.status == 401
     await page.get_by_role("heading", name=console.ka("Sign in to the console")).wait_for()
     assert await page.get_by_role("link", name=console.ka("Audit log")).count() == 0
+    headers = await response.all_headers()  # no framing, no caching of console pages
+    assert headers["x-frame-options"] == "DENY" and headers["cache-control"] == "no-store"
 
 
 async def test_sign_out_ends_the_session(console: ConsoleHarness) -> None:
