@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import CHOICE, REVIEW, Option, Step
+from bot.core.forms import Form
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -94,10 +94,10 @@ def _preview(turn: Turn, data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("audience", forms.CHOICE, _audience_prompt, options=_audiences, check=_counted),
-    Step("place", forms.CHOICE, N_("Which municipality?"), options=_municipalities, columns=3,
+    Step("audience", CHOICE, _audience_prompt, options=_audiences, check=_counted),
+    Step("place", CHOICE, N_("Which municipality?"), options=_municipalities, columns=3,
          check=_counted, when=lambda data: data.get("audience") == BY_MUNICIPALITY),
-    Step("send", forms.REVIEW, "", summary=_preview, submit_label=N_("📨 Send"),
+    Step("send", REVIEW, "", summary=_preview, submit_label=N_("📨 Send"),
          submit_short=N_("Send")),
 )
 

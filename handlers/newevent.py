@@ -5,8 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Invalid, Option, Step
+from bot.core.form_steps import (
+    CHOICE,
+    NUMBER,
+    REVIEW,
+    TEXT,
+    Invalid,
+    Option,
+    Step,
+    parse_number,
+)
+from bot.core.forms import Form
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -31,7 +40,7 @@ def _parse_title(text: str) -> str:
 
 def _parse_seats(text: str) -> int:
     try:
-        return forms.parse_number(text, 1, MAX_CAPACITY)
+        return parse_number(text, 1, MAX_CAPACITY)
     except Invalid:
         raise Invalid(N_("Please write the number of seats (1–{limit}), or press the button."),
                       limit=MAX_CAPACITY) from None
@@ -66,17 +75,17 @@ def _preview(turn: Turn, data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("kind", forms.CHOICE, N_("A new event. What kind is it?"),
+    Step("kind", CHOICE, N_("A new event. What kind is it?"),
          options=[Option(kind, label) for kind, label in KIND_LABELS.items()],
          columns=len(KIND_LABELS)),
-    Step("title", forms.TEXT, N_("The title (in Georgian)?"), parse=_parse_title),
-    Step("starts", forms.TEXT, N_("When does it start? Write the date and time, e.g. "
-                                  "2026-12-15 10:00."), check=_future),
-    Step("place", forms.TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
-                                 "Tsereteli St.), or an online link."), check=_place_fits),
-    Step("capacity", forms.NUMBER, N_("How many seats? Write a number, or press the button."),
+    Step("title", TEXT, N_("The title (in Georgian)?"), parse=_parse_title),
+    Step("starts", TEXT, N_("When does it start? Write the date and time, e.g. "
+                            "2026-12-15 10:00."), check=_future),
+    Step("place", TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
+                           "Tsereteli St.), or an online link."), check=_place_fits),
+    Step("capacity", NUMBER, N_("How many seats? Write a number, or press the button."),
          parse=_parse_seats, optional=True, skip_label=N_("No seat limit")),
-    Step("confirm", forms.REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
+    Step("confirm", REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
          submit_short=N_("Create"), edits={"title": N_("Title"), "starts": N_("Start"),
                                            "place": N_("Place"), "capacity": N_("Seats")}),
 )

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import CHOICE, MULTI, OPEN, Option, Step
+from bot.core.forms import Form
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -41,7 +41,7 @@ async def subscribe(turn: Turn) -> None:
 
 async def _open(turn: Turn, row: Subscription, text: str) -> None:
     await turn.finish()
-    await FORM.open_at(turn, "topics", {"topics": list(row.topics), forms.OPEN: "topics"}, text)
+    await FORM.open_at(turn, "topics", {"topics": list(row.topics), OPEN: "topics"}, text)
 
 
 async def _topics_kept(turn: Turn, data: dict[str, Any], topics: list[str]) -> bool:
@@ -80,11 +80,11 @@ def _place_prompt(turn: Turn, _data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("topics", forms.MULTI, N_("Your announcements:"),
+    Step("topics", MULTI, N_("Your announcements:"),
          options=[Option(key, label) for key, label in SUBSCRIPTION_TOPICS.items()],
          check=_topics_kept, done_label=N_("📍 Municipality ➡️"), done_short=N_("Municipality"),
          extra_rows=_unsubscribe_row),
-    Step("municipality", forms.CHOICE, _place_prompt, columns=3, check=_place_kept,
+    Step("municipality", CHOICE, _place_prompt, columns=3, check=_place_kept,
          options=[Option(key, name) for key, name in MUNICIPALITIES.items() if key != "other"]
          + [Option(EVERYWHERE, N_("All of Imereti"))]),
 )
