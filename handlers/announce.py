@@ -18,7 +18,7 @@ from bot.places import MUNICIPALITIES
 from bot.services import announcement_drafts
 from bot.services.announcements import SUBSCRIPTION_TOPICS
 from bot.services.event_text import event_title
-from handlers.staff import in_staff_language, staff_form_text
+from handlers.staff import in_staff_language, register_staff_form
 from storage.models_outbox import Announcement
 
 FLOW = "staff_announce"
@@ -140,20 +140,7 @@ FORM = Form(FLOW, "an", STEPS, on_complete=_send, drafts=False, on_cancel=_cance
             paused="", cancelled="", draft_offer="")
 
 
-async def pressed(turn: Turn, rest: str) -> None:
-    """The form's buttons, in the staff chat only."""
-    in_staff_language(turn)
-    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
-        await turn.stale_button()
-
-
-async def typed(turn: Turn) -> None:
-    """Typed answers (an audience's name or number); ticket replies stay replies."""
-    await staff_form_text(turn, FORM)
-
-
 def register(router: Router) -> None:
     """Wire /announce into the staff chat."""
     router.staff_command("announce", announce, N_("send an announcement to subscribers"))
-    router.button("an", pressed)
-    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language
+    register_staff_form(router, FORM)  # every choice can be typed: an audience's name, number

@@ -22,7 +22,7 @@ from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
-from handlers.staff import in_staff_language, staff_form_text
+from handlers.staff import in_staff_language, register_staff_form
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -119,18 +119,6 @@ async def start(turn: Turn) -> None:
     await FORM.start(turn, {})
 
 
-async def pressed(turn: Turn, rest: str) -> None:
-    """The form's buttons, in the staff chat only."""
-    in_staff_language(turn)
-    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
-        await turn.stale_button()
-
-
-async def typed(turn: Turn) -> None:
-    """The form's typed answers (every choice can be typed too); ticket replies stay replies."""
-    await staff_form_text(turn, FORM)
-
-
 def _place_limit(text: str) -> int | None:
     """The column's limit when the place (an address or a link) does not fit it, else None."""
     _municipality, address, link = parse_place(text)
@@ -153,5 +141,4 @@ def _event(turn: Turn, data: dict[str, Any]) -> Event:
 def register(router: Router) -> None:
     """Wire /newevent into the staff chat."""
     router.staff_command("newevent", start, N_("create an event with a guided form"))
-    router.button("ne", pressed)
-    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language
+    register_staff_form(router, FORM)  # every choice can be typed too
