@@ -157,19 +157,16 @@ async def add_examples(uow: UnitOfWork, tz: ZoneInfo, now: datetime | None = Non
     now = now or utcnow()
     person = _person(now)
     events, organisations = _events(now, tz), _organisations(now)
-    uow.session.add_all([person, *events, *organisations])
-    await uow.flush()
+    await repo.add(person, *events, *organisations)
     assert person.id is not None and events[0].id is not None
     ticket = _ticket(person, now)
-    uow.session.add(ticket)
-    await uow.flush()
+    await repo.add(ticket)
     assert ticket.id is not None
-    uow.session.add_all(_conversation(ticket.id, now))
     person.active_ticket_id = ticket.id
-    uow.session.add(EventRegistration(event_id=events[0].id, person_id=person.id, participants=2,
-                                      names=[MARK_KA + "ნინო ბერიძე", MARK_KA + "ანა კაპანაძე"],
-                                      status=CONFIRMED, created_at=now - timedelta(hours=1),
-                                      updated_at=now - timedelta(hours=1)))
+    await repo.add(person, *_conversation(ticket.id, now), EventRegistration(
+        event_id=events[0].id, person_id=person.id, participants=2,
+        names=[MARK_KA + "ნინო ბერიძე", MARK_KA + "ანა კაპანაძე"], status=CONFIRMED,
+        created_at=now - timedelta(hours=1), updated_at=now - timedelta(hours=1)))
     await repo.mark(PERSON, [person.id])
     await repo.mark(EVENT, [e.id for e in events if e.id is not None])
     await repo.mark(ORGANISATION, [o.id for o in organisations if o.id is not None])

@@ -33,6 +33,11 @@ class ExampleRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def add(self, *rows: SQLModel) -> None:
+        """Store new example rows (or changes to them) and give them their ids."""
+        self.session.add_all(rows)
+        await self.session.flush()
+
     async def has_real_data(self) -> bool:
         """True when any person, organisation, event or ticket is not an example.
 
