@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.cli.startup import StartupError, add_examples_on_first_start
+from bot.cli.startup import StartupError
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -49,12 +49,9 @@ async def run(settings: Settings, args: argparse.Namespace,
     from bot.web import WebServer
     from scheduler import HubScheduler
 
+    # No example content here: `hubbot run` reaches real people (examples come with `hubbot chat`
+    # and `hubbot console open` on a fresh database, or `hubbot db add-examples`).
     hub = await open_app(settings)
-    try:
-        await add_examples_on_first_start(hub)
-    except BaseException:
-        await hub.close()
-        raise
     if settings.staff_chat_id is None:  # the app left the hotline out: say so, once
         log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
                     "no question for staff is taken")

@@ -54,7 +54,7 @@ async def open_app(settings: Settings) -> HubApp:
 
 async def add_examples_on_first_start(hub: HubApp) -> None:
     """A fresh SQLite database gets the example content once (EXAMPLE_CONTENT=auto, the
-    default), so a newcomer's `hubbot chat`, `hubbot run` or console shows the bot working."""
+    default), so a newcomer's `hubbot chat` or console shows the bot working."""
     from bot.services.example_content import add_on_first_start
 
     await add_on_first_start(hub.database, hub.settings)
