@@ -91,16 +91,15 @@ def _time(values: Mapping[str, str], name: str, tz: ZoneInfo, errors: Errors,
 
 
 def read_times(values: Mapping[str, str], tz: ZoneInfo, now: datetime
-               ) -> tuple[tuple[datetime, datetime | None] | None, Errors]:
-    """(start, end) from the form, or the problems: a start ahead of `now`, an end after it."""
+               ) -> tuple[datetime | None, datetime | None, Errors]:
+    """(start, end, problems) from the form: a start ahead of `now`, an end after it. The
+    start is given whenever it is right, even when the end is not."""
     errors: Errors = {}
     starts = _time(values, "starts", tz, errors, required=True, after=now)
     ends = _time(values, "ends", tz, errors, required=False)
     if starts is not None and ends is not None and ends <= starts:
         errors["ends"] = InvalidValue(N_("The end must be after the start."))
-    if errors or starts is None:
-        return None, errors
-    return (starts, ends), errors
+    return starts, ends, errors
 
 
 def read_details(values: Mapping[str, str], tz: ZoneInfo, now: datetime, *,
@@ -167,12 +166,12 @@ def read_details(values: Mapping[str, str], tz: ZoneInfo, now: datetime, *,
 def read_new_event(values: Mapping[str, str], tz: ZoneInfo, now: datetime
                    ) -> tuple[Event | None, Errors]:
     """A new event from the whole form (times and details), or every problem in it."""
-    times, errors = read_times(values, tz, now)
-    details, detail_errors = read_details(values, tz, now, starts=times[0] if times else None)
+    starts, ends, errors = read_times(values, tz, now)
+    details, detail_errors = read_details(values, tz, now, starts=starts)
     errors |= detail_errors
-    if times is None or details is None:
+    if errors or starts is None or details is None:
         return None, errors
-    event = Event(title_ka=details.title_ka, starts_at=times[0], ends_at=times[1])
+    event = Event(title_ka=details.title_ka, starts_at=starts, ends_at=ends)
     details.apply(event)
     return event, errors
 
