@@ -88,7 +88,8 @@ async def detail_page(request: web.Request) -> web.Response:
     if organisation is None:
         raise web.HTTPNotFound(text="no such organisation")
     return render(request, "organisations/detail.html", {
-        "org": organisation, "tz": deps(request).settings.tz, **_labels()})
+        "org": organisation, "tz": deps(request).settings.tz, "reason_error": None,
+        **_labels()})
 
 
 async def approve(request: web.Request) -> web.StreamResponse:
