@@ -11,8 +11,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, csv_bytes, send_file
-from bot.console.render import form, render, see_other
-from bot.console.wake import wake_outbox
+from bot.console.render import form, language, render, see_other, translate
 from bot.exports.attendees import attendee_table
 from bot.exports.cells import to_csv
 from bot.i18n import N_
@@ -113,7 +112,7 @@ async def create(request: web.Request) -> web.StreamResponse:
                            event.title_ka)
         await uow.commit()
     raise see_other(request, f"/console/events/{event.id}",
-                    notice=N_("The event is created. People see it in /events."))
+                    notice=_t(request, N_("The event is created. People see it in /events.")))
 
 
 async def detail_page(request: web.Request) -> web.Response:
@@ -155,8 +154,8 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.edit(uow, number, details, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=N_(
-                    "The event is cancelled; a cancelled event is not changed.")) from None
+                raise see_other(request, f"/console/events/{number}", notice=_t(request, 
+                    N_("The event is cancelled; a cancelled event is not changed."))) from None
         if change is None:
             return render(request, "events/form.html", {
                 "values": values, "errors": errors, "editing": event, **_helpers(request)},
@@ -165,8 +164,8 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             await audit.record(uow, staff(request), "event.edit", f"event {number}",
                                f"told {change.told}")
             await uow.commit()
-    wake_outbox(request, uow)
-    raise see_other(request, f"/console/events/{number}", notice=_told(change, "edit"))
+    deps(request).wake_outbox()
+    raise see_other(request, f"/console/events/{number}", notice=_t(request, _told(change, "edit")))
 
 
 DONE = {  # (what was done, whether anybody is being told) -> the notice
@@ -208,8 +207,8 @@ async def move(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.move(uow, number, starts, ends, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=N_(
-                    "The event is cancelled; a cancelled event is not moved.")) from None
+                raise see_other(request, f"/console/events/{number}", notice=_t(request, 
+                    N_("The event is cancelled; a cancelled event is not moved."))) from None
             except ValueError:
                 errors["ends"] = InvalidValue(N_("The end must be after the start."))
         if change is None:
@@ -220,8 +219,8 @@ async def move(request: web.Request) -> web.StreamResponse:
             await audit.record(uow, staff(request), "event.move", f"event {number}",
                                f"{starts:%Y-%m-%dT%H:%MZ}; told {change.told}")
             await uow.commit()
-    wake_outbox(request, uow)
-    raise see_other(request, f"/console/events/{number}", notice=_told(change, "move"))
+    deps(request).wake_outbox()
+    raise see_other(request, f"/console/events/{number}", notice=_t(request, _told(change, "move")))
 
 
 async def cancel_page(request: web.Request) -> web.Response:
@@ -245,10 +244,10 @@ async def cancel(request: web.Request) -> web.StreamResponse:
             await audit.record(uow, staff(request), "event.cancel", f"event {number}",
                                f"told {change.told}")
             await uow.commit()
-    wake_outbox(request, uow)
+    deps(request).wake_outbox()
     notice = (_told(change, "cancel") if change.changed
               else N_("It was already cancelled; nobody was told again."))
-    raise see_other(request, f"/console/events/{number}", notice=notice)
+    raise see_other(request, f"/console/events/{number}", notice=translate(request)(notice))
 
 
 async def attendees_csv(request: web.Request) -> web.StreamResponse:
@@ -260,3 +259,8 @@ async def attendees_csv(request: web.Request) -> web.StreamResponse:
                                deps(request).settings.tz)
     return await send_file(request, csv_bytes(to_csv(table)),
                            filename=f"attendees-{number}.csv", content_type=CSV)
+
+
+def _t(request: web.Request, message: str) -> str:
+    """A message id in the console language (a notice is shown as given)."""
+    return translate(request)(message)

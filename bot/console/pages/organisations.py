@@ -12,8 +12,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built, send_file
-from bot.console.render import form, render, see_other
-from bot.console.wake import wake_outbox
+from bot.console.render import form, language, render, see_other, translate
 from bot.exports.booklet import build_booklet
 from bot.exports.org_tables import rows, to_csv, to_xlsx
 from bot.i18n import N_, translator
@@ -102,14 +101,14 @@ async def approve(request: web.Request) -> web.StreamResponse:
         if outcome.changed:
             await audit.record(uow, staff(request), "org.approve", f"organisation #{number}")
         await uow.commit()
-    wake_outbox(request, uow)
+    deps(request).wake_outbox()
     if not outcome.changed:
         notice = N_("It was already approved; nobody was told again.")
     elif outcome.person is None:
         notice = N_("Approved. Nobody was told: the person who registered it is no longer known.")
     else:
         notice = N_("Approved. The person who registered it is being told.")
-    raise see_other(request, f"/console/orgs/{number}", notice=notice)
+    raise see_other(request, f"/console/orgs/{number}", notice=translate(request)(notice))
 
 
 async def reject(request: web.Request) -> web.StreamResponse:
@@ -132,14 +131,14 @@ async def reject(request: web.Request) -> web.StreamResponse:
             await audit.record(uow, staff(request), "org.reject", f"organisation #{number}",
                                reason)
         await uow.commit()
-    wake_outbox(request, uow)
+    deps(request).wake_outbox()
     if not outcome.changed:
         notice = N_("It was already rejected with this reason; nobody was told again.")
     elif outcome.person is None:
         notice = N_("Rejected. Nobody was told: the person who registered it is no longer known.")
     else:
         notice = N_("Rejected. The person who registered it is being told the reason.")
-    raise see_other(request, f"/console/orgs/{number}", notice=notice)
+    raise see_other(request, f"/console/orgs/{number}", notice=translate(request)(notice))
 
 
 async def edit_page(request: web.Request) -> web.Response:
@@ -184,7 +183,7 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             await audit.record(uow, staff(request), "org.edit", f"organisation #{number}")
             await uow.commit()
     raise see_other(request, f"/console/orgs/{number}",
-                    notice=N_("Saved.") if changed else N_("Nothing was changed."))
+                    notice=_t(request, N_("Saved.") if changed else N_("Nothing was changed.")))
 
 
 def _stamp(request: web.Request) -> str:
@@ -227,4 +226,9 @@ async def download_booklet(request: web.Request) -> web.StreamResponse:
 
 
 def _language(request: web.Request) -> str:
-    return staff(request).language
+    return language(request)
+
+
+def _t(request: web.Request, message: str) -> str:
+    """A message id in the console language (a notice is shown as given)."""
+    return translate(request)(message)
