@@ -3,10 +3,12 @@ the outbox), the wait list served when seats are added, upcoming and past pages.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.async_api import Page
 from sqlmodel import select
 
 from bot.app import HubApp
@@ -23,6 +25,8 @@ from storage.models_events import CONFIRMED, Event, EventRegistration
 from storage.models_outbox import OutboxMessage
 from storage.repos.events_calendar import EventCalendarRepo
 from storage.uow import UnitOfWork
+from tests.console_harness import ConsoleHarness
+from tests.telegram_harness import wait_for_text
 
 TZ = ZoneInfo("Asia/Tbilisi")
 
@@ -202,3 +206,112 @@ async def test_upcoming_and_past_pages(hub: HubApp) -> None:
         await register(uow, event_id=event.id, person_id=other.id, organisation_id=None,
                        participants=1)
         assert await repo.waiting_by_event([event.id]) == {event.id: 1}
+
+
+# --- in a real browser, against the running bot and the stand-in Bot API ---------------------
+
+PERSON = 7401
+
+
+async def _create_in_browser(console: ConsoleHarness, page: Page, title: str,
+                             starts: datetime) -> int:
+    await page.get_by_role("link", name=console.ka("Events")).click()
+    await page.get_by_role("link", name=console.ka("New event")).click()
+    await page.get_by_label(console.ka("Title (Georgian)")).fill(title)
+    await page.get_by_label(console.ka("Starts")).fill(_local(starts))
+    await page.get_by_label(console.ka("Place")).fill("Kutaisi, 111 Tsereteli St.")
+    await page.get_by_label(console.ka("Seats (empty: no limit)")).fill("20")
+    await page.get_by_role("button", name=console.ka("Create event")).click()
+    await page.get_by_role("status").filter(has_text=console.ka(
+        "The event is created. People see it in /events.")).wait_for()
+    found = re.search(r"/console/events/(\d+)$", page.url)
+    assert found, page.url
+    return int(found.group(1))
+
+
+async def _new_time_notices(console: ConsoleHarness) -> list[OutboxMessage]:
+    async with console.hub.session_factory() as session:
+        return list((await session.exec(select(OutboxMessage).where(
+            OutboxMessage.chat_id == str(PERSON), OutboxMessage.kind == "event_update"))).all())
+
+
+async def test_create_register_in_the_chat_and_move_tells_once(console: ConsoleHarness) -> None:
+    page = await console.sign_in(name="Nino")
+    starts = (utcnow() + timedelta(days=12)).replace(minute=0, second=0, microsecond=0)
+    number = await _create_in_browser(console, page, "რეგიონული ფორუმი", starts)
+
+    # a person finds it in /events and registers in the chat
+    [listing] = await console.person.send(PERSON, "/events")
+    assert "რეგიონული ფორუმი" in listing["text"]
+    [ask_count] = await console.person.press(PERSON, f"ev:r:{number}",
+                                             message_id=listing["message_id"])
+    [ask_names] = await console.person.press_label(PERSON, ask_count, "1")
+    await console.person.press_label(PERSON, ask_names, "Skip", expect=2)
+    await page.reload()
+    await page.get_by_role("cell", name="Test").wait_for()  # the attendee, by their name
+
+    later = starts + timedelta(days=1, hours=2)
+    for _ in range(2):  # the same move twice: the second changes nothing
+        await page.get_by_role("link", name=console.ka("Move to another time")).click()
+        await page.get_by_label(console.ka("New start")).fill(_local(later))
+        await page.get_by_role("button", name=console.ka("Move the event")).click()
+        await page.get_by_role("status").wait_for()
+    await page.get_by_role("status").filter(has_text=console.ka(
+        "Nothing was changed; nobody was told.")).wait_for()
+    told = await wait_for_text(console.api, PERSON, "has a new time", timeout=10)
+    assert "რეგიონული ფორუმი" in (told.get("text") or told.get("caption") or "")
+    assert len(await _new_time_notices(console)) == 1  # told once, not twice
+    moved = [m for m in console.api.sent_messages(PERSON)
+             if "has a new time" in (m.get("text") or m.get("caption") or "")]
+    assert len(moved) == 1
+    await page.get_by_role("link", name=console.ka("Audit log")).click()
+    await page.get_by_role("row").filter(has_text="event.move").filter(
+        has_text=f"event {number}").wait_for()
+    assert await page.get_by_role("row").filter(has_text="event.move").count() == 1
+
+
+async def test_a_blank_title_is_refused_beside_the_field(console: ConsoleHarness) -> None:
+    page = await console.sign_in(name="Nino")
+    await page.goto("/console/events/new")
+    await page.get_by_label(console.ka("Place")).fill("Kutaisi, 111 Tsereteli St.")
+    await page.get_by_label(console.ka("Starts")).fill(
+        _local(utcnow() - timedelta(days=1)))
+    await page.get_by_label(console.ka("Seats (empty: no limit)")).fill("0")
+    await page.get_by_role("button", name=console.ka("Create event")).click()
+    title = page.get_by_label(console.ka("Title (Georgian)"))
+    await page.get_by_text(console.ka("Please write a title.")).wait_for()
+    assert await title.get_attribute("aria-invalid") == "true"
+    await page.get_by_text(console.ka("That time has passed. Please give a future date and "
+                                      "time.")).wait_for()
+    assert await page.get_by_label(console.ka("Place")).input_value() == (
+        "Kutaisi, 111 Tsereteli St.")  # what was typed is kept
+    async with console.hub.session_factory() as session:
+        assert (await session.exec(select(Event))).all() == []
+
+
+async def test_cancel_and_the_attendee_list_with_the_wait_list(console: ConsoleHarness) -> None:
+    first, second = await _person(console.hub, "7411"), await _person(console.hub, "7412")
+    event = await _event_with(console.hub, first, second, capacity="1")
+    page = await console.sign_in(name="Nino")
+    await page.goto(f"/console/events/{event.id}")
+    await page.get_by_role("heading", name="რეგიონული ფორუმი").wait_for()
+    waiting = page.get_by_role("table", name=console.ka("Wait list"))
+    await waiting.get_by_role("cell", name="P7412").wait_for()
+    attendees = await page.request.get(f"/console/events/{event.id}/attendees.csv")
+    assert attendees.headers["content-type"] == "text/csv; charset=utf-8"
+    assert attendees.headers["content-disposition"].startswith(
+        f'attachment; filename="attendees-{event.id}.csv"')
+    header, confirmed, waitlisted = (await attendees.body()).decode("utf-8-sig").splitlines()
+    assert header.startswith("registration_id,status,waitlist_position")
+    assert confirmed.split(",")[1:3] == ["confirmed", ""]
+    assert waitlisted.split(",")[1:3] == ["waitlisted", "1"]
+
+    await page.get_by_role("link", name=console.ka("Cancel the event")).click()
+    await page.get_by_text(console.ka("{count} people registered will be told.").format(
+        count=2)).wait_for()
+    await page.get_by_role("button", name=console.ka("Cancel the event")).click()
+    await page.get_by_role("status").filter(has_text=console.ka(
+        "The event is cancelled. Registrants are being told.")).wait_for()
+    await page.get_by_text(console.ka("This event is cancelled.")).wait_for()
+    for user in (7411, 7412):
+        await wait_for_text(console.api, user, "has been cancelled", timeout=10)

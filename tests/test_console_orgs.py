@@ -3,10 +3,14 @@ approved organisation listed, search, and downloads with titles in the console's
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from openpyxl import load_workbook
+from playwright.async_api import Page
 from sqlmodel import select
 
 from bot.app import HubApp
@@ -17,6 +21,8 @@ from storage.models_orgs import APPROVED, PENDING, REJECTED, Organisation
 from storage.models_outbox import OutboxMessage
 from storage.repos.organisations import OrganisationRepo
 from storage.uow import UnitOfWork
+from tests.console_harness import ConsoleHarness
+from tests.telegram_harness import wait_for_text
 from tests.test_orgs_export import _add, _organisation
 
 TZ = ZoneInfo("Asia/Tbilisi")
@@ -161,3 +167,132 @@ def test_titles_in_the_console_language() -> None:
     assert english[0][:3] == ["Number", "Status", "Name (Georgian)"]
     assert english[1][1] == "waiting for review"
     assert rows([organisation], language="ka", tz=TZ)[0][:3] == ["id", "status", "name_ka"]
+
+
+# --- in a real browser, against the running bot and the stand-in Bot API ---------------------
+
+PERSON = 7301
+
+
+async def _registered_by_person(console: ConsoleHarness, name: str) -> int:
+    """A pending registration by a person who has talked to the bot (the chat form that makes
+    one is tested in test_org_registration; here it is the review that matters)."""
+    await console.person.send(PERSON, "/start")
+    async with console.hub.session_factory() as session:
+        person = (await session.exec(select(Person).where(
+            Person.external_id == str(PERSON)))).one()
+    organisation = _organisation(name, "kutaisi", code="204567891", status=PENDING)
+    organisation.person_id = person.id
+    await _add(console.hub, organisation)
+    assert organisation.id is not None
+    return organisation.id
+
+
+async def _open_from_queue(console: ConsoleHarness, page: Page, name: str) -> None:
+    await page.get_by_role("link", name=console.ka("Organisations")).click()
+    await page.get_by_role("link", name=f"{console.ka('Review queue')} (1)").wait_for()
+    await page.get_by_role("link", name=name).click()
+    await page.get_by_role("heading", name=name).wait_for()
+
+
+async def test_approve_in_the_browser_and_the_person_is_told(console: ConsoleHarness) -> None:
+    number = await _registered_by_person(console, "ქუთაისის ახალგაზრდული ცენტრი")
+    page = await console.sign_in(name="Nino")
+    await _open_from_queue(console, page, "ქუთაისის ახალგაზრდული ცენტრი")
+    await page.get_by_role("button", name=console.ka("Approve")).click()
+    await page.get_by_role("status").filter(has_text=console.ka(
+        "Approved. The person who registered it is being told.")).wait_for()
+    told = await wait_for_text(console.api, PERSON, "approved the registration of "
+                                                    "ქუთაისის ახალგაზრდული ცენტრი", timeout=10)
+    assert "/directory" in told["text"]  # it agreed to be listed
+    assert await page.get_by_role("button", name=console.ka("Approve")).count() == 0
+    await page.get_by_role("link", name=console.ka("Audit log")).click()
+    await page.get_by_role("row").filter(has_text="org.approve").filter(
+        has_text=f"organisation #{number}").filter(has_text="Nino").wait_for()
+
+
+async def test_reject_needs_a_reason_and_the_person_reads_it(console: ConsoleHarness) -> None:
+    await _registered_by_person(console, "ზესტაფონის კავშირი")
+    page = await console.sign_in(name="Nino")
+    await _open_from_queue(console, page, "ზესტაფონის კავშირი")
+    await page.get_by_role("button", name=console.ka("Reject")).click()
+    await page.get_by_text(console.ka("Please write the reason; the person will read it.")
+                           ).wait_for()
+    await page.get_by_label(console.ka("Reason for rejection (the person will read it)")).fill(
+        "The identification code belongs to another organisation.")
+    await page.get_by_role("button", name=console.ka("Reject")).click()
+    await page.get_by_role("status").filter(has_text=console.ka(
+        "Rejected. The person who registered it is being told the reason.")).wait_for()
+    told = await wait_for_text(console.api, PERSON, "could not approve the registration",
+                               timeout=10)
+    assert "Reason: The identification code belongs to another organisation." in told["text"]
+
+
+async def test_edit_in_the_browser_keeps_it_listed(console: ConsoleHarness) -> None:
+    listed = _organisation("ძველი სახელი", "kutaisi", code="204567891")
+    await _add(console.hub, listed)
+    page = await console.sign_in(name="Nino")
+    await page.goto(f"/console/orgs/{listed.id}/edit")
+    await page.get_by_label(console.ka("Phone")).fill("12")
+    await page.get_by_role("button", name=console.ka("Save changes")).click()
+    await page.get_by_text(console.ka("Please correct the fields marked below.")).wait_for()
+    assert await page.get_by_label(console.ka("Phone")).input_value() == "12"  # kept as typed
+    await page.get_by_label(console.ka("Name (Georgian)")).fill("ახალი სახელი")
+    await page.get_by_label(console.ka("Phone")).fill("555 12 34 56")
+    await page.get_by_role("button", name=console.ka("Save changes")).click()
+    await page.get_by_role("heading", name="ახალი სახელი").wait_for()
+    await page.get_by_text(console.ka("Listed in the directory and the booklet.")).wait_for()
+    async with UnitOfWork(console.hub.database) as uow:
+        [shown] = await uow.repo(OrganisationRepo).public()
+    assert (shown.name_ka, shown.phone, shown.status) == ("ახალი სახელი", "+995555123456",
+                                                          APPROVED)
+
+
+async def test_downloads_arrive_as_files_with_titles_in_georgian(
+        console: ConsoleHarness, tmp_path: Path) -> None:
+    await _add(console.hub, _organisation("=HYPERLINK(\"x\")", "kutaisi", code="204567891"),
+               _organisation("ხონის ცენტრი", "khoni", code=None, status=PENDING))
+    page = await console.sign_in(name="Nino")
+    await page.get_by_role("link", name=console.ka("Organisations")).click()
+    async with page.expect_download() as info:
+        await page.get_by_role("link", name=console.ka("Organisations (XLSX)")).click()
+    download = await info.value
+    assert re.fullmatch(r"organisations-\d{4}-\d\d-\d\d\.xlsx", download.suggested_filename)
+    path = tmp_path / download.suggested_filename
+    await download.save_as(path)
+    sheet = load_workbook(path).active
+    assert sheet is not None
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["ნომერი", "სტატუსი", "ქართული დასახელება",
+                          console.ka("Name (English)")]
+    assert {row[2] for row in sheet.iter_rows(min_row=2, values_only=True)} == {
+        "=HYPERLINK(\"x\")", "ხონის ცენტრი"}  # every organisation; text stays text
+    assert sheet["C2"].data_type == "s"
+
+    csv_file = await page.request.get("/console/orgs/download/organisations.csv")
+    assert csv_file.ok
+    assert csv_file.headers["content-type"] == "text/csv; charset=utf-8"
+    assert csv_file.headers["content-disposition"].startswith("attachment; filename=")
+    lines = (await csv_file.body()).decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("ნომერი,სტატუსი,ქართული დასახელება")
+    assert len(lines) == 3
+
+    booklet = await page.request.get("/console/orgs/download/booklet.pdf")
+    assert booklet.headers["content-type"] == "application/pdf"
+    assert (await booklet.body()).startswith(b"%PDF")
+
+    await page.get_by_role("link", name="English").click()
+    english = await page.request.get("/console/orgs/download/organisations.csv")
+    assert (await english.body()).decode("utf-8-sig").startswith("Number,Status,")
+
+
+async def test_search_finds_by_code_across_statuses(console: ConsoleHarness) -> None:
+    await _add(console.hub, _organisation("ვანის ცენტრი", "vani", code="204567891"),
+               _organisation("ხონის ცენტრი", "khoni", code="204567892", status=REJECTED))
+    page = await console.sign_in(name="Nino")
+    await page.goto("/console/orgs?status=all")
+    await page.get_by_label(console.ka("Search by name, code, contact, phone or e-mail")).fill(
+        "204567892")
+    await page.get_by_role("button", name=console.ka("Search")).click()
+    await page.get_by_role("link", name="ხონის ცენტრი").wait_for()
+    assert await page.get_by_role("link", name="ვანის ცენტრი").count() == 0
