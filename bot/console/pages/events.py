@@ -11,7 +11,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, csv_bytes, send_file
-from bot.console.render import form, language, render, see_other, translate
+from bot.console.render import form, render, see_other, translate
 from bot.exports.attendees import attendee_table
 from bot.exports.cells import to_csv
 from bot.i18n import N_
@@ -154,8 +154,9 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.edit(uow, number, details, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=_t(request, 
-                    N_("The event is cancelled; a cancelled event is not changed."))) from None
+                raise see_other(request, f"/console/events/{number}", notice=_t(
+                    request, N_("The event is cancelled; a cancelled event is not changed.")
+                )) from None
         if change is None:
             return render(request, "events/form.html", {
                 "values": values, "errors": errors, "editing": event, **_helpers(request)},
@@ -165,7 +166,8 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
                                f"told {change.told}")
             await uow.commit()
     deps(request).wake_outbox()
-    raise see_other(request, f"/console/events/{number}", notice=_t(request, _told(change, "edit")))
+    raise see_other(request, f"/console/events/{number}",
+                    notice=_t(request, _told(change, "edit")))
 
 
 DONE = {  # (what was done, whether anybody is being told) -> the notice
@@ -207,8 +209,9 @@ async def move(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.move(uow, number, starts, ends, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=_t(request, 
-                    N_("The event is cancelled; a cancelled event is not moved."))) from None
+                raise see_other(request, f"/console/events/{number}", notice=_t(
+                    request, N_("The event is cancelled; a cancelled event is not moved.")
+                )) from None
             except ValueError:
                 errors["ends"] = InvalidValue(N_("The end must be after the start."))
         if change is None:
@@ -220,7 +223,8 @@ async def move(request: web.Request) -> web.StreamResponse:
                                f"{starts:%Y-%m-%dT%H:%MZ}; told {change.told}")
             await uow.commit()
     deps(request).wake_outbox()
-    raise see_other(request, f"/console/events/{number}", notice=_t(request, _told(change, "move")))
+    raise see_other(request, f"/console/events/{number}",
+                    notice=_t(request, _told(change, "move")))
 
 
 async def cancel_page(request: web.Request) -> web.Response:
