@@ -12,6 +12,7 @@ from playwright.async_api import Page
 from sqlmodel import select
 
 from bot.app import HubApp
+from bot.i18n import translations
 from bot.services import event_admin
 from bot.services.event_form import (
     form_values,
@@ -307,8 +308,9 @@ async def test_cancel_and_the_attendee_list_with_the_wait_list(console: ConsoleH
     assert waitlisted.split(",")[1:3] == ["waitlisted", "1"]
 
     await page.get_by_role("link", name=console.ka("Cancel the event")).click()
-    await page.get_by_text(console.ka("{count} people registered will be told.").format(
-        count=2)).wait_for()
+    await page.get_by_text(translations("ka").ngettext(
+        "{count} person registered will be told.", "{count} people registered will be told.",
+        2).format(count=2)).wait_for()
     await page.get_by_role("button", name=console.ka("Cancel the event")).click()
     await page.get_by_role("status").filter(has_text=console.ka(
         "The event is cancelled. Registrants are being told.")).wait_for()
