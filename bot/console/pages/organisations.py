@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
-from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built, send_file
+from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built
 from bot.console.render import form, language, render, see_other, translate
 from bot.exports.booklet import build_booklet
 from bot.exports.org_tables import rows, to_csv, to_xlsx
@@ -196,22 +196,24 @@ async def _every(request: web.Request) -> list[Any]:
 
 
 async def download_csv(request: web.Request) -> web.StreamResponse:
-    """Every organisation with every field, column titles in the console's language."""
-    language = _language(request)
-    table = rows(await _every(request), language=language, tz=deps(request).settings.tz,
-                 titled=True)
-    return await send_file(request, csv_bytes(to_csv(table)),
-                           filename=f"organisations-{_stamp(request)}.csv", content_type=CSV)
+    """Every organisation with every field, column titles in the console's language (built in
+    a worker thread: 5,000 organisations take half a second)."""
+    language, tz = _language(request), deps(request).settings.tz
+    every = await _every(request)
+    return await send_built(
+        request, lambda: csv_bytes(to_csv(rows(every, language=language, tz=tz, titled=True))),
+        filename=f"organisations-{_stamp(request)}.csv", content_type=CSV)
 
 
 async def download_xlsx(request: web.Request) -> web.StreamResponse:
-    """The same as a workbook (built in a worker thread)."""
-    language = _language(request)
-    table = rows(await _every(request), language=language, tz=deps(request).settings.tz,
-                 titled=True)
+    """The same as a workbook (built in a worker thread: seconds for thousands)."""
+    language, tz = _language(request), deps(request).settings.tz
+    every = await _every(request)
     title = translator(language)(N_("Organisations"))
-    return await send_built(request, lambda: to_xlsx(table, title=title),
-                            filename=f"organisations-{_stamp(request)}.xlsx", content_type=XLSX)
+    return await send_built(
+        request, lambda: to_xlsx(rows(every, language=language, tz=tz, titled=True),
+                                 title=title),
+        filename=f"organisations-{_stamp(request)}.xlsx", content_type=XLSX)
 
 
 async def download_booklet(request: web.Request) -> web.StreamResponse:
