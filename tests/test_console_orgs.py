@@ -206,6 +206,8 @@ async def test_approve_in_the_browser_and_the_person_is_told(console: ConsoleHar
                                                     "ქუთაისის ახალგაზრდული ცენტრი", timeout=10)
     assert "/directory" in told["text"]  # it agreed to be listed
     assert await page.get_by_role("button", name=console.ka("Approve")).count() == 0
+    # staff reviewing in Telegram see it too (the staff chat's language is English here)
+    await wait_for_text(console.api, console.staff_chat, f"#{number} approved by Nino.")
     await page.get_by_role("link", name=console.ka("Audit log")).click()
     await page.get_by_role("row").filter(has_text="org.approve").filter(
         has_text=f"organisation #{number}").filter(has_text="Nino").wait_for()

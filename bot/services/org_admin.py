@@ -10,9 +10,11 @@ organisation's status: an approved organisation stays in the directory.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from bot.i18n import N_
+from bot.core.messages import Notice, Reply
+from bot.i18n import N_, translator
 from bot.services import org_validation as check
 from bot.services.org_catalog import AREAS, LEGAL_FORMS, MUNICIPALITIES, NO_CODE_FORMS
 from bot.services.organisations import (
@@ -23,6 +25,7 @@ from bot.services.organisations import (
     reject_organisation,
 )
 from bot.services.staff_notices import notice_for, queue_notices
+from bot.settings import Settings
 from storage.models import utcnow
 from storage.models_orgs import Organisation
 from storage.repos.organisations import OrganisationRepo
@@ -32,25 +35,54 @@ Errors = dict[str, check.InvalidValue]
 EDITABLE = ("name_ka", "name_en", "legal_form", "id_code", "municipality", "areas",
             "contact_name", "phone", "email", "website", "description")
 
-__all__ = ["EDITABLE", "DuplicateCode", "approve", "edit", "form_values", "read_form", "reject"]
+__all__ = ["EDITABLE", "DuplicateCode", "StaffChat", "approve", "edit", "form_values",
+           "read_form", "reject"]
 
 
-async def approve(uow: UnitOfWork, organisation_id: int) -> ReviewOutcome | None:
-    """Approve; the person who registered it is told, the first time only."""
-    return await _told(uow, await approve_organisation(uow, organisation_id), "org.approve")
+@dataclass(frozen=True)
+class StaffChat:
+    """Where the staff chat is and its language: a decision made elsewhere is said there too,
+    so staff reviewing in Telegram see it (as if decided by /approve or /reject)."""
+
+    chat_id: int | None
+    language: str
+
+    @classmethod
+    def of(cls, settings: Settings) -> StaffChat:
+        """The configured staff chat (none: nothing is said)."""
+        return cls(settings.staff_chat_id, settings.staff_language)
 
 
-async def reject(uow: UnitOfWork, organisation_id: int, reason: str) -> ReviewOutcome | None:
+async def approve(uow: UnitOfWork, organisation_id: int, *, by: str = "",
+                  staff_chat: StaffChat | None = None) -> ReviewOutcome | None:
+    """Approve; the person who registered it is told, the first time only (and the staff chat
+    hears who approved it)."""
+    return await _told(uow, await approve_organisation(uow, organisation_id), "org.approve",
+                       by, staff_chat)
+
+
+async def reject(uow: UnitOfWork, organisation_id: int, reason: str, *, by: str = "",
+                 staff_chat: StaffChat | None = None) -> ReviewOutcome | None:
     """Reject with a reason the person reads (told once per reason). `ValueError`: no reason."""
     return await _told(uow, await reject_organisation(uow, organisation_id, reason),
-                       "org.reject")
+                       "org.reject", by, staff_chat)
 
 
-async def _told(uow: UnitOfWork, outcome: ReviewOutcome | None,
-                action: str) -> ReviewOutcome | None:
-    if outcome is not None and outcome.changed and outcome.person is not None:
-        await queue_notices(uow, [notice_for(outcome.person, outcome.text)],
-                            origin=f"{action}:{outcome.organisation.id}")
+async def _told(uow: UnitOfWork, outcome: ReviewOutcome | None, action: str, by: str,
+                staff_chat: StaffChat | None) -> ReviewOutcome | None:
+    if outcome is None or not outcome.changed:
+        return outcome
+    notices = []
+    if outcome.person is not None:
+        notices.append(notice_for(outcome.person, outcome.text))
+    if staff_chat is not None and staff_chat.chat_id is not None:
+        _ = translator(staff_chat.language)
+        said = (_(N_("✅ #{number} approved by {name}.")) if action == "org.approve"
+                else _(N_("❌ #{number} rejected by {name}.")))
+        notices.append(Notice(channel="telegram", chat_id=str(staff_chat.chat_id),
+                              replies=[Reply(text=said.format(number=outcome.organisation.id,
+                                                              name=by or "—"))]))
+    await queue_notices(uow, notices, origin=f"{action}:{outcome.organisation.id}")
     return outcome
 
 

@@ -95,7 +95,8 @@ async def approve(request: web.Request) -> web.StreamResponse:
     """Approve; the person who registered it is told (once)."""
     number = _number(request)
     async with UnitOfWork(deps(request).database) as uow:
-        outcome = await org_admin.approve(uow, number)
+        outcome = await org_admin.approve(uow, number, by=staff(request).name,
+                                          staff_chat=_staff_chat(request))
         if outcome is None:
             raise web.HTTPNotFound(text="no such organisation")
         if outcome.changed:
@@ -124,7 +125,8 @@ async def reject(request: web.Request) -> web.StreamResponse:
                 "org": organisation, "tz": deps(request).settings.tz,
                 "reason_error": N_("Please write the reason; the person will read it."),
                 **_labels()}, status=422)
-        outcome = await org_admin.reject(uow, number, reason)
+        outcome = await org_admin.reject(uow, number, reason, by=staff(request).name,
+                                         staff_chat=_staff_chat(request))
         if outcome is None:
             raise web.HTTPNotFound(text="no such organisation")
         if outcome.changed:
@@ -225,6 +227,10 @@ async def download_booklet(request: web.Request) -> web.StreamResponse:
     return await send_built(request, lambda: build_booklet(listed, language=language,
                                                            generated=now),
                             filename=f"booklet-{now:%Y-%m-%d}.pdf", content_type=PDF)
+
+
+def _staff_chat(request: web.Request) -> org_admin.StaffChat:
+    return org_admin.StaffChat.of(deps(request).settings)
 
 
 def _language(request: web.Request) -> str:
