@@ -87,6 +87,10 @@ class EventCalendarRepo:
         """Every event, by start."""
         return (await self.session.exec(select(Event).order_by(col(Event.starts_at)))).all()
 
+    async def reload(self, registration: EventRegistration) -> None:
+        """Read the registration again (its status as of a lock taken since it was loaded)."""
+        await self.session.refresh(registration)
+
     async def registration(self, registration_id: int) -> EventRegistration | None:
         """One registration."""
         return await self.session.get(EventRegistration, registration_id)
