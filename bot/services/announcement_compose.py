@@ -237,9 +237,13 @@ async def approve(uow: UnitOfWork, announcement_id: int) -> Announcement | None:
 
 
 async def cancel(uow: UnitOfWork, announcement_id: int) -> bool:
-    """Withdraw a draft or a scheduled announcement not yet begun; False if it had begun."""
-    return await uow.repo(AnnouncementRepo).set_status(announcement_id, "cancelled",
-                                                       was=("draft", "scheduled"))
+    """Withdraw a draft or a scheduled announcement not yet begun (its upload is dropped);
+    False if it had begun."""
+    repo = uow.repo(AnnouncementRepo)
+    if not await repo.set_status(announcement_id, "cancelled", was=("draft", "scheduled")):
+        return False
+    await repo.drop_attachment(announcement_id)
+    return True
 
 
 async def progress(uow: UnitOfWork, announcement: Announcement) -> Progress:
