@@ -17,16 +17,29 @@ MTAVRULI = re.compile(r"[\u1c90-\u1cbf]")
 
 def _source_messages() -> set[str]:
     found: set[str] = set()
-    for package in ("bot", "handlers"):
+    sources = [(ROOT / package, [("**.py", "python")]) for package in ("bot", "handlers")]
+    sources.append((ROOT / "bot/console/templates", [("**.html", "jinja2")]))  # the console
+    for directory, method_map in sources:
         for _file, _line, message, _comments, _context in extract_from_dir(
-                ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
+                directory, method_map=method_map,
+                keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def _georgian_catalog() -> dict[str, str]:
+    """Message id → translation; a plural message by its singular id, its forms joined."""
     with (ROOT / "bot/locales/ka/LC_MESSAGES/messages.po").open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        catalog = read_po(handle)
+    found: dict[str, str] = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):  # every form keeps the placeholders of the ids
+            found[m.id[0]] = "\n".join(m.string) if all(m.string) else ""
+        else:
+            found[m.id] = m.string
+    return found
 
 
 def test_every_message_in_the_code_has_a_georgian_translation() -> None:
