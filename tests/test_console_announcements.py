@@ -142,11 +142,13 @@ async def test_a_scheduled_announcement_is_not_sent_before_its_time(
     assert not _received(console, "grant deadline")
     await page.reload()
     await expect(_state(page)).to_have_text(scheduled)
+    cancel = page.get_by_role("button", name=ka("Cancel the scheduled announcement"))
+    await expect(cancel).to_be_visible()
     assert await announcements.send_due(utcnow() + timedelta(hours=3, minutes=1)) is not None
     for user in PEOPLE:
         await wait_for_text(console.api, user, "the grant deadline is tomorrow")
-    await page.reload()
-    await expect(_state(page)).to_have_text(ka("All sent"), timeout=20_000)
+    await expect(_state(page)).to_have_text(ka("All sent"), timeout=20_000)  # the script
+    await expect(cancel).to_be_hidden()  # too late to cancel
 
 
 async def test_quiet_hours_say_until_when_on_the_page_and_in_the_staff_chat(

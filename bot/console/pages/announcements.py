@@ -134,7 +134,8 @@ async def show(request: web.Request) -> web.Response:
         "send_at": local_moment(announcement.send_at, lang, context.settings.tz)
         if announcement.send_at else None,
         "unsubscribe": _(N_("🔕 Unsubscribe")) if topic else None,
-        "poll": POLL_SECONDS,
+        "poll": POLL_SECONDS, "cancellable": announcement.status == "scheduled"
+        and announcement.send_at is not None and announcement.send_at > utcnow(),
         "live": announcement.status in ("scheduled", "sending")})
 
 

@@ -18,6 +18,10 @@
       }
     }
     if (state && figures.status_text) { state.textContent = figures.status_text; }
+    var waiting = document.querySelectorAll("[data-while-status]");
+    for (var j = 0; j < waiting.length; j++) {  // e.g. Cancel, once sending has begun
+      waiting[j].hidden = waiting[j].getAttribute("data-while-status") !== figures.status;
+    }
   }
 
   function poll() {
