@@ -102,6 +102,9 @@ async def create(request: web.Request) -> web.StreamResponse:
                 uow, context.settings, text=text, audience=chosen, send_at=send_at,
                 upload=upload, author=who.name, staff_chat=context.settings.staff_chat_id
                 is not None)
+            await audit.record(uow, who, "announcement.draft", f"announcement #{announcement.id}",
+                               compose.audience_key(announcement.audience)
+                               + ("; with a photo or document" if upload else ""))
             await uow.commit()
     except ComposeErrors as errors:
         return await _index(request, errors=errors.texts(language(request)), typed={
