@@ -191,3 +191,15 @@ async def test_a_document_larger_than_a_webhook_body_goes_as_a_document(
     for user in PEOPLE:
         copy = await wait_for_text(console.api, user, "The programme of the forum")
         assert copy["document"]["file_name"] == "programme.pdf"
+
+
+async def test_a_time_in_the_past_is_refused_and_nothing_is_saved(
+        console: ConsoleHarness) -> None:
+    page = await console.sign_in(name="Nino")
+    ka = console.ka
+    past = (utcnow() - timedelta(days=1)).astimezone(console.hub.settings.tz)
+    await _compose(console, page, "Too late", at=f"{past:%Y-%m-%dT%H:%M}")
+    await expect(page.get_by_role("alert")).to_contain_text(
+        ka("That time has passed; choose a later one, or send it now."))
+    await expect(page.get_by_label(ka("Text"))).to_have_value("Too late")  # kept to fix
+    await expect(page.get_by_text(ka("No announcements yet."))).to_be_visible()

@@ -53,6 +53,7 @@ class Announcements:
     desk_holder: Any  # the Hotline, whose `desk` is set when the staff chat is on
     on_queued: Callable[[], None] | None = None  # wakes the outbox worker
     _last_report: dict[int, float] = field(default_factory=dict)
+    _starting: set[int] = field(default_factory=set)  # announcements being started here
 
     @property
     def desk(self) -> StaffDesk | None:
@@ -88,8 +89,14 @@ class Announcements:
 
         A failure to post the upload raises; a scheduled announcement stays scheduled, so the
         next look for due announcements tries again."""
-        await self._post_upload(announcement_id)
-        return await self.queue(announcement_id)
+        if announcement_id in self._starting:
+            return 0  # a click and the scheduler's look at once: one of them does it
+        self._starting.add(announcement_id)
+        try:
+            await self._post_upload(announcement_id)
+            return await self.queue(announcement_id)
+        finally:
+            self._starting.discard(announcement_id)
 
     async def send_due(self, now: datetime | None = None) -> str | None:
         """Start every scheduled announcement whose time has come (the scheduler's job)."""
