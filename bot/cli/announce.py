@@ -16,6 +16,7 @@ from bot.places import MUNICIPALITIES
 from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS
 from bot.settings import Settings
 from storage.models_outbox import Announcement
+from storage.repos.announcements import AnnouncementRepo
 from storage.repos.events_calendar import EventCalendarRepo
 from storage.uow import UnitOfWork
 
@@ -94,7 +95,7 @@ async def run(settings: Settings, args: argparse.Namespace,
             if not people:
                 print("nobody is in this audience yet: nothing was queued")
                 return 0
-            uow.session.add(announcement)
+            await uow.repo(AnnouncementRepo).add(announcement)
             await uow.commit()
         queued = await hub.services.announcements.queue(announcement.id or 0)
         print(f"announcement #{announcement.id} queued for {queued} people; "

@@ -17,9 +17,7 @@ from storage.uow import UnitOfWork
 SESSION_COOKIE = "console_session"
 LANG_COOKIE_AGE = 365 * 86400
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
-# A console form's body may be this large: an announcement's document (20 MB) and its fields;
-# the server's own limit (for webhooks) is much smaller.
-FORM_BODY_LIMIT = 21 * 1024 * 1024
+UPLOAD_LIMIT = 20 * 1024 * 1024  # a console form with a file (the web server's default is 2 MB)
 OPEN_PREFIXES = ("/console/login/", "/console/static/", "/console/lang/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -43,11 +41,11 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             await uow.commit()
     if session is None or session.id is None:
         return render(request, "signin.html", status=401)
-    member = StaffMember(id=session.id, name=session.staff_name,
-                         telegram_user_id=session.telegram_user_id, language=language(request))
-    if request.method in CHANGING:  # a form may carry a photo or document (announcements)
-        request = request.clone(client_max_size=FORM_BODY_LIMIT)
-    request[STAFF_KEY] = member
+    if request.method in CHANGING:  # forms may carry a photo or a document for people
+        request = request.clone(client_max_size=UPLOAD_LIMIT)
+    request[STAFF_KEY] = StaffMember(id=session.id, name=session.staff_name,
+                                     telegram_user_id=session.telegram_user_id,
+                                     language=language(request))
     request[CSRF_KEY] = access.csrf_token(token)
     if request.method in CHANGING:
         posted = await request.post()

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
-
 from bot.core.clean_text import clean_text
 from bot.i18n import N_, translator
 from bot.places import MUNICIPALITIES
@@ -27,7 +24,7 @@ from storage.uow import UnitOfWork
 
 MAX_CAPTION = 1024  # Telegram's limit for the text under a photo or document
 MAX_PHOTO = 10 * 1024 * 1024  # Telegram's limit for a photo sent by a bot
-MAX_DOCUMENT = 20 * 1024 * 1024
+MAX_DOCUMENT = 19 * 1024 * 1024  # with the form around it, within the console's 20 MB body
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})
 EVENTS_OFFERED = 30  # upcoming events offered as audiences
 TIME_FORMAT = "%Y-%m-%dT%H:%M"  # an <input type="datetime-local">, in the hub's time zone
@@ -182,12 +179,11 @@ async def compose(uow: UnitOfWork, settings: Settings, *, text: str, audience: s
         _check_upload(upload, errors, staff_chat)
     if errors.problems:
         raise errors
-    announcement = Announcement(text=text, audience=chosen or {}, author=author[:128],
-                                send_at=when)
-    uow.session.add(announcement)
-    await uow.flush()
+    repo = uow.repo(AnnouncementRepo)
+    announcement = await repo.add(Announcement(text=text, audience=chosen or {},
+                                               author=author[:128], send_at=when))
     if upload is not None:
-        uow.session.add(AnnouncementFile(
+        repo.add_attachment(AnnouncementFile(
             announcement_id=announcement.id, kind=upload.kind,
             filename=clean_text(upload.filename)[-200:] or "file",
             mime_type=upload.mime_type[:100], content=upload.content))
@@ -223,17 +219,12 @@ async def approve(uow: UnitOfWork, announcement_id: int) -> Announcement | None:
     Sending starts from the stored row (`Announcements.start`, now or by the scheduler's look
     for due announcements), so a restart between this commit and the start loses nothing."""
     now = utcnow()
-    stored = await uow.repo(AnnouncementRepo).get(announcement_id)
+    repo = uow.repo(AnnouncementRepo)
+    stored = await repo.get(announcement_id)
     if stored is None or stored.status != "draft":
         return None
     send_at = stored.send_at if stored.send_at is not None and stored.send_at > now else now
-    result = await uow.session.exec(update(Announcement).where(  # type: ignore[call-overload]
-        col(Announcement.id) == announcement_id, Announcement.status == "draft").values(
-        status="scheduled", send_at=send_at))
-    if not result.rowcount:
-        return None
-    await uow.session.refresh(stored)
-    return stored
+    return await repo.schedule(announcement_id, send_at)
 
 
 async def cancel(uow: UnitOfWork, announcement_id: int) -> bool:

@@ -130,11 +130,12 @@ class Announcements:
         message_id = await desk.post_file(upload.kind, upload.filename, upload.content,
                                           announcement.text)
         async with UnitOfWork(self.database) as uow:
-            stored = await uow.repo(AnnouncementRepo).get(announcement_id)
+            repo = uow.repo(AnnouncementRepo)
+            stored = await repo.get(announcement_id)
             if stored is not None:
                 stored.source_chat_id, stored.source_message_id = str(desk.chat_id), str(message_id)
-                uow.session.add(stored)
-                await uow.repo(AnnouncementRepo).drop_attachment(announcement_id)
+                repo.save(stored)
+                await repo.drop_attachment(announcement_id)
                 await uow.commit()
 
     async def queue(self, announcement_id: int) -> int:
@@ -256,6 +257,12 @@ class Announcements:
             lines.append(_(N_("Time left: about {seconds} s")).format(
                 seconds=max(1, round(left / rate))))
         return "\n".join(lines)
+
+    def quiet_until(self, now: datetime | None = None) -> datetime | None:
+        """When quiet hours would let an announcement queued now go out; None outside them."""
+        now = now or utcnow()
+        held = after_quiet_hours(now, self.settings)
+        return held if held > now else None
 
     @staticmethod
     def held_until(announcement: Announcement, finished: bool,

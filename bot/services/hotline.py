@@ -17,7 +17,13 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.delivery import Rejected, Transient, Unknown, reply_order_key, reply_to_dict
+from bot.core.delivery import (
+    Rejected,
+    Transient,
+    Unknown,
+    reply_order_key,
+    reply_to_dict,
+)
 from bot.core.messages import Button, MessageRef, Reply
 from bot.i18n import N_, translator
 from bot.places import MUNICIPALITIES
@@ -287,7 +293,7 @@ class Hotline:
             ticket = await repo.get(ticket_id)
             if ticket is None:
                 return None
-            organisation = (await OrganisationRepo(uow.session).for_person(ticket.person_id)
+            organisation = (await uow.repo(OrganisationRepo).for_person(ticket.person_id)
                             if ticket.person_id else None)
             return _Snapshot(ticket, await repo.messages(ticket_id),
                              organisation.name_ka if organisation else None)

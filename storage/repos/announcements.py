@@ -1,4 +1,5 @@
-"""Announcements for staff: the history a page at a time, their figures, the ones now due."""
+"""Announcement rows: drafts written by staff, their sending status, the history a page at a
+time with its figures, the ones now due, and an uploaded photo or document."""
 
 from __future__ import annotations
 
@@ -13,14 +14,38 @@ from storage.repos.outbox import SKIP_REASONS
 
 
 class AnnouncementRepo:
-    """Queries on `announcement` and `announcement_file` (figures from the outbox)."""
+    """Stores and finds announcements (`announcement`, `announcement_file`; figures from the
+    outbox)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def add(self, announcement: Announcement) -> Announcement:
+        """Store a new announcement and give it its number."""
+        self.session.add(announcement)
+        await self.session.flush()
+        return announcement
+
     async def get(self, announcement_id: int) -> Announcement | None:
         """One announcement."""
         return await self.session.get(Announcement, announcement_id)
+
+    def save(self, announcement: Announcement) -> None:
+        """Store a changed announcement (written at commit)."""
+        self.session.add(announcement)
+
+    async def schedule(self, announcement_id: int, send_at: datetime) -> Announcement | None:
+        """A draft becomes scheduled for `send_at`; None when it was no longer a draft (another
+        click or another staff member came first)."""
+        result = await self.session.exec(update(Announcement).where(  # type: ignore[call-overload]
+            col(Announcement.id) == announcement_id, Announcement.status == "draft").values(
+            status="scheduled", send_at=send_at))
+        if not result.rowcount:
+            return None
+        stored = await self.session.get(Announcement, announcement_id)
+        if stored is not None:
+            await self.session.refresh(stored)
+        return stored
 
     async def history(self, *, before: int | None = None, limit: int = 20) -> list[Announcement]:
         """The newest announcements (ids below `before`), newest first: paged on the key."""
@@ -62,6 +87,10 @@ class AnnouncementRepo:
             col(Announcement.id) == announcement_id,
             col(Announcement.status).in_(was)).values(status=new))
         return bool(result.rowcount)
+
+    def add_attachment(self, upload: AnnouncementFile) -> None:
+        """Keep an uploaded photo or document with its announcement (written at commit)."""
+        self.session.add(upload)
 
     async def attachment(self, announcement_id: int) -> AnnouncementFile | None:
         """The uploaded photo or document, if any."""
