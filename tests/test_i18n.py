@@ -17,9 +17,11 @@ MTAVRULI = re.compile(r"[\u1c90-\u1cbf]")
 
 def _source_messages() -> set[str]:
     found: set[str] = set()
-    for package in ("bot", "handlers"):
+    for directory, method_map in [(ROOT / package, [("**.py", "python")])
+                                  for package in ("bot", "handlers")]:
         for _file, _line, message, _comments, _context in extract_from_dir(
-                ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
+                directory, method_map=method_map,
+                keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
             found.add(message if isinstance(message, str) else message[0])
     # the console's templates: _() and ngettext() as Jinja2 calls them
     for _file, _line, message, _comments, _context in extract_from_dir(
