@@ -20,17 +20,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
-from telegram import Bot  # noqa: E402
+from pydantic import SecretStr
+from telegram import Bot
 
-from bot.app import create_app  # noqa: E402
-from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.services.outbox import OutboxWorker  # noqa: E402
-from bot.services.rate_limits import FloodLimits  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from storage.repos.outbox import OutboxRepo  # noqa: E402
-from storage.uow import UnitOfWork  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from bot.app import create_app
+from bot.assembly import open_telegram
+from bot.services.outbox import OutboxWorker
+from bot.services.rate_limits import FloodLimits
+from bot.settings import load_settings
+from storage.repos.outbox import OutboxRepo
+from storage.uow import UnitOfWork
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 TOKEN = "123456:BENCH-TOKEN"
 TEXT = "Regional civil-society forum in Kutaisi on Friday"
@@ -60,7 +60,7 @@ async def outbox(base_url: str, count: int, database_url: str) -> None:
                              telegram_bot_token=SecretStr(TOKEN), telegram_api_base_url=base_url,
                              telegram_rate_limit=0)
     hub = await create_app(settings)
-    channel = TelegramChannel(hub)
+    channel = open_telegram(hub)
     await channel.start(poll=False)
     try:
         async with UnitOfWork(hub.database) as uow:

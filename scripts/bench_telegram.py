@@ -34,14 +34,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pydantic import SecretStr  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters  # noqa: E402
+from pydantic import SecretStr
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from bot.app import create_app  # noqa: E402
-from bot.channels.telegram import TelegramChannel  # noqa: E402
-from bot.settings import load_settings, normalise_database_url  # noqa: E402
-from tests.fakes.telegram_api import FakeTelegramAPI  # noqa: E402
+from bot.app import create_app
+from bot.assembly import open_telegram
+from bot.settings import load_settings, normalise_database_url
+from tests.fakes.telegram_api import FakeTelegramAPI
 
 QUESTIONS = [
     "Where is your office?", "სად მდებარეობს თქვენი ოფისი?", "who funds the hub?",
@@ -113,7 +113,7 @@ async def hub_bot(base_url: str, database_url: str) -> tuple[object, object]:
                              telegram_bot_token=SecretStr(TOKEN),
                              telegram_api_base_url=base_url, telegram_rate_limit=0)
     app = await create_app(settings)
-    channel = TelegramChannel(app)
+    channel = open_telegram(app)
     await channel.start(poll_timeout=1)
 
     async def stop() -> None:
@@ -128,8 +128,8 @@ async def fresh_database(server_url: str | None, directory: str) -> AsyncIterato
     if server_url is None:
         yield f"sqlite+aiosqlite:///{directory}/bench-{uuid.uuid4().hex}.db"
         return
-    import asyncpg  # noqa: PLC0415 — only needed against PostgreSQL
-    from sqlalchemy.engine import make_url  # noqa: PLC0415
+    import asyncpg  # only needed against PostgreSQL
+    from sqlalchemy.engine import make_url
 
     url = make_url(normalise_database_url(server_url))
     name = f"hubbench_{uuid.uuid4().hex[:12]}"

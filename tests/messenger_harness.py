@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 from pydantic import SecretStr
 
+from bot.assembly import open_messenger
 from bot.channels.messenger import MessengerChannel
 from bot.settings import Settings
 from bot.web import WebServer
@@ -57,7 +58,7 @@ class MessengerHarness:
         await self.telegram.start()
         hub = self.telegram.hub
         assert hub is not None
-        self.channel = MessengerChannel(hub)
+        self.channel = open_messenger(hub)
         self.web = WebServer(hub, host="127.0.0.1", port=0)
         assert self.telegram.scheduler is not None
         self.web.worker = self.telegram.scheduler.worker  # as `hubbot run` wires it

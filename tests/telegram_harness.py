@@ -8,10 +8,11 @@ from types import ModuleType
 from typing import Any
 
 from bot.app import HubApp, create_app
+from bot.assembly import open_telegram
 from bot.channels.telegram import TelegramChannel
 from bot.settings import Settings
-from scheduler import HubScheduler
 from handlers import FEATURES
+from scheduler import HubScheduler
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 
@@ -53,7 +54,7 @@ class TelegramHarness:
     async def start(self) -> None:
         """Build the bot from settings and start long polling."""
         self.hub = await create_app(self.settings, migrate=False, features=self.features)
-        self.channel = TelegramChannel(self.hub)
+        self.channel = open_telegram(self.hub)
         await self.channel.start(poll_timeout=1)
         self.scheduler = HubScheduler(self.hub)
         self.scheduler.start()

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import create_app
-from bot.channels.telegram import TelegramChannel
+from bot.assembly import open_telegram
 from bot.services.outbox import OutboxWorker
 from bot.services.rate_limits import FloodLimits
 from bot.settings import Settings, load_settings
@@ -160,7 +160,7 @@ async def test_a_reminder_comes_about_a_minute_before_the_event(
         "telegram_bot_token": SecretStr(telegram_api.token)}))
     await bot.start()
     try:
-        [greeting, _menu] = await bot.send(40_001, "/start", expect=2)
+        [_greeting, _menu] = await bot.send(40_001, "/start", expect=2)
         assert bot.hub is not None
         created = time.monotonic()
         async with UnitOfWork(bot.hub.database) as uow:
@@ -195,7 +195,7 @@ async def test_two_processes_drain_one_outbox_without_duplicates(
                              telegram_bot_token=SecretStr(api.token),
                              telegram_api_base_url=api.base_url, telegram_rate_limit=0)
     hubs = [await create_app(settings, migrate=False) for _ in range(2)]
-    channels = [TelegramChannel(hub) for hub in hubs]
+    channels = [open_telegram(hub) for hub in hubs]
     try:
         async with UnitOfWork(hubs[0].database) as uow:
             await uow.repo(OutboxRepo).enqueue([

@@ -9,13 +9,19 @@ import pytest
 from sqlmodel import select
 
 from bot.app import create_app
-from bot.channels.telegram import TelegramChannel
+from bot.assembly import open_telegram
 from bot.settings import Settings
+from scheduler import HubScheduler
 from storage.models import Person
 from storage.models_hotline import Ticket, TicketMessage
-from scheduler import HubScheduler
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons, card_thread, staff_harness, wait_for_text
+from tests.telegram_harness import (
+    TelegramHarness,
+    buttons,
+    card_thread,
+    staff_harness,
+    wait_for_text,
+)
 
 STAFF_CHAT = -1001000
 STAFF_USER = 900
@@ -166,7 +172,7 @@ async def test_quick_follow_ups_and_a_second_process_open_one_topic(
     api = hotline.api
     [topics] = await hotline.send(PERSON, "/ask")
     [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
-    [prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
+    [_prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
     [got] = await hotline.send(PERSON, "first part")
     [way] = await hotline.press_label(PERSON, got, "✅ Done")
     [consent] = await hotline.press_label(PERSON, way, "💬 Here in the chat")
@@ -181,7 +187,7 @@ async def test_quick_follow_ups_and_a_second_process_open_one_topic(
     other = await create_app(hotline.settings, migrate=False) if second else None
     other_worker = None
     if other is not None:
-        TelegramChannel(other)  # installs the staff desk on this second process
+        open_telegram(other)  # this second process's staff desk, as `hubbot run` wires it
         other_worker = HubScheduler(other)
         other_worker.start()
     try:
@@ -270,7 +276,7 @@ async def test_photos_and_phone_call_requests_reach_staff(hotline: TelegramHarne
     api = hotline.api
     [topics] = await hotline.send(PERSON, "/ask")
     [places] = await hotline.press_label(PERSON, topics, "📝 Project writing")
-    [prompt] = await hotline.press_label(PERSON, places, "Vani")
+    [_prompt] = await hotline.press_label(PERSON, places, "Vani")
     before = len(api.sent_messages(PERSON))
     api.push_photo(PERSON, caption="our budget table")
     [got] = (await api.wait_for_messages(PERSON, before + 1))[before:]
@@ -341,12 +347,12 @@ async def test_a_question_typed_right_after_ask_reaches_staff_verbatim(
     await hotline.send(PERSON, "/ask", first_name="Nino")
     [kept] = await hotline.send(PERSON, question)
     assert "kept that as your question" in kept["text"] and "about?" in kept["text"]
-    [places] = await hotline.send(PERSON, "legal")
+    [_places] = await hotline.send(PERSON, "legal")
     [prompt] = await hotline.send(PERSON, "Kutaisi")
     assert question in prompt["text"] and "✅ Done" in buttons(prompt)
-    [way] = await hotline.send(PERSON, "done")
-    [consent] = await hotline.send(PERSON, "1")  # in the chat
-    [summary] = await hotline.send(PERSON, "ok")
+    [_way] = await hotline.send(PERSON, "done")
+    [_consent] = await hotline.send(PERSON, "1")  # in the chat
+    [_summary] = await hotline.send(PERSON, "ok")
     [done] = await hotline.send(PERSON, "send")
     assert "#1" in done["text"]
     thread = (await api.wait_for_call("createForumTopic")).response["result"]["message_thread_id"]
@@ -377,7 +383,7 @@ async def test_a_long_question_is_kept_whole_and_staff_get_all_of_it(
     first, second = "ა" * 3500 + " END-ONE", "ბ" * 3500 + " END-TWO"
     [topics] = await hotline.send(PERSON, "/ask")
     [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
-    [prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
+    [_prompt] = await hotline.press_label(PERSON, places, "Kutaisi")
     [got] = await hotline.send(PERSON, first)
     assert "Got it" in got["text"]
     [got] = await hotline.send(PERSON, second)
@@ -417,12 +423,12 @@ async def test_with_a_ticket_open_start_returns_to_the_bot(hotline: TelegramHarn
 
 async def test_a_command_mid_ask_keeps_a_draft(hotline: TelegramHarness) -> None:
     [topics] = await hotline.send(PERSON, "/ask")
-    [places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
+    [_places] = await hotline.press_label(PERSON, topics, "⚖️ Legal help")
     hotline.api.push_text(PERSON, "/help")
     hotline.api.push_text(PERSON, "Where is your office?")
     note = await wait_for_text(hotline.api, PERSON, "saved as a draft")
     assert "/ask" in note["text"]
     await wait_for_text(hotline.api, PERSON, "Tsereteli")
-    [offer] = await hotline.send(PERSON, "/ask")
+    [_offer] = await hotline.send(PERSON, "/ask")
     [continued] = await hotline.send(PERSON, "კი")
     assert "municipality" in continued["text"]

@@ -91,5 +91,15 @@ def test_the_import_graph_has_no_cycles() -> None:
 
 def test_the_checker_sees_imports_inside_functions_and_type_checking() -> None:
     graph = import_graph()
-    assert "bot.app" in graph["bot.channels.telegram"]  # imported only for a type annotation
+    assert "bot.app" in graph["bot.cli.run"]  # imported only for a type annotation
+    assert "bot.assembly" in graph["bot.cli.run"]  # imported inside a function
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_channels_and_services_are_handed_what_they_need_not_the_app() -> None:
+    graph = import_graph()
+    wiring = {"bot.app", "bot.assembly", "bot.cli"}  # the builders; bot.assembly opens channels
+    reaching_up = {name: sorted(m for m in graph[name] if m in wiring
+                                or (name.startswith("bot.services") and m.startswith("bot.channels")))
+                   for name in graph if name.startswith(("bot.channels", "bot.services"))}
+    assert {name: up for name, up in reaching_up.items() if up} == {}

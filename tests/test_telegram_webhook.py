@@ -11,7 +11,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import HubApp, create_app
-from bot.channels.telegram import TelegramChannel
+from bot.assembly import open_telegram
 from bot.settings import Settings
 from bot.web import WebServer
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -38,7 +38,7 @@ async def webhook_bot(telegram_api: FakeTelegramAPI, settings: Settings
         "telegram_webhook_url": "https://bot.example.org/telegram/webhook",
         "telegram_webhook_secret": SecretStr(SECRET)})
     hub = await create_app(configured, migrate=False)
-    channel = TelegramChannel(hub)
+    channel = open_telegram(hub)
     web = WebServer(hub, host="127.0.0.1", port=0)
     web.add_routes(channel.add_routes)
     await web.start()

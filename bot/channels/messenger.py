@@ -9,8 +9,9 @@ import hmac
 import json
 import logging
 from collections import OrderedDict
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -18,15 +19,11 @@ from bot.channels.messenger_convert import CHANNEL, PAYLOAD_LIMIT, events_of, re
 from bot.channels.messenger_graph import BadPageToken, GraphClient
 from bot.core.clean_text import clean_name, clean_text
 from bot.core.delivery import DeliveryError, OutsideWindow
+from bot.core.engine import ConversationCore
 from bot.core.messages import Incoming, Reply
 from bot.i18n import N_, translator
+from bot.settings import Settings
 from storage.models import utcnow
-from storage.repos.outbox import OutboxRepo
-from storage.repos.people import PeopleRepo
-from storage.uow import UnitOfWork
-
-if TYPE_CHECKING:
-    from bot.app import HubApp
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +34,30 @@ MAX_CONCURRENT_EVENTS = 8
 PROFILE_CACHE = 10_000  # people whose name and locale this process remembers
 
 
+class MessengerStore(Protocol):
+    """What the channel reads and records beyond the core (bot/services/messenger_records.py)."""
+
+    async def last_inbound(self, psid: str) -> datetime | None:
+        """When the person last wrote to the Page (None: never)."""
+
+    async def alert_bad_token(self) -> bool:
+        """Queue an alert for staff that the page token is refused; False when nobody is told."""
+
+
 class MessengerChannel:
-    """Feeds Messenger webhook events to the core and sends its replies through the Send API."""
+    """Feeds Messenger webhook events to the core and sends its replies through the Send API.
+
+    It is handed what it uses: the core (to handle events, send their replies and wake the
+    outbox worker), the settings, and the store that knows when each person last wrote."""
 
     payload_limit = PAYLOAD_LIMIT
 
-    def __init__(self, hub: HubApp) -> None:
-        settings = hub.settings
+    def __init__(self, core: ConversationCore, settings: Settings, store: MessengerStore) -> None:
         assert settings.messenger_page_token is not None
         assert settings.messenger_app_secret is not None
         assert settings.messenger_verify_token is not None
-        self.hub = hub
+        self.core = core
+        self.store = store
         self.graph = GraphClient(settings.messenger_api_base_url,
                                  settings.messenger_page_token.get_secret_value())
         self._app_secret = settings.messenger_app_secret.get_secret_value().encode()
@@ -56,7 +66,6 @@ class MessengerChannel:
         self._tasks: set[asyncio.Task[None]] = set()
         self._working = asyncio.Semaphore(MAX_CONCURRENT_EVENTS)
         self._profiles: OrderedDict[str, tuple[str, str | None]] = OrderedDict()
-        hub.core.register_sender(CHANNEL, self)
 
     def add_routes(self, app: web.Application) -> None:
         """Serve the webhook at /messenger/webhook."""
@@ -129,8 +138,8 @@ class MessengerChannel:
                 event = dataclasses.replace(
                     event, display_name=clean_name(name) or event.display_name,
                     language_hint=clean_text(locale) if locale else event.language_hint)
-                replies = await self.hub.core.handle(event, payload_limit=PAYLOAD_LIMIT)
-                await self.hub.core.send_replies(CHANNEL, event.chat_id, replies,
+                replies = await self.core.handle(event, payload_limit=PAYLOAD_LIMIT)
+                await self.core.send_replies(CHANNEL, event.chat_id, replies,
                                                  kind="response")
         except Exception:  # one event's failure must not stop the others
             log.exception("error while handling a Messenger event")
@@ -185,8 +194,7 @@ class MessengerChannel:
         """`messaging_type` (and `tag`) allowed for this message now; never a wrong tag."""
         if kind == "response":
             return {"messaging_type": "RESPONSE"}
-        async with self.hub.session_factory() as session:
-            last = await PeopleRepo(session).last_inbound(channel=CHANNEL, external_id=chat_id)
+        last = await self.store.last_inbound(chat_id)
         age = utcnow() - last if last is not None else None
         if age is not None and age <= WINDOW:
             return {"messaging_type": "UPDATE"}
@@ -197,25 +205,13 @@ class MessengerChannel:
         raise OutsideWindow("outside window")
 
     async def _alert_staff_bad_token(self) -> None:
-        settings = self.hub.settings
-        if settings.staff_chat_id is None:
-            return
-        _ = translator(settings.staff_language)
-        text = _(N_("🚨 Messenger refuses the page token (MESSENGER_PAGE_TOKEN): nothing reaches "
-                    "people on Messenger until it is replaced."))
-        async with UnitOfWork(self.hub.database) as uow:
-            await uow.repo(OutboxRepo).enqueue([{
-                "dedupe_key": f"staff:messenger-token:{utcnow():%Y%m%d%H}",
-                "kind": "staff_alert", "channel": "telegram",
-                "chat_id": str(settings.staff_chat_id),
-                "payload": {"replies": [{"text": text, "buttons": []}]}}])
-            await uow.commit()
-        if self.hub.core.on_queued is not None:
-            self.hub.core.on_queued()
+        if await self.store.alert_bad_token() and self.core.on_queued is not None:
+            self.core.on_queued()
 
 
-def greeting_profile(hub: HubApp) -> dict[str, Any]:
-    """The Get Started button, greeting and persistent menu for `hubbot messenger setup`."""
+def greeting_profile(has_command: Callable[[str], bool]) -> dict[str, Any]:
+    """The Get Started button, greeting and persistent menu for `hubbot messenger setup`
+    (a menu item only for a command the bot answers)."""
     menus = []
     greetings = []
     for language, locale in (("ka", "default"), ("en", "en_US")):
@@ -229,6 +225,6 @@ def greeting_profile(hub: HubApp) -> dict[str, Any]:
                       "call_to_actions": [{"type": "postback", "title": _(title)[:30],
                                            "payload": payload}
                                           for payload, title in items
-                                          if hub.router.has_command(payload[1:])]})
+                                          if has_command(payload[1:])]})
     return {"get_started": {"payload": "/start"}, "greeting": greetings,
             "persistent_menu": menus}

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 
-from bot.app import HubApp
 from bot.channels.telegram_convert import (
     CALLBACK_DATA_LIMIT,
     CHANNEL,
@@ -20,13 +26,16 @@ from bot.channels.telegram_convert import (
     incoming_from_update,
     reply_markup,
 )
+from bot.channels.telegram_errors import delivery_error
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
-from bot.channels.telegram_errors import delivery_error
+from bot.core.engine import ConversationCore
 from bot.core.messages import Button, Reply
+from bot.core.router import Command
 from bot.i18n import LANGUAGES, translator
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -86,24 +95,28 @@ def api_urls(base: str) -> tuple[str, str]:
 
 
 class TelegramChannel:
-    """Feeds Telegram updates to the core and renders its replies."""
+    """Feeds Telegram updates to the core and renders its replies.
+
+    It is handed what it uses: the core (to handle updates and send their replies), the
+    settings, and the bot's commands (published to Telegram's menu). It carries the staff chat
+    too: `staff_desk` talks to it, for whoever the app wires it to (see bot/assembly.py)."""
 
     payload_limit = CALLBACK_DATA_LIMIT
 
-    def __init__(self, hub: HubApp) -> None:
-        self.hub = hub
+    def __init__(self, core: ConversationCore, settings: Settings, *,
+                 commands: Iterable[Command]) -> None:
+        self.core = core
+        self.settings = settings
+        self.commands = list(commands)
         self.application = self._build()
         self._poll_timeout = 10
-        hub.core.register_sender("telegram", self)
-        self.staff_chat_id = hub.settings.staff_chat_id
-        self.desk: TelegramStaffDesk | None = None
+        self.staff_chat_id = settings.staff_chat_id
+        self.staff_desk: TelegramStaffDesk | None = None
         if self.staff_chat_id is not None:
-            self.desk = TelegramStaffDesk(self.application.bot, self.staff_chat_id)
-            hub.services.hotline.desk = self.desk
-        hub.core.moved_listeners.append(self._chat_moved)
+            self.staff_desk = TelegramStaffDesk(self.application.bot, self.staff_chat_id)
 
     def _build(self) -> Application:
-        settings = self.hub.settings
+        settings = self.settings
         assert settings.telegram_bot_token is not None
         builder = (
             ApplicationBuilder()
@@ -137,7 +150,7 @@ class TelegramChannel:
             return
         await self.publish_commands()
         await application.start()
-        settings = self.hub.settings
+        settings = self.settings
         if settings.telegram_webhook_url:
             assert settings.telegram_webhook_secret is not None
             await application.bot.set_webhook(
@@ -163,7 +176,7 @@ class TelegramChannel:
 
     def add_routes(self, app: web.Application) -> None:
         """Serve /telegram/webhook (webhook mode)."""
-        secret = self.hub.settings.telegram_webhook_secret
+        secret = self.settings.telegram_webhook_secret
         assert secret is not None
         add_webhook_route(app, self.application, secret.get_secret_value())
 
@@ -181,7 +194,7 @@ class TelegramChannel:
         for language in LANGUAGES:
             _ = translator(language)
             commands = [BotCommand(c.name, _(c.description)[:256])
-                        for c in self.hub.router.commands.values() if c.listed]
+                        for c in self.commands if c.listed]
             try:
                 await application.bot.set_my_commands(
                     commands, language_code=None if language == "ka" else language)
@@ -202,7 +215,7 @@ class TelegramChannel:
             event = incoming_from_update(update)
         if event is None:
             return
-        replies = await self.hub.core.handle(event, payload_limit=CALLBACK_DATA_LIMIT)
+        replies = await self.core.handle(event, payload_limit=CALLBACK_DATA_LIMIT)
         await self.deliver(int(event.chat_id), replies,
                            int(event.thread_id) if event.thread_id else None)
 
@@ -242,19 +255,20 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
         """Send the replies to an update now; what cannot go now is queued (see the core)."""
-        await self.hub.core.send_replies(CHANNEL, str(chat_id), replies,
+        await self.core.send_replies(CHANNEL, str(chat_id), replies,
                                          str(thread_id) if thread_id else None)
 
-    async def _chat_moved(self, channel: str, old_chat_id: str, new_chat_id: str) -> None:
-        """The staff group became a supergroup: follow it now, and say which setting to change."""
+    async def follow_moved_chat(self, channel: str, old_chat_id: str, new_chat_id: str) -> None:
+        """The staff group became a supergroup: follow it now, and say which setting to change
+        (a listener of the core's `chat_moved`)."""
         if channel != CHANNEL or self.staff_chat_id is None or str(self.staff_chat_id) != old_chat_id:
             return
         new = int(new_chat_id)
         log.critical("the staff chat moved to a new id: set STAFF_CHAT_ID=%s (this process "
                      "follows it until it restarts)", new)
-        self.staff_chat_id = self.hub.settings.staff_chat_id = new
-        if self.desk is not None:
-            self.desk.chat_id = new
+        self.staff_chat_id = self.settings.staff_chat_id = new
+        if self.staff_desk is not None:
+            self.staff_desk.chat_id = new
 
     @staticmethod
     async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -27,13 +27,14 @@ async def run(settings: Settings, args: argparse.Namespace,
         print("hubbot messenger: set MESSENGER_PAGE_TOKEN, MESSENGER_APP_SECRET and "
               "MESSENGER_VERIFY_TOKEN first", file=sys.stderr)
         return 2
-    from bot.channels.messenger import MessengerChannel, greeting_profile
+    from bot.assembly import open_messenger
+    from bot.channels.messenger import greeting_profile
     from bot.core.delivery import DeliveryError
 
     hub = await open_app(settings)
-    channel = MessengerChannel(hub)
+    channel = open_messenger(hub)
     try:
-        await channel.graph.post("me/messenger_profile", greeting_profile(hub))
+        await channel.graph.post("me/messenger_profile", greeting_profile(hub.router.has_command))
     except DeliveryError as exc:
         print(f"hubbot messenger setup: the Graph API refused: {exc}", file=sys.stderr)
         return 1

@@ -67,13 +67,13 @@ async def _open_senders(hub: HubApp, channels: set[str]) -> list[Callable[[], Aw
     """Open the channels this process can send on; returns how to close them."""
     closers: list[Callable[[], Awaitable[None]]] = []
     if hub.settings.telegram_bot_token is not None and "telegram" in channels:
-        from bot.channels.telegram import TelegramChannel
+        from bot.assembly import open_telegram
 
-        channel = TelegramChannel(hub)  # registers itself as the core's Telegram sender
+        channel = open_telegram(hub)  # the core's Telegram sender (and the staff desk)
         await channel.application.initialize()
         closers.append(channel.application.shutdown)
     if hub.settings.messenger_enabled and "messenger" in channels:
-        from bot.channels.messenger import MessengerChannel
+        from bot.assembly import open_messenger
 
-        closers.append(MessengerChannel(hub).stop)
+        closers.append(open_messenger(hub).stop)
     return closers

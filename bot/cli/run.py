@@ -44,8 +44,7 @@ async def run(settings: Settings, args: argparse.Namespace,
                            "DATABASE_URL to PostgreSQL to split the work between processes")
     from telegram.error import InvalidToken
 
-    from bot.channels.messenger import MessengerChannel
-    from bot.channels.telegram import TelegramChannel
+    from bot.assembly import open_messenger, open_telegram
     from bot.web import WebServer
     from scheduler import HubScheduler
 
@@ -60,8 +59,8 @@ async def run(settings: Settings, args: argparse.Namespace,
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     receives = role in ("all", "updates")
-    telegram = TelegramChannel(hub) if settings.telegram_bot_token is not None else None
-    messenger = MessengerChannel(hub) if settings.messenger_enabled else None
+    telegram = open_telegram(hub) if settings.telegram_bot_token is not None else None
+    messenger = open_messenger(hub) if settings.messenger_enabled else None
     # The web server (webhooks, /healthz, the staff console) runs wherever updates are received,
     # with long polling too; a scheduler-only process leaves HOST:PORT to them.
     web = WebServer(hub, host=settings.host, port=settings.port) if receives else None
