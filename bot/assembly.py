@@ -14,7 +14,10 @@ from bot.channels.messenger import MessengerChannel
 from bot.channels.messenger_convert import CHANNEL as MESSENGER
 from bot.channels.telegram import TelegramChannel
 from bot.channels.telegram_convert import CHANNEL as TELEGRAM
+from bot.console.app import mount
+from bot.console.deps import ConsoleDeps
 from bot.services.messenger_records import MessengerRecords
+from bot.web import WebServer
 
 
 def open_telegram(hub: HubApp) -> TelegramChannel:
@@ -33,3 +36,10 @@ def open_messenger(hub: HubApp) -> MessengerChannel:
     channel = MessengerChannel(hub.core, hub.settings, MessengerRecords(hub.database, hub.settings))
     hub.core.register_sender(MESSENGER, channel)
     return channel
+
+
+def open_web(hub: HubApp, *, host: str, port: int) -> WebServer:
+    """The web server (health, metrics, webhooks added by the channels) with the staff console."""
+    web = WebServer(hub.session_factory, host=host, port=port)
+    web.add_routes(lambda app: mount(app, ConsoleDeps.of(hub)))
+    return web

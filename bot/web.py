@@ -5,19 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
-from bot.console.app import mount
-from bot.console.deps import ConsoleDeps
 from storage.models import utcnow
 from storage.repos.outbox import OutboxRepo
-
-if TYPE_CHECKING:
-    from bot.app import HubApp
 
 log = logging.getLogger(__name__)
 
@@ -28,13 +25,13 @@ WORKER_SILENT_LIMIT = 120.0  # seconds without a loop turn before the worker cou
 class WebServer:
     """Serves health, metrics, the channels' webhook routes and /console on HOST:PORT."""
 
-    def __init__(self, hub: HubApp, *, host: str, port: int) -> None:
-        self.hub = hub
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, host: str,
+                 port: int) -> None:
+        self.sessions = sessions  # plain sessions, for the health and metrics reads
         self.host, self.port = host, port
         self.app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/metrics", self.metrics)
-        mount(self.app, ConsoleDeps.of(hub))
         self._runner: web.AppRunner | None = None
         self.worker: Any = None  # this process's outbox worker, if it runs one
 
@@ -48,9 +45,9 @@ class WebServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or []  # noqa: SLF001
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        addresses = self._runner.addresses  # the bound sockets (port 0 → the one picked)
+        if addresses:
+            self.port = addresses[0][1]
         log.info("web server listening on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:
@@ -79,7 +76,7 @@ class WebServer:
         `oldest_pending_seconds` says how long the oldest undelivered message has waited."""
         body: dict[str, Any] = {"status": "ok", "database": "ok"}
         try:
-            async with self.hub.session_factory() as session:
+            async with self.sessions() as session:
                 since = await OutboxRepo(session).oldest_pending_since()
         except Exception as exc:  # noqa: BLE001 — any failure means "not healthy"
             log.warning("health check: the database does not answer (%s)", type(exc).__name__)
@@ -95,12 +92,12 @@ class WebServer:
     async def metrics(self, request: web.Request) -> web.Response:
         """Prometheus text; the outbox depth and age are read from the database at each scrape."""
         try:
-            async with self.hub.session_factory() as session:
+            async with self.sessions() as session:
                 repo = OutboxRepo(session)
                 metrics.OUTBOX_DEPTH.set(await repo.pending_count())
                 since = await repo.oldest_pending_since()
             metrics.OUTBOX_OLDEST_SECONDS.set((utcnow() - since).total_seconds() if since else 0)
-        except Exception:  # noqa: BLE001 — the other metrics are still worth serving
+        except Exception:
             log.warning("metrics: could not read the outbox depth", exc_info=True)
         if (state := self.worker_state()) is not None:
             metrics.OUTBOX_WORKER_UP.set(1 if state == "running" else 0)

@@ -23,6 +23,7 @@ from playwright.async_api import (
 )
 
 from bot.app import HubApp
+from bot.assembly import open_web
 from bot.i18n import translator
 from bot.settings import Settings
 from bot.web import WebServer
@@ -124,7 +125,7 @@ async def console(telegram_api: FakeTelegramAPI, settings: Settings,
     person = staff_harness(telegram_api, settings, STAFF_CHAT, **changes)
     await person.start()
     assert person.hub is not None
-    web = WebServer(person.hub, host="127.0.0.1", port=port)
+    web = open_web(person.hub, host="127.0.0.1", port=port)
     if person.scheduler is not None:
         web.worker = person.scheduler.worker
     await web.start()

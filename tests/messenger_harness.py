@@ -59,7 +59,7 @@ class MessengerHarness:
         hub = self.telegram.hub
         assert hub is not None
         self.channel = open_messenger(hub)
-        self.web = WebServer(hub, host="127.0.0.1", port=0)
+        self.web = WebServer(hub.session_factory, host="127.0.0.1", port=0)
         assert self.telegram.scheduler is not None
         self.web.worker = self.telegram.scheduler.worker  # as `hubbot run` wires it
         self.web.add_routes(self.channel.add_routes)

@@ -9,7 +9,13 @@ from sqlalchemy import update
 
 from bot.i18n import translator
 from storage.models import Person, utcnow
-from tests.fakes.graph_api import VERIFY_TOKEN, FakeGraphAPI, signed, text_event, webhook
+from tests.fakes.graph_api import (
+    VERIFY_TOKEN,
+    FakeGraphAPI,
+    signed,
+    text_event,
+    webhook,
+)
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.messenger_harness import STAFF_CHAT, MessengerHarness
 from tests.telegram_harness import card_thread, wait_for_text
@@ -151,16 +157,13 @@ async def test_health_and_metrics(messenger: MessengerHarness) -> None:
 
 
 async def test_healthz_is_503_when_the_database_does_not_answer() -> None:
-    from types import SimpleNamespace
-
     import aiohttp
 
     from bot.web import WebServer
     from storage.engine import open_database
 
     database = open_database("postgresql+asyncpg://nobody@127.0.0.1:9/none")
-    web = WebServer(SimpleNamespace(session_factory=database.sessions),  # type: ignore[arg-type]
-                    host="127.0.0.1", port=0)
+    web = WebServer(database.sessions, host="127.0.0.1", port=0)
     await web.start()
     try:
         async with aiohttp.ClientSession() as http, http.get(f"{web.base_url}/healthz") as response:

@@ -39,7 +39,7 @@ async def webhook_bot(telegram_api: FakeTelegramAPI, settings: Settings
         "telegram_webhook_secret": SecretStr(SECRET)})
     hub = await create_app(configured, migrate=False)
     channel = open_telegram(hub)
-    web = WebServer(hub, host="127.0.0.1", port=0)
+    web = WebServer(hub.session_factory, host="127.0.0.1", port=0)
     web.add_routes(channel.add_routes)
     await web.start()
     await channel.start()

@@ -73,12 +73,12 @@ async def _logout_all(hub: HubApp) -> int:
 
 async def _open(hub: HubApp, name: str) -> int:
     """The web server with the console, the scheduler and the outbox worker, until Ctrl-C."""
-    from bot.web import WebServer
+    from bot.assembly import open_web
     from scheduler import HubScheduler
 
     settings = hub.settings
     await add_examples_on_first_start(hub)  # a fresh clone's console shows something to try
-    web = WebServer(hub, host=settings.host, port=settings.port)
+    web = open_web(hub, host=settings.host, port=settings.port)
     scheduler = HubScheduler(hub)
     web.worker = scheduler.worker
     stop = asyncio.Event()

@@ -44,8 +44,7 @@ async def run(settings: Settings, args: argparse.Namespace,
                            "DATABASE_URL to PostgreSQL to split the work between processes")
     from telegram.error import InvalidToken
 
-    from bot.assembly import open_messenger, open_telegram
-    from bot.web import WebServer
+    from bot.assembly import open_messenger, open_telegram, open_web
     from scheduler import HubScheduler
 
     # No example content here: `hubbot run` reaches real people (examples come with `hubbot chat`
@@ -63,7 +62,7 @@ async def run(settings: Settings, args: argparse.Namespace,
     messenger = open_messenger(hub) if settings.messenger_enabled else None
     # The web server (webhooks, /healthz, the staff console) runs wherever updates are received,
     # with long polling too; a scheduler-only process leaves HOST:PORT to them.
-    web = WebServer(hub, host=settings.host, port=settings.port) if receives else None
+    web = open_web(hub, host=settings.host, port=settings.port) if receives else None
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     if web is not None and scheduler is not None:
         web.worker = scheduler.worker  # /healthz and /metrics tell whether it runs
