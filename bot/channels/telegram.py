@@ -10,7 +10,14 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 
 from bot.app import HubApp
 from bot.channels.telegram_convert import (
@@ -20,11 +27,12 @@ from bot.channels.telegram_convert import (
     incoming_from_update,
     reply_markup,
 )
+from bot.channels.telegram_errors import delivery_error
+from bot.channels.telegram_files import TelegramFiles
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
-from bot.channels.telegram_errors import delivery_error
 from bot.core.messages import Button, Reply
 from bot.i18n import LANGUAGES, translator
 
@@ -95,6 +103,7 @@ class TelegramChannel:
         self.application = self._build()
         self._poll_timeout = 10
         hub.core.register_sender("telegram", self)
+        hub.services.hotline.files[CHANNEL] = TelegramFiles(self.application.bot)
         self.staff_chat_id = hub.settings.staff_chat_id
         self.desk: TelegramStaffDesk | None = None
         if self.staff_chat_id is not None:
