@@ -9,12 +9,15 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import column, func, insert, select, table, update
 from sqlmodel import col
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.services.inbox import PAGE_SIZE, Inbox, Refused
 from bot.services.tickets import Change
 from bot.settings import Settings
+from storage.engine import make_engine, open_database
+from storage.migrate import downgrade, upgrade
 from storage.models import Person, utcnow
 from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
@@ -264,3 +267,55 @@ async def test_the_person_erased_cannot_be_answered(bot: TelegramHarness) -> Non
         await uow.commit()
     outcome = await act(bot, "reply", 1, "Nino", "Are you still there?")
     assert outcome.change is Change.DONE and outcome.person is None  # type: ignore[attr-defined]
+
+
+async def test_the_migration_fills_in_activity_and_who_spoke_last(settings: Settings) -> None:
+    """Tickets from before the inbox: their newest message is their last activity; a ticket
+    whose person wrote after staff's last answer (or was never answered) waits for staff."""
+    day = utcnow().replace(microsecond=0) - timedelta(days=3)
+    stamp = UTCDateTime()
+    ticket_table = table("ticket", column("id"), column("channel"), column("language"),
+                         column("topic"), column("municipality"), column("question"),
+                         column("answer_via"), column("requester_name"), column("status"),
+                         column("created_at", stamp))
+    message_table = table("ticket_message", column("id"), column("ticket_id"),
+                          column("direction"), column("author"), column("text"),
+                          column("created_at", stamp))
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, "0006")
+        async with engine.begin() as connection:
+            await connection.execute(insert(ticket_table), [
+                {"id": n, "channel": "telegram", "language": "en", "topic": "other",
+                 "municipality": "vani", "question": "q", "answer_via": "chat",
+                 "requester_name": "", "status": "open", "created_at": day} for n in (1, 2, 3)])
+            await connection.execute(insert(message_table), [
+                {"id": 1, "ticket_id": 1, "direction": "in", "author": "", "text": "more",
+                 "created_at": day + timedelta(hours=1)},
+                {"id": 2, "ticket_id": 1, "direction": "out", "author": "T", "text": "answer",
+                 "created_at": day + timedelta(hours=2)},
+                {"id": 3, "ticket_id": 2, "direction": "out", "author": "T", "text": "answer",
+                 "created_at": day + timedelta(hours=1)},
+                {"id": 4, "ticket_id": 2, "direction": "in", "author": "", "text": "thanks, but",
+                 "created_at": day + timedelta(hours=3)},
+                {"id": 5, "ticket_id": 2, "direction": "note", "author": "T", "text": "hmm",
+                 "created_at": day + timedelta(hours=4)}])
+        await upgrade(engine)
+        database = open_database(settings.database_url)
+        try:
+            async with UnitOfWork(database) as uow:
+                found = {n: await uow.repo(TicketRepo).get(n) for n in (1, 2, 3)}
+        finally:
+            await database.dispose()
+        await downgrade(engine, "0006")  # and back: no message is lost either way
+        async with engine.connect() as connection:
+            kept = (await connection.execute(select(func.count()).select_from(message_table)
+                                             )).scalar_one()
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    assert kept == 5
+    assert {n: (t.last_activity_at, t.waiting_for_staff) for n, t in found.items() if t} == {
+        1: (day + timedelta(hours=2), False),
+        2: (day + timedelta(hours=4), True),
+        3: (day, True)}
