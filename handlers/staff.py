@@ -14,6 +14,7 @@ from bot.places import MUNICIPALITIES
 from bot.services import ticket_texts as texts
 from bot.services.hotline import TOPICS
 from bot.services.tickets import Change
+from handlers import console
 from storage.models import utcnow
 from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
@@ -209,5 +210,6 @@ def register(router: Router) -> None:
     router.staff_command("reply", canned, N_("send a canned answer"))
     router.staff_command("tickets", open_tickets, N_("open tickets"))
     router.staff_command("stats", stats, N_("hotline statistics"))
+    router.staff_command("console", console.console, N_("a sign-in link to the staff console"))
     router.button("tk", card_button)
 

@@ -37,7 +37,7 @@ SETTINGS_ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "
                 "TIMEZONE", "LOG_LEVEL", "HUB_PHONE", "HUB_EMAIL", "HUB_HOURS", "CONTENT_DIR",
                 "FAQ_THRESHOLD", "TELEGRAM_RATE_LIMIT", "HOST", "PORT", "TELEGRAM_WEBHOOK_URL",
                 "TELEGRAM_WEBHOOK_SECRET", "MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET",
-                "MESSENGER_VERIFY_TOKEN", "MESSENGER_API_BASE_URL")
+                "MESSENGER_VERIFY_TOKEN", "MESSENGER_API_BASE_URL", "CONSOLE_PUBLIC_URL")
 
 
 def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -199,3 +199,7 @@ async def messenger(graph_api: "FakeGraphAPI", telegram_api: "FakeTelegramAPI",
     await harness.start()
     yield harness
     await harness.stop()
+
+
+# The staff console's fixtures (`console`, `browser`): a running bot, its console and Chromium.
+from tests.console_harness import browser, console  # noqa: F401

@@ -60,8 +60,9 @@ async def run(settings: Settings, args: argparse.Namespace,
     receives = role in ("all", "updates")
     telegram = TelegramChannel(hub) if settings.telegram_bot_token is not None else None
     messenger = MessengerChannel(hub) if settings.messenger_enabled else None
-    web = WebServer(hub, host=settings.host, port=settings.port) \
-        if receives and settings.needs_web_server else None
+    # The web server (webhooks, /healthz, the staff console) runs wherever updates are received,
+    # with long polling too; a scheduler-only process leaves HOST:PORT to them.
+    web = WebServer(hub, host=settings.host, port=settings.port) if receives else None
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     if web is not None and scheduler is not None:
         web.worker = scheduler.worker  # /healthz and /metrics tell whether it runs

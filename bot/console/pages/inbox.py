@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -12,35 +12,50 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
-from bot.console.render import form, render, see_other
+from bot.console.render import form, render, see_other, translate
 from bot.core.delivery import DeliveryError
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services.hotline import TOPICS
-from bot.services.inbox import CHANNELS, REPLY_LIMIT, Inbox, Refused
+from bot.services.inbox import CHANNELS, NOTE_LIMIT, REPLY_LIMIT, Inbox, Refused
 from bot.services.tickets import Change, Outcome
 from storage.models import utcnow
 from storage.repos.inbox import STATES
 from storage.uow import UnitOfWork
 
-NAV = ("/tickets", N_("Tickets"))
-PREFIX = "/console"  # where the console is mounted (bot/web.py)
+NAV = ("/console/tickets", N_("Tickets"))
+HOME = "/console/tickets"
 
 STATE_TITLES = {"open": N_("Open"), "waiting": N_("Waiting for us"), "mine": N_("Mine"),
                 "unassigned": N_("Unassigned"), "closed": N_("Closed"), "all": N_("All")}
 CHANNEL_TITLES = {"telegram": N_("Telegram"), "messenger": N_("Messenger")}
-IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")  # shown; the rest saved
+NUMBER = r"{number:[1-9]\d{0,8}}"
+
+# POST /tickets/N/<verb>: the audit key, and what the page then says for each outcome
+DECISIONS: dict[str, tuple[str, dict[Change, str]]] = {
+    "take": ("ticket.take", {
+        Change.DONE: N_("You have taken ticket #{number}."),
+        Change.ALREADY: N_("Ticket #{number} is already yours.")}),
+    "close": ("ticket.close", {
+        Change.DONE: N_("Ticket #{number} is closed; the person is asked to rate the answer."),
+        Change.ALREADY: N_("Ticket #{number} is already closed.")}),
+    "reopen": ("ticket.reopen", {
+        Change.DONE: N_("Ticket #{number} is open again."),
+        Change.ALREADY: N_("Ticket #{number} is open already."),
+        Change.REFUSED: N_("The person erased their data; #{number} cannot be reopened.")}),
+}
 
 
 def add_routes(app: web.Application) -> None:
-    """The inbox's pages and actions."""
+    """GET /console/tickets, GET /console/tickets/N (and its files), POST its actions."""
     app.router.add_get("/tickets", listing)
-    app.router.add_get(r"/tickets/{number:\d{1,9}}", ticket_page)
-    app.router.add_get(r"/tickets/{number:\d{1,9}}/files/{message:\d{1,12}}", attachment)
-    app.router.add_post(r"/tickets/{number:\d{1,9}}/reply", reply)
-    app.router.add_post(r"/tickets/{number:\d{1,9}}/note", note)
-    for action in ("take", "close", "reopen"):
-        app.router.add_post(rf"/tickets/{{number:\d{{1,9}}}}/{action}", decide)
+    app.router.add_get(f"/tickets/{NUMBER}", ticket_page)
+    app.router.add_get(f"/tickets/{NUMBER}/files/{{message:[1-9]\\d{{0,11}}}}", attachment)
+    app.router.add_post(f"/tickets/{NUMBER}/reply", reply)
+    app.router.add_post(f"/tickets/{NUMBER}/note", note)
+    for verb in DECISIONS:
+        app.router.add_post(f"/tickets/{NUMBER}/{verb}", decide)
 
 
 def _inbox(request: web.Request) -> Inbox:
@@ -52,73 +67,73 @@ def _number(request: web.Request) -> int:
     return int(request.match_info["number"])
 
 
-def _wake_outbox(request: web.Request) -> None:
-    """What was queued goes out now rather than at the worker's next look."""
-    wake = deps(request).wake_outbox
-    if wake is not None:
-        wake()
-
-
 # ---------------------------------------------------------------------- pages
 
 async def listing(request: web.Request) -> web.Response:
-    """GET /tickets: filters, one page of tickets, newest activity first."""
+    """GET /console/tickets: filters, one page of tickets, newest activity first."""
     inbox = _inbox(request)
     query = inbox.query(request.query, staff(request).name)
-    page_number = request.query.get("page", "1")
+    raw = request.query.get("page", "1")
     async with UnitOfWork(deps(request).database) as uow:
-        page = await inbox.listing(uow, query, int(page_number) if page_number.isdigit()
-                                   and len(page_number) < 7 else 1)
-    filters = {k: v for k, v in (("state", query.state), ("topic", query.topic),
-                                 ("municipality", query.municipality),
-                                 ("channel", query.channel), ("q", query.text)) if v}
+        page = await inbox.listing(uow, query, int(raw) if raw.isdigit() and len(raw) < 7 else 1)
+    filters: dict[str, object] = {
+        k: v for k, v in (("state", query.state), ("topic", query.topic),
+                          ("municipality", query.municipality), ("channel", query.channel),
+                          ("q", query.text)) if v}
 
     def link(**changes: object) -> str:
         """This list with some filters changed (None: left out)."""
         merged = {**filters, **changes}
-        return "?" + urlencode({k: v for k, v in merged.items() if v is not None})
+        return HOME + "?" + urlencode({k: v for k, v in merged.items() if v is not None})
 
-    return await render(request, "inbox/list.html", {
-        "page": page, "query": query, "link": link, "prefix": PREFIX, "now": utcnow(),
+    return render(request, "inbox/list.html", {
+        "page": page, "query": query, "link": link, "home": HOME,
         "states": [(key, STATE_TITLES[key]) for key in STATES], "topics": TOPICS,
         "municipalities": MUNICIPALITIES, "channels": {c: CHANNEL_TITLES[c] for c in CHANNELS},
-        "age": age})
+        "age": _age(request)})
 
 
 async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str = "",
                       error: str | None = None) -> web.Response:
-    """GET /tickets/N: the conversation, the decisions, canned answers, the reply box."""
+    """GET /console/tickets/N: the conversation, the decisions, canned answers, the reply box
+    (`?canned=NAME` puts that canned answer into it)."""
     inbox = _inbox(request)
     async with UnitOfWork(deps(request).database) as uow:
         conversation = await inbox.conversation(uow, _number(request))
     if conversation is None:
-        raise web.HTTPNotFound(text="no such ticket")
+        return render(request, "inbox/missing.html", {"number": _number(request)}, status=404)
     ticket = conversation.ticket
+    _ = translate(request)
+    title = " · ".join([f"#{ticket.id}", _(TOPICS[ticket.topic]) if ticket.topic in TOPICS
+                        else ticket.topic, _(MUNICIPALITIES[ticket.municipality])
+                        if ticket.municipality in MUNICIPALITIES else ticket.municipality])
     canned = inbox.canned(ticket.language)
     chosen = request.query.get("canned", "")
-    if not draft and chosen:  # "Insert" puts the canned answer into the reply box
+    if not draft and chosen:
         draft = dict(canned).get(chosen, "")
-    return await render(request, "inbox/ticket.html", {
-        "ticket": ticket, "entries": conversation.entries, "canned": canned,
-        "chosen": chosen, "draft": draft, "note_draft": note_draft, "error": error,
-        "topics": TOPICS, "municipalities": MUNICIPALITIES, "now": utcnow(), "age": age,
-        "when": _when(request), "reply_limit": REPLY_LIMIT, "prefix": PREFIX,
-        "channels": CHANNEL_TITLES}, status=422 if error else 200)
+    return render(request, "inbox/ticket.html", {
+        "ticket": ticket, "title": title, "entries": conversation.entries, "canned": canned, "chosen": chosen,
+        "draft": draft, "note_draft": note_draft, "error": error, "home": HOME,
+        "topics": TOPICS, "municipalities": MUNICIPALITIES, "channels": CHANNEL_TITLES,
+        "age": _age(request), "when": _when(request), "reply_limit": REPLY_LIMIT,
+        "note_limit": NOTE_LIMIT}, status=422 if error else 200)
 
 
 async def attachment(request: web.Request) -> web.StreamResponse:
-    """GET /tickets/N/files/M: a file the person sent, fetched again from their platform."""
+    """GET /console/tickets/N/files/M: a file the person sent, fetched again from their
+    platform. Pictures are shown; anything else is downloaded, never opened on this site."""
     try:
-        data = await _inbox(request).attachment(_number(request), int(request.match_info["message"]))
+        data = await _inbox(request).attachment(_number(request),
+                                                int(request.match_info["message"]))
     except DeliveryError as exc:
-        raise web.HTTPBadGateway(text="the platform did not give the file now") from exc
+        raise web.HTTPBadGateway(text="The platform did not hand the file over now.") from exc
     if data is None:
-        raise web.HTTPNotFound(text="no such file")
-    inline = data.media_type in IMAGE_TYPES  # anything else is downloaded, never run here
-    disposition = "inline" if inline else "attachment"
+        raise web.HTTPNotFound(text="No such file.")
+    inline = data.media_type in IMAGE_TYPES
     return web.Response(body=data.content, headers={
         "Content-Type": data.media_type if inline else "application/octet-stream",
-        "Content-Disposition": f'{disposition}; filename="{_safe_name(data.filename)}"',
+        "Content-Disposition": f'{"inline" if inline else "attachment"}; '
+                               f'filename="{_safe_name(data.filename)}"',
         "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
         "Content-Security-Policy": "default-src 'none'; sandbox"})
 
@@ -126,93 +141,89 @@ async def attachment(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------------- actions
 
 async def reply(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/N/reply: to the person (signed), and into the ticket's topic."""
+    """POST /console/tickets/N/reply: to the person (signed), and into the ticket's topic."""
     number, me, data = _number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
     async with UnitOfWork(deps(request).database) as uow:
         try:
             outcome = await _inbox(request).reply(uow, number, me.name, text)
         except Refused as refused:
-            return await ticket_page(request, draft=text, error=_refusal(refused))
+            return await ticket_page(request, draft=text, error=_refusal(request, refused))
         if outcome.change is Change.DONE:
-            audit.record(uow, me, "ticket.reply", f"ticket #{number}")
+            await audit.record(uow, me, "ticket.reply", f"ticket #{number}")
             await uow.commit()
-    _wake_outbox(request)
-    return see_other(request, f"/tickets/{number}", notice=_reply_notice(outcome, number))
+    deps(request).wake_outbox()
+    if outcome.change is Change.REFUSED:
+        message = N_("Ticket #{number} is closed; reopen it to write to the person again.")
+    elif outcome.person is None:
+        message = N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
+                     "reachable.")
+    else:
+        message = N_("Reply sent to the person of #{number}; the ticket's topic shows it too.")
+    return _back(request, number, message)
 
 
 async def note(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/N/note: kept with the ticket for staff (shown in the topic too)."""
+    """POST /console/tickets/N/note: kept with the ticket for staff (shown in the topic too)."""
     number, me, data = _number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
     async with UnitOfWork(deps(request).database) as uow:
         try:
             await _inbox(request).note(uow, number, me.name, text)
         except Refused as refused:
-            return await ticket_page(request, note_draft=text, error=_refusal(refused))
-        audit.record(uow, me, "ticket.note", f"ticket #{number}")
+            return await ticket_page(request, note_draft=text, error=_refusal(request, refused))
+        await audit.record(uow, me, "ticket.note", f"ticket #{number}")
         await uow.commit()
-    _wake_outbox(request)
-    return see_other(request, f"/tickets/{number}", notice=N_("Note kept; the person does not "
-                                                              "see it."))
-
-
-DECISIONS = {
-    "take": ("ticket.take", {Change.DONE: N_("You have taken ticket #{number}."),
-                             Change.ALREADY: N_("Ticket #{number} is already yours.")}),
-    "close": ("ticket.close", {Change.DONE: N_("Ticket #{number} is closed; the person is asked "
-                                               "to rate the answer."),
-                               Change.ALREADY: N_("Ticket #{number} is already closed.")}),
-    "reopen": ("ticket.reopen", {Change.DONE: N_("Ticket #{number} is open again."),
-                                 Change.ALREADY: N_("Ticket #{number} is open already."),
-                                 Change.REFUSED: N_("The person erased their data; #{number} "
-                                                    "cannot be reopened.")}),
-}
+    deps(request).wake_outbox()
+    return _back(request, number, N_("📝 Note kept with #{number}; the person does not see it."))
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
-    """POST /tickets/N/take|close|reopen: as the topic's buttons and commands do."""
+    """POST /console/tickets/N/take|close|reopen: as the topic's buttons and commands do."""
     number, me = _number(request), staff(request)
     verb = request.path.rsplit("/", 1)[-1]
     action, notices = DECISIONS[verb]
-    await form(request)  # CSRF is checked by the middleware; nothing else is read
     async with UnitOfWork(deps(request).database) as uow:
         try:
             outcome: Outcome = await getattr(_inbox(request), verb)(uow, number, me.name)
         except Refused:
-            raise web.HTTPNotFound(text="no such ticket") from None
+            raise web.HTTPNotFound(text="No such ticket.") from None
         if outcome.change is Change.DONE:
-            audit.record(uow, me, action, f"ticket #{number}")
+            await audit.record(uow, me, action, f"ticket #{number}")
             await uow.commit()
-    _wake_outbox(request)
-    return see_other(request, f"/tickets/{number}", notice=notices[outcome.change])
+    deps(request).wake_outbox()
+    return _back(request, number, notices[outcome.change])
 
 
 # ---------------------------------------------------------------------- helpers
 
-def _reply_notice(outcome: Outcome, number: int) -> str:
-    if outcome.change is Change.REFUSED:
-        return N_("Ticket #{number} is closed; reopen it to write to the person again.")
-    if outcome.person is None:
-        return N_("⚠️ Not delivered: the person has blocked the bot or is no longer reachable.")
-    return N_("Reply sent to the person of #{number}; it shows in the ticket's topic too.")
+def _back(request: web.Request, number: int, message: str) -> web.HTTPSeeOther:
+    """To the ticket's page, where `message` (a message id with {number}) shows once."""
+    return see_other(request, f"{HOME}/{number}",
+                     notice=translate(request)(message).format(number=number))
 
 
-def _refusal(refused: Refused) -> str:
-    return refused.message
+def _refusal(request: web.Request, refused: Refused) -> str:
+    return translate(request)(refused.message).format(**refused.params)
 
 
-def age(since: datetime, now: datetime) -> tuple[str, dict[str, int]]:
-    """How long ago, as a message id and its numbers: minutes, hours, then days."""
-    minutes = max(int((now - since).total_seconds() // 60), 0)
-    if minutes < 60:
-        return N_("{minutes} min"), {"minutes": minutes}
-    if minutes < 48 * 60:
-        return N_("{hours} h"), {"hours": minutes // 60}
-    return N_("{days} d"), {"days": minutes // (24 * 60)}
+def _age(request: web.Request) -> Callable[[datetime], str]:
+    """How long ago, in the console language: minutes, then hours, then days."""
+    _ = translate(request)
+    now = utcnow()
+
+    def age(since: datetime) -> str:
+        minutes = max(int((now - since).total_seconds() // 60), 0)
+        if minutes < 60:
+            return _(N_("{minutes} min")).format(minutes=minutes)
+        if minutes < 48 * 60:
+            return _(N_("{hours} h")).format(hours=minutes // 60)
+        return _(N_("{days} d")).format(days=minutes // (24 * 60))
+    return age
 
 
-def _when(request: web.Request) -> Any:
+def _when(request: web.Request) -> Callable[[datetime], str]:
+    """A moment in the hub's time zone."""
     tz = deps(request).settings.tz
 
     def when(moment: datetime) -> str:
@@ -222,3 +233,4 @@ def _when(request: web.Request) -> Any:
 
 def _safe_name(name: str) -> str:
     return "".join(c for c in name if c.isalnum() or c in "._-")[:80] or "file"
+
