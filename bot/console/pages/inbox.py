@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import NoReturn
 from urllib.parse import urlencode
 
 from aiohttp import web
@@ -144,14 +145,14 @@ async def reply(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/N/reply: to the person (signed), and into the ticket's topic."""
     number, me, data = _number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
-    async with UnitOfWork(deps(request).database) as uow:
-        try:
+    try:
+        async with UnitOfWork(deps(request).database) as uow:
             outcome = await _inbox(request).reply(uow, number, me.name, text)
-        except Refused as refused:
-            return await ticket_page(request, draft=text, error=_refusal(request, refused))
-        if outcome.change is Change.DONE:
-            await audit.record(uow, me, "ticket.reply", f"ticket #{number}")
-            await uow.commit()
+            if outcome.change is Change.DONE:
+                await audit.record(uow, me, "ticket.reply", f"ticket #{number}")
+                await uow.commit()
+    except Refused as refused:  # the page again, with what they wrote kept
+        return await ticket_page(request, draft=text, error=_refusal(request, refused))
     deps(request).wake_outbox()
     if outcome.change is Change.REFUSED:
         message = N_("Ticket #{number} is closed; reopen it to write to the person again.")
@@ -160,22 +161,22 @@ async def reply(request: web.Request) -> web.StreamResponse:
                      "reachable.")
     else:
         message = N_("Reply sent to the person of #{number}; the ticket's topic shows it too.")
-    return _back(request, number, message)
+    _back(request, number, message)
 
 
 async def note(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/N/note: kept with the ticket for staff (shown in the topic too)."""
     number, me, data = _number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
-    async with UnitOfWork(deps(request).database) as uow:
-        try:
+    try:
+        async with UnitOfWork(deps(request).database) as uow:
             await _inbox(request).note(uow, number, me.name, text)
-        except Refused as refused:
-            return await ticket_page(request, note_draft=text, error=_refusal(request, refused))
-        await audit.record(uow, me, "ticket.note", f"ticket #{number}")
-        await uow.commit()
+            await audit.record(uow, me, "ticket.note", f"ticket #{number}")
+            await uow.commit()
+    except Refused as refused:
+        return await ticket_page(request, note_draft=text, error=_refusal(request, refused))
     deps(request).wake_outbox()
-    return _back(request, number, N_("📝 Note kept with #{number}; the person does not see it."))
+    _back(request, number, N_("📝 Note kept with #{number}; the person does not see it."))
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
@@ -183,24 +184,24 @@ async def decide(request: web.Request) -> web.StreamResponse:
     number, me = _number(request), staff(request)
     verb = request.path.rsplit("/", 1)[-1]
     action, notices = DECISIONS[verb]
-    async with UnitOfWork(deps(request).database) as uow:
-        try:
+    try:
+        async with UnitOfWork(deps(request).database) as uow:
             outcome: Outcome = await getattr(_inbox(request), verb)(uow, number, me.name)
-        except Refused:
-            raise web.HTTPNotFound(text="No such ticket.") from None
-        if outcome.change is Change.DONE:
-            await audit.record(uow, me, action, f"ticket #{number}")
-            await uow.commit()
+            if outcome.change is Change.DONE:
+                await audit.record(uow, me, action, f"ticket #{number}")
+                await uow.commit()
+    except Refused:
+        raise web.HTTPNotFound(text="No such ticket.") from None
     deps(request).wake_outbox()
-    return _back(request, number, notices[outcome.change])
+    _back(request, number, notices[outcome.change])
 
 
 # ---------------------------------------------------------------------- helpers
 
-def _back(request: web.Request, number: int, message: str) -> web.HTTPSeeOther:
+def _back(request: web.Request, number: int, message: str) -> NoReturn:
     """To the ticket's page, where `message` (a message id with {number}) shows once."""
-    return see_other(request, f"{HOME}/{number}",
-                     notice=translate(request)(message).format(number=number))
+    raise see_other(request, f"{HOME}/{number}",
+                    notice=translate(request)(message).format(number=number))
 
 
 def _refusal(request: web.Request, refused: Refused) -> str:
