@@ -17,16 +17,22 @@ MTAVRULI = re.compile(r"[\u1c90-\u1cbf]")
 
 def _source_messages() -> set[str]:
     found: set[str] = set()
-    for package in ("bot", "handlers"):
+    sources = [(ROOT / "bot", "**.py", "python"), (ROOT / "handlers", "**.py", "python"),
+               (ROOT / "bot/console/templates", "**.html", "jinja2")]  # the console's pages
+    for folder, pattern, method in sources:
         for _file, _line, message, _comments, _context in extract_from_dir(
-                ROOT / package, method_map=[("**.py", "python")], keywords={"_": None, "N_": None}):
+                folder, method_map=[(pattern, method)],
+                keywords={"_": None, "N_": None, "ngettext": (1, 2)}):
             found.add(message if isinstance(message, str) else message[0])
     return found
 
 
 def _georgian_catalog() -> dict[str, str]:
+    """Translations by message id; a plural's forms joined (its singular is its id)."""
     with (ROOT / "bot/locales/ka/LC_MESSAGES/messages.po").open("rb") as handle:
-        return {m.id: m.string for m in read_po(handle) if m.id}
+        return {m.id if isinstance(m.id, str) else m.id[0]:
+                m.string if isinstance(m.string, str) else "\n".join(m.string)
+                if all(m.string) else "" for m in read_po(handle) if m.id}
 
 
 def test_every_message_in_the_code_has_a_georgian_translation() -> None:
