@@ -214,9 +214,14 @@ async def test_a_canned_answer_goes_into_the_reply_box_in_the_persons_language(
     await expect(from_telegram).to_contain_text("Tamar")
 
 
-async def test_an_unknown_ticket_and_a_blank_reply(console: ConsoleHarness) -> None:
+async def test_an_unknown_ticket_a_blank_reply_and_a_phone(console: ConsoleHarness) -> None:
     await ask(console.person, PERSON)
     page = await console.sign_in(name="Nino")
+    await page.set_viewport_size({"width": 375, "height": 800})  # one column, nothing cut off
+    for path in ("/console/tickets", "/console/tickets/1"):
+        await page.goto(path)
+        assert await page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
     response = await page.goto("/console/tickets/99")
     assert response is not None and response.status == 404
     await expect(page.get_by_role("heading", name=ka("No such ticket"))).to_be_visible()
