@@ -21,8 +21,10 @@ from storage.models import Person, utcnow
 from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
+from tests.fakes.graph_api import FakeGraphAPI
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.hotline_steps import ask
+from tests.messenger_harness import MessengerHarness
 from tests.telegram_harness import (
     TelegramHarness,
     card_thread,
@@ -303,3 +305,41 @@ async def test_the_migration_fills_in_activity_and_who_spoke_last(settings: Sett
         1: (day + timedelta(hours=2), False),
         2: (day + timedelta(hours=4), True),
         3: (day, True)}
+
+
+async def test_a_console_reply_to_messenger_keeps_the_window_rules_and_files_are_links(
+        messenger: MessengerHarness, graph_api: FakeGraphAPI) -> None:
+    """A person on Messenger: the console's reply goes out as a staff reply (HUMAN_AGENT tag
+    after 24 h), signed; their photo is a link to Messenger's copy (it cannot be fetched by id)."""
+    psid = "6100000000000077"
+    [topics] = await messenger.say(psid, "/ask")
+    places = await messenger.tap(psid, topics, "hl:v:topic:legal")
+    await messenger.tap(psid, places, "hl:v:municipality:kutaisi")
+    url = "https://scontent.example/v/statute-page-1.jpg?token=abc"
+    assert await messenger.deliver({"sender": {"id": psid}, "recipient": {"id": "1"},
+                                    "timestamp": 1, "message": {"mid": "mid.photo.77",
+                                    "attachments": [{"type": "image", "payload": {"url": url}}]}}
+                                   ) == 200
+    got = await messenger.say(psid, "Is our statute fine?")
+    [way] = await messenger.tap(psid, got[-1], "hl:d:parts")
+    [consent] = await messenger.tap(psid, way, "hl:v:answer_way:chat")
+    [summary] = await messenger.tap(psid, consent, "hl:v:consent:y")
+    await messenger.tap(psid, summary, "hl:ok")
+    bot = messenger.telegram
+    assert bot.hub is not None
+    async with UnitOfWork(bot.hub.database) as uow:
+        await uow.session.exec(update(Person).where(  # type: ignore[call-overload]
+            col(Person.external_id) == psid).values(last_inbound_at=utcnow() - timedelta(hours=30)))
+        await uow.commit()
+        conversation = await inbox(bot).conversation(uow, 1)
+    assert conversation is not None
+    [photo] = [e for e in conversation.entries if e.attachment_kind == "photo"]
+    assert photo.file == url
+
+    before = len(graph_api.sent_to(psid))
+    outcome = await act(bot, "reply", 1, "Nino", "Yes, it is fine.")
+    assert outcome.person is not None  # type: ignore[attr-defined]
+    reply = (await graph_api.wait_for(psid, before + 1))[before]
+    assert "Yes, it is fine." in reply.text and "— Nino" in reply.text
+    assert (reply.messaging_type, reply.tag) == ("MESSAGE_TAG", "HUMAN_AGENT")
+    assert graph_api.violations == []
