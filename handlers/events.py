@@ -11,10 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Invalid, Option, Step
-from bot.core.messages import is_small_id
-from bot.core.messages import Button
+from bot.core.form_steps import CHOICE, TEXT, Invalid, Option, Step
+from bot.core.forms import Form
+from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, translator
@@ -187,14 +186,14 @@ async def _names_fit(turn: Turn, data: dict[str, Any], names: list[str]) -> bool
 
 
 STEPS = (
-    Step("event_id", forms.CHOICE, _listing_prompt, options=_event_options,
+    Step("event_id", CHOICE, _listing_prompt, options=_event_options,
          when=lambda data: PAGE_KEY in data, check=_event_chosen, on_text=_not_an_event),
-    Step("org", forms.CHOICE, N_("On whose behalf are you registering?"), options=_org_options,
+    Step("org", CHOICE, N_("On whose behalf are you registering?"), options=_org_options,
          when=lambda data: data.get(ORG_KEY) is not None),
-    Step("participants", forms.CHOICE, _count_prompt, options=_count_options,
+    Step("participants", CHOICE, _count_prompt, options=_count_options,
          columns=MAX_PARTICIPANTS),
-    Step("names", forms.TEXT, N_("Send the participants' names, one per line, or press Skip if "
-                                 "you would rather not."), parse=_parse_names, optional=True,
+    Step("names", TEXT, N_("Send the participants' names, one per line, or press Skip if "
+                           "you would rather not."), parse=_parse_names, optional=True,
          check=_names_fit),
 )
 

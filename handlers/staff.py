@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import statistics
-from typing import Any
 
+from bot.core.forms import Form
 from bot.core.messages import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -38,7 +38,7 @@ def in_staff_language(turn: Turn) -> None:
     turn.reply_language = turn.services.settings.staff_language
 
 
-async def staff_form_text(turn: Turn, form: Any) -> None:
+async def staff_form_text(turn: Turn, form: Form) -> None:
     """A staff form's typed answer — unless it is written in a ticket's topic: then it is a
     reply to the person, whatever form its author has open."""
     in_staff_language(turn)
@@ -47,6 +47,22 @@ async def staff_form_text(turn: Turn, form: Any) -> None:
         await turn.features.staff_text(turn)
         return
     await form.on_message(turn)
+
+
+def register_staff_form(router: Router, form: Form) -> None:
+    """Wire a form of the staff chat: its buttons (there only) and its typed answers, both in
+    the staff language; ticket replies stay replies (not `Form.register`, which is for people)."""
+
+    async def pressed(turn: Turn, rest: str) -> None:
+        in_staff_language(turn)
+        if turn.event.chat_kind != "staff" or not await form.press(turn, rest):
+            await turn.stale_button()
+
+    async def typed(turn: Turn) -> None:
+        await staff_form_text(turn, form)
+
+    router.button(form.prefix, pressed)
+    router.staff_flows[form.name] = typed
 
 
 async def _required_ticket(turn: Turn) -> Ticket | None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tests.fakes.graph_api import FakeGraphAPI
     from tests.fakes.telegram_api import FakeTelegramAPI
     from tests.messenger_harness import MessengerHarness
+    from tests.staff_chat import StaffMember
     from tests.telegram_harness import TelegramHarness
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -156,7 +157,7 @@ async def hub(settings: Settings) -> AsyncIterator[HubApp]:
 
 
 @pytest.fixture
-async def telegram_api() -> AsyncIterator["FakeTelegramAPI"]:
+async def telegram_api() -> AsyncIterator[FakeTelegramAPI]:
     """The stand-in Bot API server on 127.0.0.1."""
     from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -167,7 +168,7 @@ async def telegram_api() -> AsyncIterator["FakeTelegramAPI"]:
 
 
 @pytest.fixture
-async def telegram(telegram_api: "FakeTelegramAPI", settings: Settings) -> AsyncIterator["TelegramHarness"]:
+async def telegram(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
     """The real bot long-polling the stand-in Bot API, on the test database."""
     from tests.telegram_harness import TelegramHarness
 
@@ -179,7 +180,28 @@ async def telegram(telegram_api: "FakeTelegramAPI", settings: Settings) -> Async
 
 
 @pytest.fixture
-async def graph_api() -> AsyncIterator["FakeGraphAPI"]:
+async def staffed(telegram_api: FakeTelegramAPI,
+                  settings: Settings) -> AsyncIterator[TelegramHarness]:
+    """The real bot with a staff chat without topics (`tests/staff_chat.py`'s STAFF_CHAT)."""
+    from tests.staff_chat import STAFF_CHAT
+    from tests.telegram_harness import staff_harness
+
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
+def staff(telegram_api: FakeTelegramAPI) -> StaffMember:
+    """A staff member, Tamar, in that staff chat."""
+    from tests.staff_chat import StaffMember
+
+    return StaffMember(telegram_api)
+
+
+@pytest.fixture
+async def graph_api() -> AsyncIterator[FakeGraphAPI]:
     """The stand-in Graph API (Messenger) on 127.0.0.1."""
     from tests.fakes.graph_api import FakeGraphAPI
 
@@ -190,8 +212,8 @@ async def graph_api() -> AsyncIterator["FakeGraphAPI"]:
 
 
 @pytest.fixture
-async def messenger(graph_api: "FakeGraphAPI", telegram_api: "FakeTelegramAPI",
-                    settings: Settings) -> AsyncIterator["MessengerHarness"]:
+async def messenger(graph_api: FakeGraphAPI, telegram_api: FakeTelegramAPI,
+                    settings: Settings) -> AsyncIterator[MessengerHarness]:
     """The bot on Messenger (webhook over HTTP) and Telegram (with a forum staff chat)."""
     from tests.messenger_harness import STAFF_CHAT, MessengerHarness
 

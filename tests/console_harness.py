@@ -10,7 +10,6 @@ Chromium (Debian's, through Playwright; never a downloaded browser).
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -28,19 +27,12 @@ from bot.i18n import translator
 from bot.settings import Settings
 from bot.web import WebServer
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, staff_harness
+from tests.telegram_harness import TelegramHarness, free_port, staff_harness
 
 CHROMIUM = "/usr/bin/chromium"
 STAFF_CHAT = -1003000
 STAFF_USER = 950
 LINK = re.compile(r"https?://\S+/console/login/[A-Za-z0-9_-]+")
-
-
-def free_port() -> int:
-    """A port nobody listens on right now (the console's links need it before the start)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 class ConsoleHarness:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
+from aiohttp import CookieJar, FormData, web
+from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 from sqlmodel import select
 
 from bot.app import HubApp
+from bot.console.app import mount
 from bot.console.audit import record
+from bot.console.auth import SESSION_COOKIE
+from bot.console.deps import ConsoleDeps
+from bot.console.pages import PAGES
+from bot.console.render import form, see_other
 from bot.console.staff import StaffMember
 from bot.services import console_access as access
 from storage.models import utcnow
@@ -124,3 +132,52 @@ async def test_the_audit_log_lists_changes_newest_first_with_who(hub: HubApp) ->
             ("Nino", "ticket.reply", "ticket #12", "")]
         assert entries[1].telegram_user_id == 900
         assert [e.action for e in await repo.audit_page(1, 10)] == ["ticket.reply"]
+
+
+async def test_a_notice_after_a_post_shows_once(hub: HubApp) -> None:
+    """`see_other(request, path, notice)`: the next page shows the notice, the one after not."""
+    async def change(request: web.Request) -> web.StreamResponse:
+        raise see_other(request, "/console/audit", notice="Saved ✓ შენახულია")
+
+    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_post(
+        "/test-change", change))
+    root = web.Application()
+    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
+    signed_in = await _redeem(hub, await _link(hub))
+    assert isinstance(signed_in, access.SignedIn)
+    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
+        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+        refused = await client.post("/console/test-change", data={})
+        assert refused.status == 403
+        page = await client.post("/console/test-change",
+                                 data={"csrf_token": access.csrf_token(signed_in.token)})
+        assert page.status == 200 and "Saved ✓ შენახულია" in await page.text()
+        again = await client.get("/console/audit")
+        assert "Saved ✓" not in await again.text()
+
+
+async def test_a_form_may_carry_a_file_larger_than_a_webhook(hub: HubApp) -> None:
+    """A photo for an announcement (a few MB) passes the CSRF check; a huge body does not."""
+    async def upload(request: web.Request) -> web.StreamResponse:
+        posted = await form(request)
+        photo = posted["photo"]
+        assert isinstance(photo, web.FileField)
+        return web.Response(text=str(len(photo.file.read())))
+
+    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_post(
+        "/test-upload", upload))
+    root = web.Application(client_max_size=2 * 1024 * 1024)  # as the bot's web server
+    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
+    signed_in = await _redeem(hub, await _link(hub))
+    assert isinstance(signed_in, access.SignedIn)
+    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
+        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+        data = FormData({"csrf_token": access.csrf_token(signed_in.token)})
+        data.add_field("photo", b"\xff" * (5 * 1024 * 1024), filename="p.jpg",
+                       content_type="image/jpeg")
+        accepted = await client.post("/console/test-upload", data=data)
+        assert accepted.status == 200 and await accepted.text() == str(5 * 1024 * 1024)
+        huge = FormData({"csrf_token": access.csrf_token(signed_in.token)})
+        huge.add_field("photo", b"\xff" * (21 * 1024 * 1024), filename="p.jpg",
+                       content_type="image/jpeg")
+        assert (await client.post("/console/test-upload", data=huge)).status == 413

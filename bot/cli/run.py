@@ -79,6 +79,9 @@ async def run(settings: Settings, args: argparse.Namespace,
             except OSError as exc:
                 raise StartupError(f"hubbot: cannot listen on HOST/PORT "
                                    f"{settings.host}:{settings.port}: {exc.strerror}") from None
+            log.info("staff console at %s/console/%s", settings.console_url,
+                     "" if settings.console_public_url else
+                     " (set CONSOLE_PUBLIC_URL to the address staff reach it at)")
         if telegram is not None:
             elect = receives and not settings.telegram_webhook_url and not settings.is_sqlite
             await telegram.start(poll=receives, long_poll=not elect)

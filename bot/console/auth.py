@@ -17,6 +17,7 @@ from storage.uow import UnitOfWork
 SESSION_COOKIE = "console_session"
 LANG_COOKIE_AGE = 365 * 86400
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")
+UPLOAD_LIMIT = 20 * 1024 * 1024  # a console form with a file (the web server's default is 2 MB)
 OPEN_PREFIXES = ("/console/login/", "/console/static/", "/console/lang/")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -40,6 +41,8 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             await uow.commit()
     if session is None or session.id is None:
         return render(request, "signin.html", status=401)
+    if request.method in CHANGING:  # forms may carry a photo or a document for people
+        request = request.clone(client_max_size=UPLOAD_LIMIT)
     request[STAFF_KEY] = StaffMember(id=session.id, name=session.staff_name,
                                      telegram_user_id=session.telegram_user_id,
                                      language=language(request))

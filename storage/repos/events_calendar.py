@@ -11,7 +11,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person
-from storage.models_events import CANCELLED, CONFIRMED, WAITLISTED, Event, EventRegistration
+from storage.models_events import (
+    CANCELLED,
+    CONFIRMED,
+    WAITLISTED,
+    Event,
+    EventRegistration,
+)
 from storage.models_orgs import Organisation
 from storage.repos.privacy import ERASED_CHAT
 
@@ -56,6 +62,10 @@ class EventCalendarRepo:
     async def listing(self) -> Sequence[Event]:
         """Every event, by start."""
         return (await self.session.exec(select(Event).order_by(col(Event.starts_at)))).all()
+
+    async def reload(self, registration: EventRegistration) -> None:
+        """Read the registration again (its status as of a lock taken since it was loaded)."""
+        await self.session.refresh(registration)
 
     async def registration(self, registration_id: int) -> EventRegistration | None:
         """One registration."""
