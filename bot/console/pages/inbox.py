@@ -130,13 +130,11 @@ async def attachment(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadGateway(text="The platform did not hand the file over now.") from exc
     if data is None:
         raise web.HTTPNotFound(text="No such file.")
-    inline = data.media_type in IMAGE_TYPES
+    inline = data.media_type in IMAGE_TYPES  # (nosniff, the CSP and no-store: bot/console/app.py)
     return web.Response(body=data.content, headers={
         "Content-Type": data.media_type if inline else "application/octet-stream",
         "Content-Disposition": f'{"inline" if inline else "attachment"}; '
-                               f'filename="{_safe_name(data.filename)}"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=300",
-        "Content-Security-Policy": "default-src 'none'; sandbox"})
+                               f'filename="{_safe_name(data.filename)}"'})
 
 
 # ---------------------------------------------------------------------- actions
