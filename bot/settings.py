@@ -56,6 +56,7 @@ class Settings(BaseSettings):
     messenger_app_secret: SecretStr | None = Field(default=None, validate_default=True)
     messenger_verify_token: SecretStr | None = Field(default=None, validate_default=True)
     console_public_url: str | None = None  # where staff reach the console (behind HTTPS)
+    example_content: str = "auto"  # auto: a fresh SQLite database gets example content; off
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
                      "hub_hours", "staff_chat_id", "hotline_hours", "telegram_webhook_url",
@@ -183,6 +184,14 @@ class Settings(BaseSettings):
     def _staff_language(cls, value: str) -> str:
         if value not in ("ka", "en"):
             raise ValueError("use ka or en")
+        return value
+
+    @field_validator("example_content")
+    @classmethod
+    def _example_content(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("auto", "off"):
+            raise ValueError("use auto or off")
         return value
 
     @field_validator("telegram_api_base_url")

@@ -16,13 +16,12 @@ from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services import announcement_drafts
-from bot.services.announcements import SUBSCRIPTION_TOPICS
+from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS, local_moment
 from bot.services.event_text import event_title
 from handlers.staff import in_staff_language, register_staff_form
 from storage.models_outbox import Announcement
 
 FLOW = "staff_announce"
-MAX_TEXT = 3500
 BY_MUNICIPALITY = "municipality"
 EVENTS_KEY = "_events"  # upcoming events offered as audiences: [[id, title], ...]
 COUNT_KEY = "_count"  # how many people the chosen audience reaches
@@ -121,6 +120,13 @@ async def _send(turn: Turn, data: dict[str, Any]) -> None:
     number = announcement.id or 0
     announcements = turn.services.announcements
     turn.after_commit.append(lambda: announcements.queue(number))
+    settings = turn.services.settings
+    held = announcements.quiet_until()
+    if held is not None:
+        turn.say(turn._(N_("Announcement #{number} is queued; quiet hours hold it back until "
+                           "{time}, then it goes out and progress follows here.")).format(
+            number=number, time=local_moment(held, settings.staff_language, settings.tz)))
+        return
     turn.say(turn._(N_("Sending announcement #{number}; progress follows here.")).format(
         number=number))
 

@@ -16,8 +16,9 @@ from bot.core.forms import Form
 from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.services import events as service
+from bot.services.event_notices import promoted_text
 from bot.services.event_text import event_text, event_title, ics_document
 from handlers.menu import back_to_menu
 from storage.models import utcnow
@@ -333,11 +334,7 @@ async def _cancel(turn: Turn, registration_id: int) -> None:
              [back_to_menu(turn)])
     for promotion in promoted:
         language = promotion.person.language
-        text = translator(language)(N_(
-            "Good news: seats freed up for {title}, and your registration ({count} "
-            "participant(s)) is now confirmed. The calendar file below adds it to your "
-            "calendar.")).format(title=event_title(event, language),
-                                 count=promotion.registration.participants)
+        text = promoted_text(event, promotion.registration.participants, language)
         turn.notify(promotion.person, text, document=ics_document(event, language),
                     kind="event_update")
 

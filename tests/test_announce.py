@@ -23,6 +23,8 @@ from tests.telegram_harness import (
 async def subscribed(staffed: TelegramHarness) -> TelegramHarness:
     """The staffed bot with three subscribers: two in Kutaisi, one in Zestaponi."""
     assert staffed.hub is not None
+    # quiet hours off: otherwise, run between 22:00 and 09:00 Tbilisi time, Send says "queued"
+    staffed.hub.settings.quiet_hours = "off"
     async with UnitOfWork(staffed.hub.database) as uow:
         for n, place in ((701, "kutaisi"), (702, "kutaisi"), (703, "zestaponi")):
             person = Person(channel="telegram", external_id=str(n), chat_id=str(n))

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from bot.cli.arguments import MAX_ID, text
 from bot.places import MUNICIPALITIES
-from bot.services.announcements import SUBSCRIPTION_TOPICS
+from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS
 from bot.settings import Settings
-from handlers.announce import MAX_TEXT
 from storage.models_outbox import Announcement
 from storage.repos.announcements import AnnouncementRepo
 from storage.repos.events_calendar import EventCalendarRepo

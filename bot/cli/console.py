@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.cli.arguments import text
-from bot.cli.startup import StartupError
+from bot.cli.startup import StartupError, add_examples_on_first_start
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -77,6 +77,7 @@ async def _open(hub: HubApp, name: str) -> int:
     from scheduler import HubScheduler
 
     settings = hub.settings
+    await add_examples_on_first_start(hub)  # a fresh clone's console shows something to try
     web = WebServer(hub, host=settings.host, port=settings.port)
     scheduler = HubScheduler(hub)
     web.worker = scheduler.worker

@@ -224,24 +224,10 @@ async def _report(hub: HubApp, change: EventChange, *, cancelled: bool, unchange
 async def _tell(hub: HubApp, event: Event,
                 registrants: Sequence[tuple[EventRegistration, Person]], *,
                 cancelled: bool) -> None:
-    from bot.cli.notify import deliver_notices, notice_for
-    from bot.i18n import N_, translator
-    from bot.services.event_text import event_title, event_when, ics_document
+    from bot.cli.notify import deliver_notices
+    from bot.services.event_notices import change_notices
 
-    notices = []
-    for _registration, person in registrants:
-        language = person.language
-        _ = translator(language)
-        title = event_title(event, language)
-        if cancelled:
-            message = _(N_("We are sorry: {title} has been cancelled. Your registration for it "
-                           "no longer applies.")).format(title=title)
-        else:
-            message = _(N_("{title} has a new time: {when}. Your registration still stands; "
-                           "the calendar file below updates your calendar.")).format(
-                title=title, when=event_when(event, language, hub.settings.tz))
-        notices.append(notice_for(person, message, ics_document(event, language),
-                                  kind="event_update"))
+    notices = change_notices(event, registrants, hub.settings.tz, cancelled=cancelled)
     untold = await deliver_notices(hub, notices)
     print(f"registrants told: {len(notices) - untold} of {len(notices)}")
     if untold:

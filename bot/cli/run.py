@@ -49,6 +49,8 @@ async def run(settings: Settings, args: argparse.Namespace,
     from bot.web import WebServer
     from scheduler import HubScheduler
 
+    # No example content here: `hubbot run` reaches real people (examples come with `hubbot chat`
+    # and `hubbot console open` on a fresh database, or `hubbot db add-examples`).
     hub = await open_app(settings)
     if settings.staff_chat_id is None:  # the app left the hotline out: say so, once
         log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
