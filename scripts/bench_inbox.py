@@ -4,7 +4,8 @@ Seeds a fresh database (an empty SQLite file, or an empty PostgreSQL database) a
 each filter, how many tickets match and the median time of one page (the count and 25 rows),
 as `GET /console/tickets` runs it.
 
-Usage: python scripts/bench_inbox.py [--database-url URL]   (default: a temporary SQLite file)
+Usage: python scripts/bench_inbox.py [--database-url URL]   (default: a temporary SQLite file;
+a PostgreSQL database must be empty)
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.settings import normalise_database_url
 from storage.engine import make_engine, open_database
 from storage.migrate import upgrade
 from storage.models import utcnow
@@ -79,4 +81,5 @@ if __name__ == "__main__":
     parser.add_argument("--database-url")
     arguments = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(main(arguments.database_url or f"sqlite+aiosqlite:///{folder}/inbox.db"))
+        asyncio.run(main(normalise_database_url(
+            arguments.database_url or f"sqlite+aiosqlite:///{folder}/inbox.db")))
