@@ -13,6 +13,7 @@ from bot.app import HubApp
 from bot.channels.messenger import MessengerChannel
 from bot.channels.messenger_convert import CHANNEL as MESSENGER
 from bot.channels.telegram import TelegramChannel
+from bot.channels.telegram_files import TelegramFiles
 from bot.channels.telegram_convert import CHANNEL as TELEGRAM
 from bot.console.app import mount
 from bot.console.deps import ConsoleDeps
@@ -28,6 +29,7 @@ def open_telegram(hub: HubApp) -> TelegramChannel:
     hub.core.moved_listeners.append(channel.follow_moved_chat)
     if channel.staff_desk is not None:
         hub.services.hotline.desk = channel.staff_desk
+    hub.services.hotline.files[TELEGRAM] = TelegramFiles(channel.application.bot)  # the inbox's
     return channel
 
 

@@ -170,7 +170,8 @@ async def _from_faq(turn: Turn, value: str) -> None:
 
 async def _submit(turn: Turn, data: dict[str, Any]) -> None:
     files = tuple(Attached(kind=part["kind"], caption=part.get("text") or "",
-                           message_ref=part.get("ref"), link=_file_link(turn, part.get("file_id")))
+                           message_ref=part.get("ref"), link=_file_link(turn, part.get("file_id")),
+                           file_id=part.get("file_id"))
                   for part in data.get(PARTS) or [] if part.get("kind"))
     ticket = await turn.services.tickets.open(turn.uow, turn.person, turn.language, Question(
         topic=data["topic"], municipality=data["municipality"], text=_question(data),
@@ -225,7 +226,8 @@ async def relay_to_ticket(turn: Turn) -> bool:
         turn.say(_(N_("The hub team can receive text, photos and documents.")))
         return True
     file = Attached(kind=files[0].kind, caption="", message_ref=event.message_ref,
-                    link=_file_link(turn, files[0].file_id)) if files else None
+                    link=_file_link(turn, files[0].file_id), file_id=files[0].file_id) \
+        if files else None
     ticket_id = await turn.services.tickets.follow_up(turn.uow, turn.person, event.text or "",
                                                       event.message_ref, file)
     if ticket_id is None:

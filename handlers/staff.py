@@ -6,11 +6,12 @@ from __future__ import annotations
 import statistics
 
 from bot.core.forms import Form
-from bot.core.messages import Button, is_small_id
+from bot.core.messages import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
 from bot.places import MUNICIPALITIES
+from bot.services import ticket_texts as texts
 from bot.services.hotline import TOPICS
 from bot.services.tickets import Change
 from handlers import console
@@ -19,8 +20,12 @@ from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
 
 
+def _staff_language(turn: Turn) -> str:
+    return turn.services.settings.staff_language
+
+
 def _staff(turn: Turn) -> Translate:
-    return translator(turn.services.settings.staff_language)
+    return translator(_staff_language(turn))
 
 
 async def about_a_ticket(turn: Turn) -> bool:
@@ -85,8 +90,7 @@ async def staff_message(turn: Turn) -> None:
         turn.uow, ticket, author=turn.person.display_name, text=event.text or "",
         attachment=event.attachments[0].kind if event.attachments else None, event=event)
     if person is None:
-        turn.say(_(N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
-                      "reachable.")))
+        turn.say(texts.not_delivered(_staff_language(turn)))
 
 
 async def note(turn: Turn) -> None:
@@ -105,50 +109,42 @@ async def note(turn: Turn) -> None:
 async def close(turn: Turn, ticket: Ticket | None = None) -> None:
     """/close: the person is told and asked for a rating; the topic is closed."""
     ticket = ticket or await _required_ticket(turn)
-    _ = _staff(turn)
-    if ticket is None:
+    if ticket is None or ticket.id is None:
         return
+    language = _staff_language(turn)
     outcome = await turn.services.tickets.close(turn.uow, ticket)
     if outcome.change is Change.ALREADY:
-        turn.say(_(N_("Ticket #{number} is already closed.")).format(number=ticket.id))
+        turn.say(texts.already_closed(language, ticket.id))
         return
     if outcome.person is not None:
-        t = translator(outcome.person.language)
-        turn.notify(outcome.person, t(N_(
-            "The hub team has closed your question #{number}. How satisfied are you with the "
-            "answer? (1 = not at all, 5 = very)")).format(number=ticket.id),
-            [[Button(label=f"{n} ⭐", short=str(n),
-                     payload=f"hl:r:{ticket.id}:{n}") for n in range(1, 6)]])
-    turn.say(_(N_("✅ #{number} closed by {name}.")).format(
-        number=ticket.id, name=turn.person.display_name or "—"))
+        rating = texts.rating_request(ticket.id, outcome.person.language)
+        turn.notify(outcome.person, rating.text, rating.buttons)
+    turn.say(texts.closed_by(language, ticket.id, turn.person.display_name))
 
 
 async def reopen(turn: Turn) -> None:
     """/reopen: the ticket takes the person's messages again."""
     ticket = await _required_ticket(turn)
-    _ = _staff(turn)
-    if ticket is None:
+    if ticket is None or ticket.id is None:
         return
+    language = _staff_language(turn)
     outcome = await turn.services.tickets.reopen(turn.uow, ticket)
     if outcome.change is Change.REFUSED:
-        turn.say(_(N_("The person erased their data; #{number} cannot be reopened.")).format(
-            number=ticket.id))
+        turn.say(texts.cannot_reopen(language, ticket.id))
     elif outcome.change is Change.ALREADY:
-        turn.say(_(N_("Ticket #{number} is open already.")).format(number=ticket.id))
+        turn.say(texts.already_open(language, ticket.id))
     else:
-        turn.say(_(N_("↩️ #{number} reopened.")).format(number=ticket.id))
+        turn.say(texts.reopened(language, ticket.id))
 
 
 async def take(turn: Turn, ticket: Ticket | None = None) -> None:
     """/take: the ticket is assigned to whoever sent it."""
     ticket = ticket or await _required_ticket(turn)
-    _ = _staff(turn)
-    if ticket is None:
+    if ticket is None or ticket.id is None:
         return
     await turn.services.tickets.take(turn.uow, ticket,
                                      turn.person.display_name or turn.person.external_id)
-    turn.say(_(N_("🙋 #{number} is taken by {name}.")).format(number=ticket.id,
-                                                             name=ticket.assignee))
+    turn.say(texts.taken_by(_staff_language(turn), ticket.id, ticket.assignee))
 
 
 async def canned(turn: Turn) -> None:

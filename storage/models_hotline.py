@@ -9,6 +9,8 @@ from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
 
+VIA_CONSOLE = "console"  # TicketMessage.via of a staff message written in the web console
+
 
 class Ticket(SQLModel, table=True):
     """A question put to the hub's hotline, and its staff topic."""
@@ -21,6 +23,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_person", "person_id"),  # erasure, a person's tickets
         Index("ix_ticket_created", "created_at"),  # the daily digest, the SLA check
         Index("ix_ticket_retention", "erased_at", "closed_at"),  # closed long ago, not erased
+        Index("ix_ticket_activity", "last_activity_at"),  # the console's inbox, newest first
+        Index("ix_ticket_inbox", "status", "last_activity_at"),  # …filtered open or closed
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -44,6 +48,9 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = None
     rating: int | None = None
     erased_at: datetime | None = None
+    # Kept with every message (TicketRepo.add_message) so the inbox sorts and filters by index.
+    last_activity_at: datetime = Field(default_factory=utcnow)
+    waiting_for_staff: bool = True  # the person wrote last (or nobody has answered yet)
 
 
 class TicketMessage(SQLModel, table=True):
@@ -61,4 +68,6 @@ class TicketMessage(SQLModel, table=True):
     source_chat_id: str | None = Field(default=None, max_length=64)
     source_message_id: str | None = Field(default=None, max_length=64)
     staff_message_id: int | None = None  # its copy (or original) in the staff chat
+    file_id: str | None = Field(default=None, sa_column=Column(Text))  # the platform's file
+    via: str | None = Field(default=None, max_length=16)  # "console": written in the web console
     created_at: datetime = Field(default_factory=utcnow)

@@ -128,7 +128,9 @@ def _ticket(person: Person, now: datetime) -> Ticket:
                                      "ორგანიზაციებისთვის და რა დოკუმენტებია საჭირო?",
                   requester_name=person.display_name, consent_at=now - timedelta(hours=2),
                   created_at=now - timedelta(hours=2),
-                  first_staff_reply_at=now - timedelta(hours=1, minutes=30))
+                  first_staff_reply_at=now - timedelta(hours=1, minutes=30),
+                  last_activity_at=now - timedelta(minutes=45),  # its last message, a note
+                  waiting_for_staff=True)  # the person wrote after staff's answer
 
 
 def _conversation(ticket_id: int, now: datetime) -> list[TicketMessage]:

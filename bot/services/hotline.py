@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.delivery import (
@@ -27,11 +27,13 @@ from bot.core.delivery import (
 from bot.core.messages import Button, MessageRef, Reply
 from bot.i18n import N_, translator
 from bot.places import MUNICIPALITIES
+from bot.services import ticket_texts as texts
+from bot.services.files import FileSource
 from bot.services.staff_desk import StaffDesk, TopicGone
 from bot.settings import Settings
 from storage.engine import Database
 from storage.models import Person, utcnow
-from storage.models_hotline import Ticket, TicketMessage
+from storage.models_hotline import VIA_CONSOLE, Ticket, TicketMessage
 from storage.models_outbox import OutboxMessage
 from storage.repos.organisations import OrganisationRepo
 from storage.repos.outbox import OutboxRepo
@@ -76,6 +78,8 @@ class Hotline:
     settings: Settings
     desk: StaffDesk | None = None  # set by the channel that carries the staff chat
     staff_channel: str = "telegram"  # the platform the staff chat lives on
+    # Where the files people sent can be fetched again, by channel (set by the channels).
+    files: dict[str, FileSource] = field(default_factory=dict)
 
     @property
     def staff_language(self) -> str:
@@ -199,9 +203,16 @@ class Hotline:
         if snapshot is None:
             return
         ticket = snapshot.ticket
-        if op in ("close", "reopen"):
+        if op in ("close", "reopen"):  # a decision taken in the console says so in the topic
+            notice = str(payload.get("text") or "")
+            if notice and op == "close":
+                await desk.post(notice, thread_id=ticket.staff_thread_id,
+                                reply_to=_reply_anchor(ticket))
             if ticket.staff_thread_id is not None:
                 await desk.set_topic_closed(ticket.staff_thread_id, op == "close")
+            if notice and op == "reopen":
+                await desk.post(notice, thread_id=ticket.staff_thread_id,
+                                reply_to=_reply_anchor(ticket))
             return
         if ticket.erased_at is None:
             await self._sync(desk, snapshot, recreated=recreated)
@@ -244,9 +255,16 @@ class Hotline:
             if message.direction == "in":
                 copied = await self._copy_in(desk, ticket, message, anchor)
             else:
-                copied = await desk.post(_(N_("Staff answered: {text}")).format(
-                    text=message.text), thread_id=ticket.staff_thread_id, reply_to=anchor)
+                copied = await desk.post(self._staff_answer(message),
+                                         thread_id=ticket.staff_thread_id, reply_to=anchor)
             await self._record_message(message, copied)
+
+    def _staff_answer(self, message: TicketMessage) -> str:
+        """A staff answer as the topic shows it when it was not written there."""
+        if message.via == VIA_CONSOLE:
+            return texts.console_reply(self.staff_language, message.author, message.text)
+        _ = translator(self.staff_language)
+        return _(N_("Staff answered: {text}")).format(text=message.text)
 
     async def _copy_in(self, desk: StaffDesk, ticket: Ticket, message: TicketMessage,
                        anchor: int | None) -> int:

@@ -11,9 +11,10 @@ from pathlib import Path
 import yaml
 
 from bot.core.messages import Incoming, is_small_id
+from bot.services import ticket_texts as texts
 from bot.services.hotline import QUESTION_ON_CARD, Hotline
 from storage.models import Person, utcnow
-from storage.models_hotline import Ticket, TicketMessage
+from storage.models_hotline import VIA_CONSOLE, Ticket, TicketMessage
 from storage.repos.privacy import PrivacyRepo
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
@@ -29,6 +30,7 @@ class Attached:
     caption: str
     message_ref: str | None
     link: str | None  # where staff can open it when it cannot be copied across platforms
+    file_id: str | None = None  # the platform's reference to the file (the console shows it)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,11 @@ class Question:
 
 def _with_link(text: str, link: str | None) -> str:
     return f"{text}\n{link}".strip() if link else text
+
+
+def _notice(text: str | None) -> dict[str, str]:
+    """A staff-chat job's text to post in the topic, if any."""
+    return {"text": text} if text else {}
 
 
 class Change(Enum):
@@ -99,7 +106,7 @@ class Tickets:
             await repo.add_message(TicketMessage(
                 ticket_id=ticket.id, direction="in", text=_with_link(file.caption, file.link),
                 attachment_kind=file.kind, source_chat_id=person.chat_id,
-                source_message_id=file.message_ref))
+                source_message_id=file.message_ref, file_id=file.file_id))
         person.active_ticket_id = ticket.id
         if question.phone:
             person.phone = question.phone
@@ -124,7 +131,7 @@ class Tickets:
             ticket_id=ticket_id, direction="in",
             text=_with_link(text, file.link if file else None),
             attachment_kind=file.kind if file else None, source_chat_id=person.chat_id,
-            source_message_id=message_ref))
+            source_message_id=message_ref, file_id=file.file_id if file else None))
         await self.hotline.queue(uow, ticket_id, "sync")
         return ticket_id
 
@@ -167,11 +174,32 @@ class Tickets:
         assert ticket.id is not None
         staff_message = int(event.message_ref) if event.message_ref and is_small_id(
             event.message_ref) else None
-        repo = uow.repo(TicketRepo)
-        await repo.add_message(TicketMessage(
+        await uow.repo(TicketRepo).add_message(TicketMessage(
             ticket_id=ticket.id, direction="out", author=author, text=text,
             attachment_kind=attachment, source_chat_id=event.chat_id,
             source_message_id=event.message_ref, staff_message_id=staff_message))
+        copy_of = staff_message if event.command is None else None  # /reply sends text
+        return await self._to_person(uow, ticket, text, copy_of)
+
+    async def reply_from_console(self, uow: UnitOfWork, ticket: Ticket, *, author: str,
+                                 text: str) -> Outcome:
+        """A staff answer written in the web console: the same rules as one typed in the
+        ticket's topic (a closed ticket is refused), sent to the person signed with `author`'s
+        name, and copied into the topic so staff answering in Telegram see it."""
+        assert ticket.id is not None
+        if ticket.status != "open":
+            return Outcome(Change.REFUSED)
+        await uow.repo(TicketRepo).add_message(TicketMessage(
+            ticket_id=ticket.id, direction="out", author=author, text=text, via=VIA_CONSOLE))
+        await self.hotline.queue(uow, ticket.id, "sync")  # the topic shows it
+        person = await uow.people.get(ticket.person_id) if ticket.person_id else None
+        language = person.language if person is not None else ticket.language
+        person = await self._to_person(uow, ticket, texts.signed(language, text, author), None)
+        return Outcome(Change.DONE, person)
+
+    async def _to_person(self, uow: UnitOfWork, ticket: Ticket, text: str,
+                         copy_of: int | None) -> Person | None:
+        """Queue a staff answer to the ticket's person (None: erased or unreachable)."""
         if ticket.first_staff_reply_at is None:
             ticket.first_staff_reply_at = utcnow()
             uow.repo(TicketRepo).save(ticket)
@@ -181,7 +209,6 @@ class Tickets:
         if person.active_ticket_id != ticket.id:  # their next messages answer staff
             person.active_ticket_id = ticket.id
             uow.people.save(person)
-        copy_of = staff_message if event.command is None else None  # /reply sends text
         await self.hotline.queue_staff_reply(uow, ticket, person, text, copy_of)
         return person
 
@@ -196,34 +223,39 @@ class Tickets:
         await uow.repo(TicketRepo).add_message(TicketMessage(
             ticket_id=ticket.id, direction="note", author=author, text=text))
 
-    async def close(self, uow: UnitOfWork, ticket: Ticket) -> Outcome:
-        """Close it and its topic; the person (returned) is to be asked for a rating."""
+    async def close(self, uow: UnitOfWork, ticket: Ticket, *,
+                    topic_notice: str | None = None) -> Outcome:
+        """Close it and its topic (`topic_notice` is posted there first: a decision taken
+        outside the topic); the person (returned) is to be asked for a rating."""
         assert ticket.id is not None
         if ticket.status == "closed":
             return Outcome(Change.ALREADY)
         ticket.status, ticket.closed_at = "closed", utcnow()
+        ticket.last_activity_at = ticket.closed_at
         uow.repo(TicketRepo).save(ticket)
         person = await uow.people.get(ticket.person_id) if ticket.person_id else None
         if person is not None and person.active_ticket_id == ticket.id:
             person.active_ticket_id = None
             uow.people.save(person)
-        await self.hotline.queue(uow, ticket.id, "close")
+        await self.hotline.queue(uow, ticket.id, "close", **_notice(topic_notice))
         return Outcome(Change.DONE, person if person is not None and person.chat_id else None)
 
-    async def reopen(self, uow: UnitOfWork, ticket: Ticket) -> Outcome:
-        """Reopen it: the person's messages go to its topic again."""
+    async def reopen(self, uow: UnitOfWork, ticket: Ticket, *,
+                     topic_notice: str | None = None) -> Outcome:
+        """Reopen it: the person's messages go to its topic again (`topic_notice` is posted
+        there once it is open)."""
         assert ticket.id is not None
         if ticket.erased_at is not None:
             return Outcome(Change.REFUSED)
         if ticket.status == "open":
             return Outcome(Change.ALREADY)
-        ticket.status, ticket.closed_at = "open", None
+        ticket.status, ticket.closed_at, ticket.last_activity_at = "open", None, utcnow()
         uow.repo(TicketRepo).save(ticket)
         person = await uow.people.get(ticket.person_id) if ticket.person_id else None
         if person is not None:
             person.active_ticket_id = ticket.id
             uow.people.save(person)
-        await self.hotline.queue(uow, ticket.id, "reopen")
+        await self.hotline.queue(uow, ticket.id, "reopen", **_notice(topic_notice))
         return Outcome(Change.DONE, person)
 
     async def forget(self, uow: UnitOfWork, person: Person, note: str) -> None:

@@ -37,7 +37,7 @@ class PrivacyRepo:
                 question=ERASED, phone=None, requester_name="", erased_at=now))
             await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
                 col(TicketMessage.ticket_id).in_(ids)).values(
-                text=ERASED, source_chat_id=None, source_message_id=None))
+                text=ERASED, source_chat_id=None, source_message_id=None, file_id=None))
         await self.session.exec(delete(FaqQuestion).where(  # type: ignore[call-overload]
             col(FaqQuestion.person_id) == person.id))
         await self.session.exec(update(FaqFeedback).where(  # type: ignore[call-overload]

@@ -57,9 +57,15 @@ class TicketRepo:
         return await self.get(row) if row is not None else None
 
     async def add_message(self, message: TicketMessage) -> TicketMessage:
-        """Keep one relayed message (or note) with its ticket."""
+        """Keep one relayed message (or note) with its ticket; the ticket's last activity
+        follows, and whether it waits for staff (the person wrote last)."""
         self.session.add(message)
         await self.session.flush()
+        values: dict[str, Any] = {"last_activity_at": message.created_at}
+        if message.direction in ("in", "out"):
+            values["waiting_for_staff"] = message.direction == "in"
+        await self.session.exec(update(Ticket).where(  # type: ignore[call-overload]
+            col(Ticket.id) == message.ticket_id).values(**values))
         return message
 
     async def messages(self, ticket_id: int) -> list[TicketMessage]:
@@ -102,7 +108,7 @@ class TicketRepo:
             question=ERASED, phone=None, requester_name="", erased_at=utcnow()))
         await self.session.exec(update(TicketMessage).where(  # type: ignore[call-overload]
             col(TicketMessage.ticket_id).in_(ticket_ids)).values(
-            text=ERASED, source_chat_id=None, source_message_id=None))
+            text=ERASED, source_chat_id=None, source_message_id=None, file_id=None))
 
     async def totals(self) -> tuple[int, int]:
         """(tickets, open tickets)."""
