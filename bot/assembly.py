@@ -13,8 +13,8 @@ from bot.app import HubApp
 from bot.channels.messenger import MessengerChannel
 from bot.channels.messenger_convert import CHANNEL as MESSENGER
 from bot.channels.telegram import TelegramChannel
-from bot.channels.telegram_files import TelegramFiles
 from bot.channels.telegram_convert import CHANNEL as TELEGRAM
+from bot.channels.telegram_files import TelegramFiles
 from bot.console.app import mount
 from bot.console.deps import ConsoleDeps
 from bot.services.messenger_records import MessengerRecords
