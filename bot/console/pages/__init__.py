@@ -10,8 +10,10 @@ from bot.console.pages import (
     audit,
     dashboard,
     events,
+    faq,
     inbox,
     organisations,
 )
 
-PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, audit)
+PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, faq,
+                                  audit)

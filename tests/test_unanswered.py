@@ -1,0 +1,138 @@
+"""The unanswered inbox: questions the bot did not answer, answered with 👎 or followed by a
+ticket, grouped by similarity with personal data masked; /unanswered in the staff chat and the
+console's FAQ pages (a real Chromium) act on the groups once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import HubApp
+from bot.i18n import translator
+from bot.services import unanswered
+from bot.services.unanswered import mask
+from storage.models import FaqQuestion, utcnow
+from storage.models_hotline import Ticket
+from storage.uow import UnitOfWork
+from tests.console_harness import ConsoleHarness
+from tests.staff_chat import StaffMember
+from tests.telegram_harness import TelegramHarness, buttons
+
+ka = translator("ka")
+PERSON = 7301
+MONEY = "can you lend me money for a new car"
+MONEY_AGAIN = "Can you lend me some money for a car, please?"
+PRIVATE = "My name is Nino Beridze, call 555 12 34 56 or nino.b@example.ge: any news?"
+
+
+def test_titles_hide_phone_numbers_e_mails_long_numbers_and_names() -> None:
+    masked = mask(PRIVATE)
+    for secret in ("Nino", "Beridze", "555", "nino.b@example.ge"):
+        assert secret not in masked
+    assert masked.startswith("My name is [name]")
+    assert "[phone]" in masked and "[e-mail]" in masked
+    assert mask("მე მქვია ნინო, პირადი ნომერი 01024056789") == "მე მქვია [name], პირადი ნომერი [phone]"
+    assert mask("chemi saxelia giorgi, sad xart?") == "chemi saxelia [name], sad xart?"
+    assert mask("Where is your office?") == "Where is your office?"
+
+
+async def _question(hub: HubApp, query: str, answer_id: str | None, *, person_id: int,
+                    minutes_ago: int = 0) -> int:
+    async with UnitOfWork(hub.database) as uow:
+        question_id = await uow.faq.record_question(
+            person_id=person_id, language="en", query=query, answer_id=answer_id, score=0.3)
+        row = await uow.faq.question(question_id)
+        assert row is not None
+        row.created_at = utcnow() - timedelta(minutes=minutes_ago)
+        uow.session.add(row)
+        await uow.commit()
+    return question_id
+
+
+async def _person(hub: HubApp, user: str) -> int:
+    async with UnitOfWork(hub.database) as uow:
+        person, _conversation, _new = await uow.people.seen(
+            channel="telegram", external_id=user, chat_id=user, display_name="Nino",
+            language="en")
+        await uow.commit()
+    assert person.id is not None
+    return person.id
+
+
+async def test_the_inbox_groups_similar_misses_newest_first(hub: HubApp) -> None:
+    someone, another = await _person(hub, "7401"), await _person(hub, "7402")
+    await _question(hub, MONEY, None, person_id=someone, minutes_ago=50)
+    await _question(hub, "Where is your office?", "office_location", person_id=someone,
+                    minutes_ago=45)  # answered, nobody complained: not in the inbox
+    disliked = await _question(hub, "how do I register my NGO", "register_organization",
+                               person_id=another, minutes_ago=40)
+    await _question(hub, "როდის ხართ ღია?", "contact", person_id=another, minutes_ago=20)
+    await _question(hub, MONEY_AGAIN, None, person_id=another, minutes_ago=10)
+    async with UnitOfWork(hub.database) as uow:
+        await uow.faq.record_feedback(person_id=another, question_id=disliked,
+                                      topic_id="register_organization", helpful=False)
+        # A ticket five minutes after the Georgian question: the answer did not help.
+        uow.session.add(Ticket(person_id=another, channel="telegram", language="ka",
+                               topic="hub", municipality="kutaisi", question="…",
+                               created_at=utcnow() - timedelta(minutes=15)))
+        await uow.commit()
+    async with UnitOfWork(hub.database) as uow:
+        groups = await unanswered.inbox(uow, hub.services.faq.matcher)
+    assert [(g.title, g.count, g.reasons) for g in groups] == [
+        (MONEY_AGAIN, 2, (unanswered.UNANSWERED,)),
+        ("როდის ხართ ღია?", 1, (unanswered.ESCALATED,)),
+        ("how do I register my NGO", 1, (unanswered.DISLIKED,))]
+    assert groups[1].languages == ("ka",)
+    assert groups[2].suggested[0].topic_id == "register_organization"
+
+
+async def test_staff_decide_about_a_group_once_in_the_staff_chat(
+        staffed: TelegramHarness, staff: StaffMember) -> None:
+    await staffed.send(PERSON, MONEY)
+    await staffed.send(PERSON, MONEY_AGAIN)
+    await staffed.send(PERSON, PRIVATE)
+    before = len(staff.api.sent_messages(staff.chat_id))
+    staff.write("/unanswered")
+    messages = await staff.api.wait_for_messages(staff.chat_id, before + 3)
+    texts = [m["text"] for m in messages[before:]]
+    assert ka("Unanswered questions, newest first ({shown} of {total} groups):").format(
+        shown=2, total=2) == texts[0]
+    assert texts[1].startswith("«My name is [name], call [phone] or [e-mail]: any news?»")
+    assert "Beridze" not in "".join(texts)
+    assert texts[2].startswith(f"«{MONEY_AGAIN}»\n2 ×")
+    money = messages[before + 2]
+    assert ka("Off-topic") in buttons(money)
+    await staff.presses(money, ka("Dismiss"),
+                        ka("Dismissed ({count} questions).").format(count=2))
+    await staff.presses(money, ka("Dismiss"),
+                        ka("Someone has already decided about these questions."))
+    reply = await staff.says("/unanswered", ka(
+        "Unanswered questions, newest first ({shown} of {total} groups):").format(
+            shown=1, total=1))
+    assert reply is not None
+    async with UnitOfWork(staffed.hub.database) as uow:  # type: ignore[union-attr]
+        rows = (await uow.session.exec(
+            FaqQuestion.__table__.select().order_by(FaqQuestion.id))).all()  # type: ignore[attr-defined]
+    assert [r.review for r in rows] == ["dismissed", "dismissed", None]
+
+
+async def test_the_console_tests_a_question_and_acts_on_the_inbox(
+        console: ConsoleHarness) -> None:
+    await console.person.send(PERSON, "is there parking near you?")
+    page = await console.sign_in()
+    await page.get_by_role("link", name=console.ka("FAQ"), exact=True).click()
+    await page.get_by_label(console.ka("Question, as a person would write it")).fill(
+        "Where is your office?")
+    await page.get_by_role("button", name=console.ka("Test"), exact=True).click()
+    row = page.get_by_role("row").filter(has_text="office_location")
+    assert "1.000" in await row.inner_text()
+    assert console.ka("answered") in await row.inner_text()
+
+    await page.get_by_role("link", name=console.ka("Unanswered questions")).click()
+    group = page.locator("li.group").filter(has_text="is there parking near you?")
+    await group.get_by_label(console.ka("Another topic")).select_option("office_location")
+    await group.get_by_role("button", name=console.ka("Add"), exact=True).click()
+    notice = page.get_by_role("status")
+    assert "1" in await notice.inner_text()
+    assert await page.locator("li.group").count() == 0
+    await page.get_by_role("link", name=console.ka("Audit log")).click()
+    assert "faq.unanswered.topic" in await page.locator("table").inner_text()
