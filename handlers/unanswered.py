@@ -12,7 +12,7 @@ from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC, Group
 
 SHOWN = 5
 PREFIX = "un"
-REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎"),
+REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎 not helpful"),
            unanswered.ESCALATED: N_("asked for a person")}
 
 

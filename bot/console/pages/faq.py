@@ -22,11 +22,11 @@ MAX_QUERY = 500
 REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎 not helpful"),
            unanswered.ESCALATED: N_("asked for a person after the answer")}
 ACTIONS = {"dismiss": (DISMISSED, "faq.unanswered.dismiss",
-                       N_("Dismissed: {count} questions.")),
+                       N_("Dismissed ({count} questions).")),
            "offtopic": (OFFTOPIC, "faq.unanswered.offtopic",
-                        N_("Marked off-topic: {count} questions.")),
+                        N_("Marked off-topic ({count} questions).")),
            "topic": (TOPIC, "faq.unanswered.topic",
-                     N_("Added to «{topic}»: {count} questions."))}
+                     N_("Added to «{topic}» ({count} questions)."))}
 
 
 def add_routes(app: web.Application) -> None:
