@@ -137,3 +137,25 @@ async def test_the_console_tests_a_question_and_acts_on_the_inbox(
     assert await page.locator("li.group").count() == 0
     await page.get_by_role("link", name=console.ka("Audit log")).click()
     assert "faq.unanswered.topic" in await page.locator("table").inner_text()
+
+
+async def test_a_topics_answer_is_previewed_and_checked_before_saving(
+        console: ConsoleHarness) -> None:
+    page = await console.sign_in()
+    await page.goto("/console/faq?q=Where+is+your+office%3F")
+    await page.get_by_role("row").filter(has_text="office_location").get_by_role("link").click()
+    english = page.get_by_label(console.ka("Answer in English"))
+    await english.fill("Ask us with {cmd_ask}.\nEmail: {hub_email}\n" + "Long. " * 600)
+    await page.get_by_role("button", name=console.ka("Preview")).click()
+    alert = await page.get_by_role("alert").inner_text()
+    assert "topic 'office_location' answer (en): 3641 characters, limit 3500" in alert
+    preview = page.locator("section.preview[lang=en]")
+    telegram, messenger = preview.locator("figure").nth(0), preview.locator("figure").nth(1)
+    first = await telegram.locator(".bubble .text").first.inner_text()
+    assert first.startswith("Ask us with /ask.\nLong.")  # no e-mail configured: line left out
+    assert await telegram.locator(".bubble").count() == 1  # Telegram takes 4096 characters
+    assert await messenger.locator(".bubble").count() == 2  # Messenger 2000
+    assert "Helpful" in await messenger.locator(".bubble").last.inner_text()
+    georgian = await page.locator("section.preview[lang=ka] .bubble .text").first.inner_text()
+    assert georgian.startswith(console.hub.services.faq.topic("office_location")
+                               .answer["ka"].splitlines()[0][:20])

@@ -11,9 +11,10 @@ from bot.console.pages import (
     dashboard,
     events,
     faq,
+    faq_topics,
     inbox,
     organisations,
 )
 
 PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, faq,
-                                  audit)
+                                  faq_topics, audit)

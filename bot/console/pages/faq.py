@@ -58,9 +58,13 @@ async def test_page(request: web.Request) -> web.Response:
         topic = faq.topic(result.answer_id)
         assert topic is not None
         answer = faq.answer(topic, lang)
+    categories = [{"title": c.title[lang],
+                   "topics": [{"id": t.id, "title": t.title[lang]}
+                              for t in faq.content.topics_in(c.id)]}
+                  for c in faq.content.categories]
     return render(request, "faq/test.html", {
         "q": query, "result": result, "matches": matches, "answer": answer,
-        "threshold": f"{faq.matcher.threshold:.3f}"})
+        "threshold": f"{faq.matcher.threshold:.3f}", "categories": categories})
 
 
 async def inbox_page(request: web.Request) -> web.Response:
