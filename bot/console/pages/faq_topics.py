@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.console.answer_preview import preview
 from bot.console.deps import deps
 from bot.console.render import form, language, render
 from bot.faq.checks import check_topic_answers
 from bot.faq.content import LANGUAGES, MAX_ANSWER, Topic
-from bot.services.faq_preview import preview
 
 NAV = None  # reached from the FAQ page
 

@@ -1,5 +1,5 @@
-"""An FAQ answer as people would see it: placeholders filled (or their lines left out), split
-into Telegram and Messenger messages with the "Did this help?" buttons, as the channels send it."""
+"""An FAQ answer as people would see it: placeholders filled (or their lines left out), split into
+Telegram and Messenger messages with the "Did this help?" buttons, as the channels send it."""
 
 from __future__ import annotations
 
