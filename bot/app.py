@@ -21,6 +21,7 @@ from bot.services import faq_store
 from bot.services.announcements import Announcements
 from bot.services.container import Services
 from bot.services.faq import FaqService
+from bot.services.faq_editor import FaqEditor
 from bot.services.faq_store import ContentWatch
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
@@ -116,7 +117,7 @@ async def create_app(settings: Settings, *, migrate: bool = True,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=tickets)
+                        tickets=tickets, faq_editor=FaqEditor(database))
     core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))

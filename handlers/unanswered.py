@@ -3,12 +3,17 @@ with buttons to dismiss it, mark it off-topic, or add it to a suggested topic.""
 
 from __future__ import annotations
 
+import logging
+
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, Translate, translator
 from bot.services import unanswered
+from bot.services.faq_editor import FaqEditError
 from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC, Group
+
+log = logging.getLogger(__name__)
 
 SHOWN = 5
 PREFIX = "un"
@@ -66,6 +71,21 @@ async def pressed(turn: Turn, rest: str) -> None:
         return
     decision = {"d": DISMISSED, "o": OFFTOPIC}.get(action) or f"{TOPIC}{topic_id}"
     changed = await unanswered.decide(turn.uow, ids, decision)
+    newest = await turn.uow.faq.question(ids[0])
+    editor = turn.services.faq_editor
+    if changed and decision != DISMISSED and newest is not None and editor is not None:
+        # The content is changed in its own unit of work, once this one is committed.
+        text = " ".join(unanswered.mask(newest.query).split())
+        kind = unanswered.phrasing_kind(text, turn.services.faq.matcher)
+        who = turn.person.display_name or turn.event.display_name or turn.event.user_id
+
+        async def into_content() -> None:
+            try:
+                await unanswered.apply_to_content(editor, decision, text, kind, who)
+            except FaqEditError:  # its reason may quote the question: not logged
+                log.warning("unanswered question #%s: the content check refused it", ids[0])
+
+        turn.after_commit.append(into_content)
     if not changed:
         turn.say(_(N_("Someone has already decided about these questions.")))
     elif action == "d":

@@ -115,9 +115,13 @@ async def test_staff_decide_about_a_group_once_in_the_staff_chat(
     assert [r.review for r in rows] == ["dismissed", "dismissed", None]
 
 
-async def test_the_console_tests_a_question_and_acts_on_the_inbox(
+async def test_a_question_added_in_the_console_is_answered_and_can_be_reverted(
         console: ConsoleHarness) -> None:
-    await console.person.send(PERSON, "is there parking near you?")
+    parking = "is there parking near you?"
+    [refused] = await console.person.send(PERSON, parking)
+    assert "office" not in refused["text"].lower()
+    office = console.hub.services.faq.topic("office_location")
+    assert office is not None
     page = await console.sign_in()
     await page.get_by_role("link", name=console.ka("FAQ"), exact=True).click()
     await page.get_by_label(console.ka("Question, as a person would write it")).fill(
@@ -128,15 +132,26 @@ async def test_the_console_tests_a_question_and_acts_on_the_inbox(
     assert console.ka("answered") in await row.inner_text()
 
     await page.get_by_role("link", name=console.ka("Unanswered questions")).click()
-    group = page.locator("li.group").filter(has_text="is there parking near you?")
+    group = page.locator("li.group").filter(has_text=parking)
     await group.get_by_label(console.ka("Another topic")).select_option("office_location")
     await group.get_by_role("button", name=console.ka("Add"), exact=True).click()
     notice = await page.get_by_role("status").inner_text()
     assert notice == console.ka("Added to «{topic}» ({count} questions).").format(
-        topic=console.hub.services.faq.topic("office_location").title["ka"], count=1)
+        topic=office.title["ka"], count=1)
     assert await page.locator("li.group").count() == 0
+
+    [answered] = await console.person.send(PERSON, parking)
+    assert answered["text"].startswith(office.answer["en"].splitlines()[0])
+
     await page.get_by_role("link", name=console.ka("Audit log")).click()
     assert "faq.unanswered.topic" in await page.locator("table").inner_text()
+    await page.goto("/console/faq/history")
+    change = page.get_by_role("row").filter(has_text=parking)
+    await change.get_by_role("button", name=console.ka("Revert")).click()
+    assert console.ka("Change {version} reverted.").split("{")[0] in await page.get_by_role(
+        "status").inner_text()
+    [again] = await console.person.send(PERSON, parking)
+    assert not again["text"].startswith(office.answer["en"].splitlines()[0])
 
 
 async def test_a_topics_answer_is_previewed_and_checked_before_saving(

@@ -29,6 +29,12 @@ class ConsoleDeps:
         if self.hub is not None and self.hub.core.on_queued is not None:
             self.hub.core.on_queued()
 
+    async def content_changed(self) -> None:
+        """Answer with the FAQ content just changed in this process now (the others follow
+        within seconds, see `bot/services/faq_store.py`)."""
+        if self.hub is not None and self.hub.content_watch is not None:
+            await self.hub.content_watch.check()
+
     @classmethod
     def of(cls, hub: HubApp) -> ConsoleDeps:
         """The dependencies of a running bot."""

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from bot.faq.matcher import FaqMatcher, Match
 from bot.faq.normalize import fold, has_georgian, words_for_matching
+from bot.services.faq_editor import Edit, FaqEditor
 from storage.models import utcnow
 from storage.repos.unanswered import MissedQuestion, UnansweredRepo
 from storage.uow import UnitOfWork
@@ -160,3 +161,23 @@ async def decide(uow: UnitOfWork, question_ids: list[int], decision: str) -> int
     """Record a decision (DISMISSED, OFFTOPIC or TOPIC + topic id) on the questions still
     waiting; how many were (0: someone decided already — nothing changes twice)."""
     return await uow.repo(UnansweredRepo).decide(question_ids, decision)
+
+
+def phrasing_kind(text: str, matcher: FaqMatcher) -> str:
+    """Which phrasing list a question belongs in: ka (Georgian script), translit (Georgian in
+    Latin letters, as the matcher reads it) or en."""
+    if has_georgian(text):
+        return "ka"
+    return "translit" if matcher.match(text).language == "ka" else "en"
+
+
+async def apply_to_content(editor: FaqEditor, decision: str, text: str, kind: str,
+                           who: str) -> Edit | None:
+    """Make a decision part of the FAQ content: the text as a phrasing of the topic
+    (TOPIC + id) or as an off-topic example; a dismissal changes no content (None).
+    Raises `FaqEditError` when the content check refuses the change."""
+    if decision.startswith(TOPIC):
+        return await editor.add_phrasing(decision[len(TOPIC):], kind, text, who)
+    if decision == OFFTOPIC:
+        return await editor.mark_offtopic(text, kind, who)
+    return None

@@ -13,11 +13,12 @@ from bot.console.render import form, language, render, see_other, translate
 from bot.i18n import N_
 from bot.services import unanswered
 from bot.services.faq import FaqService
+from bot.services.faq_editor import FaqEditError, FaqEditor
 from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC
 from storage.uow import UnitOfWork
 
 NAV = ("/console/faq", N_("FAQ"))
-HOME, INBOX = "/console/faq", "/console/faq/unanswered"
+HOME, INBOX, HISTORY = "/console/faq", "/console/faq/unanswered", "/console/faq/history"
 MAX_QUERY = 500
 REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎 not helpful"),
            unanswered.ESCALATED: N_("asked for a person after the answer")}
@@ -34,6 +35,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get("/faq", test_page)
     app.router.add_get("/faq/unanswered", inbox_page)
     app.router.add_post("/faq/unanswered", decide)
+    app.router.add_get("/faq/history", history_page)
+    app.router.add_post(r"/faq/history/{version:\d{1,12}}/revert", revert)
 
 
 def _faq(request: web.Request) -> FaqService:
@@ -84,11 +87,15 @@ async def inbox_page(request: web.Request) -> web.Response:
 
 
 async def decide(request: web.Request) -> web.StreamResponse:
-    """Dismiss a group, mark it off-topic, or add it to a topic; said once, recorded once."""
+    """Add a group's question as a phrasing of a topic, as an off-topic example, or dismiss
+    it; the content change is versioned by the editor, the decision recorded once, audited."""
     posted = await form(request)
     _ = translate(request)
     action, ids_text = str(posted.get("action", "")), str(posted.get("ids", ""))
     topic_id = str(posted.get("topic", ""))
+    if action.startswith("topic:"):  # a suggested topic's own button
+        action, topic_id = "topic", action.partition(":")[2]
+    text = " ".join(str(posted.get("phrasing", "")).split())[:MAX_QUERY]
     ids = unanswered.parse_ids(ids_text)
     if action not in ACTIONS or ids is None:
         raise web.HTTPBadRequest(text="bad decision")
@@ -98,14 +105,56 @@ async def decide(request: web.Request) -> web.StreamResponse:
         if faq.topic(topic_id) is None:
             raise see_other(request, INBOX, notice=_(N_("Choose a topic first.")))
         decision += topic_id
+    who = staff(request).name
+    edit = None
+    if decision != DISMISSED:
+        try:
+            edit = await unanswered.apply_to_content(
+                FaqEditor(deps(request).database), decision, text,
+                unanswered.phrasing_kind(text, faq.matcher), who)
+        except FaqEditError as refused:
+            raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
+                reason=str(refused))) from None
     async with UnitOfWork(deps(request).database) as uow:
         changed = await unanswered.decide(uow, ids, decision)
-        if changed:
+        if changed or (edit is not None and edit.changed):
+            version = f" (v{edit.version})" if edit is not None and edit.changed else ""
             await audit.record(uow, staff(request), audit_action, f"faq question #{ids[0]}",
-                               f"{changed} questions" + (f" → {topic_id}" if topic_id else ""))
+                               f"{changed} questions" + (f" → {topic_id}" if topic_id else "")
+                               + version)
         await uow.commit()
+    if edit is not None and edit.changed:
+        await deps(request).content_changed()
     if not changed:
         raise see_other(request, INBOX,
                         notice=_(N_("Someone has already decided about these questions.")))
     raise see_other(request, INBOX, notice=_(notice).format(
         count=changed, topic=_title(faq, topic_id, language(request))))
+
+
+async def history_page(request: web.Request) -> web.Response:
+    """Every change to the content, newest first, each revertible."""
+    entries = await FaqEditor(deps(request).database).history(limit=200)
+    return render(request, "faq/history.html", {"entries": entries,
+                                                "tz": deps(request).settings.tz})
+
+
+async def revert(request: web.Request) -> web.StreamResponse:
+    """Put back what one change changed (a new change, itself revertible)."""
+    version = int(request.match_info["version"])
+    _ = translate(request)
+    try:
+        edit = await FaqEditor(deps(request).database).revert(version, staff(request).name)
+    except LookupError:
+        raise web.HTTPNotFound(text="no such change") from None
+    except FaqEditError as refused:
+        raise see_other(request, HISTORY, notice=_(N_("Not changed: {reason}")).format(
+            reason=str(refused))) from None
+    if edit.changed:
+        async with UnitOfWork(deps(request).database) as uow:
+            await audit.record(uow, staff(request), "faq.revert", f"faq change v{version}",
+                               f"v{edit.version}")
+            await uow.commit()
+        await deps(request).content_changed()
+    raise see_other(request, HISTORY, notice=_(N_("Change {version} reverted.")).format(
+        version=version) if edit.changed else _(N_("Nothing to revert: it is as it was.")))
