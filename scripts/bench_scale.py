@@ -192,9 +192,10 @@ class StallStacks:
             frame = sys._current_frames().get(self._loop_thread)
             if frame is None:
                 continue
-            lines = [f"{Path(f.filename).name}:{f.lineno} {f.name}"
-                     for f in traceback.extract_stack(frame)
-                     if "site-packages" not in f.filename or f is None][-6:]
+            stack = traceback.extract_stack(frame)
+            if stack and stack[-1].name in ("select", "_read_from_self"):
+                continue  # waiting for a core, or for the database thread to let go
+            lines = [f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in stack][-8:]
             key = " <- ".join(reversed(lines))
             self.samples[key] = self.samples.get(key, 0) + 1
 
@@ -223,16 +224,17 @@ class Watch:
 
     async def _ticker(self) -> None:
         loop = asyncio.get_running_loop()
-        last, last_cpu = loop.time(), time.process_time()
+        last, last_cpu = loop.time(), time.thread_time()
         while self._running:
             await asyncio.sleep(0.005)
-            now, cpu = loop.time(), time.process_time()
+            now, cpu = loop.time(), time.thread_time()
             if STALLS is not None:
                 STALLS.beat = time.perf_counter()
             gap = now - last - 0.005
             self.stall = max(self.stall, gap)
-            # The same gap counting only the CPU this process used in it: on a busy machine the
-            # process also waits for a core, which no code of ours can shorten.
+            # The same gap counting only the CPU the loop's thread used in it: the work that held
+            # the loop. On a busy machine the process also waits for a core (and the loop for
+            # the database thread's turn), which the wall-clock column includes.
             self.cpu_stall = max(self.cpu_stall, min(gap, cpu - last_cpu))
             last, last_cpu = now, cpu
 

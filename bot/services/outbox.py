@@ -235,7 +235,7 @@ class OutboxWorker:
         copier = getattr(sender, "copy", None)
         if copy and copier is not None:
             buttons = replies[0].buttons if replies else []
-            await copier(row.chat_id, copy["chat_id"], copy["message_id"], buttons)
+            await copier(row.chat_id, copy["chat_id"], copy["message_id"], buttons, kind=row.kind)
             return
         await sender.send(row.chat_id, replies, row.thread_id, kind=row.kind)
 
