@@ -65,7 +65,7 @@ class ConversationCore:
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
         try:
-            async with UnitOfWork(self._database) as uow:
+            async with UnitOfWork(self._database, urgent=True) as uow:  # before background work
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
