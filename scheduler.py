@@ -17,7 +17,7 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.services.delivery_report import DeliveryReport
 from bot.services.hotline import JOB_KIND
-from bot.services.outbox import OutboxWorker
+from bot.services.outbox import OutboxWorker, senders_for
 from bot.services.rate_limits import FloodLimits
 
 if TYPE_CHECKING:
@@ -42,7 +42,8 @@ class HubScheduler:
                                    retry_max=settings.retry_max,
                                    actions={JOB_KIND: hotline.run_job},
                                    on_final=report.on_final,
-                                   on_chat_moved=hub.core.chat_moved)
+                                   on_chat_moved=hub.core.chat_moved,
+                                   senders_in_flight=senders_for(rate))
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -85,7 +86,7 @@ class HubScheduler:
                 if result:
                     log.info("%s: %s", name, result)
                     self.worker.kick()
-            except Exception:  # noqa: BLE001 — a routine's failure must not stop the others
+            except Exception:  # a routine's failure must not stop the others
                 log.exception("scheduled job %r failed", name)
         return run
 
@@ -95,7 +96,7 @@ class HubScheduler:
                 await work
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("background task %r failed", name)
         task = asyncio.create_task(run(), name=name)
         self._tasks.add(task)
