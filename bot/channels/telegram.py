@@ -10,7 +10,14 @@ from typing import Any
 from aiohttp import web
 from telegram import BotCommand, InputFile, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
 
 from bot.app import HubApp
 from bot.channels.telegram_convert import (
@@ -20,13 +27,14 @@ from bot.channels.telegram_convert import (
     incoming_from_update,
     reply_markup,
 )
+from bot.channels.telegram_errors import delivery_error
 from bot.channels.telegram_http import AiohttpRequest
 from bot.channels.telegram_staff import TelegramStaffDesk, staff_incoming
 from bot.channels.telegram_webhook import add_webhook_route
 from bot.channels.text_split import split_text
-from bot.channels.telegram_errors import delivery_error
 from bot.core.messages import Button, Reply
 from bot.i18n import LANGUAGES, translator
+from bot.services.rate_limits import PAID_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +42,6 @@ MAX_CONCURRENT_UPDATES = 8
 ORDERING_WINDOW = 100_000
 GROUP_MESSAGES_PER_MINUTE = 20
 SEND_RETRIES = 3
-PAID_KINDS = frozenset({"announcement"})  # outbox kinds sent as paid broadcasts when allowed
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

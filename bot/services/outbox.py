@@ -65,8 +65,8 @@ MovedHook = Callable[[str, str, str], Awaitable[None]]
 
 def senders_for(rate: float) -> int:
     """Sends in flight needed to reach `rate` messages a second (about 0.1 s each)."""
-    if not rate:
-        return MAX_SENDERS
+    if not rate:  # no limit configured (tests, benchmarks): as before
+        return SENDERS
     return max(SENDERS, min(MAX_SENDERS, math.ceil(rate / 10)))
 
 
@@ -86,6 +86,7 @@ class OutboxWorker:
     on_final: FinalHook | None = None
     on_chat_moved: MovedHook | None = None
     senders_in_flight: int = SENDERS
+    paid_kinds: frozenset[str] = frozenset()  # sent as paid broadcasts (their own budget)
     running: bool = False  # the drain loop is alive (for /healthz and /metrics)
     restarts: int = 0
     last_beat: float = 0.0  # monotonic time of the last loop turn
@@ -196,7 +197,7 @@ class OutboxWorker:
         if wait > 0:
             await self._retry(row, "chat limit", count=False, after=timedelta(seconds=wait))
             return
-        await self.limits.acquire(row.chat_id)
+        await self.limits.acquire(row.chat_id, paid=row.kind in self.paid_kinds)
         try:
             await self._attempt(row)
         except Unreachable as exc:
