@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from bot.app import HubApp, create_app
 from bot.core.messages import Incoming
@@ -18,7 +18,13 @@ from bot.settings import Settings
 from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, Event, EventRegistration
 from storage.models_hotline import Ticket
-from storage.models_outbox import Announcement, OutboxMessage, Subscription, UnreachablePerson
+from storage.models_outbox import (
+    Announcement,
+    OutboxMessage,
+    Subscription,
+    UnreachablePerson,
+)
+from storage.repos import audience as audience_module
 from storage.repos.privacy import ERASED_CHAT
 from storage.uow import UnitOfWork
 
@@ -57,10 +63,11 @@ async def _register(hub: HubApp, event_id: int, person_ids: list[int],
 
 
 async def _reminders(hub: HubApp, event_id: int) -> dict[str, str]:
-    """Reminder keys of an event and their states."""
+    """Reminder keys of an event and their states (found by the event they name)."""
     async with hub.session_factory() as session:
         rows = (await session.exec(select(OutboxMessage).where(
-            col(OutboxMessage.dedupe_key).startswith(f"reminder:event{event_id}:")))).all()
+            OutboxMessage.event_id == event_id))).all()
+    assert all(row.dedupe_key.startswith(f"reminder:event{event_id}:") for row in rows)
     return {row.dedupe_key: row.state for row in rows}
 
 
@@ -166,8 +173,12 @@ async def test_an_announcement_queues_one_row_per_recipient_in_slices(
         uow.session.add_all([everyone, funding])
         await uow.commit()
     announcements = hub.services.announcements
+    monkeypatch.setattr(audience_module, "COUNT_PAGE", 4)  # the topic counted page by page
     async with UnitOfWork(hub.database) as uow:
         assert len(await announcements.recipients(uow, everyone.audience)) == 27
+        assert await announcements.count(uow, everyone.audience) == 27  # the preview's count
+        assert await announcements.count(uow, funding.audience) == sum(
+            1 for i in range(3, 30) if i % 3)
     assert await announcements.queue(everyone.id or 0) == 27
     assert await announcements.queue(everyone.id or 0) == 0  # no longer a draft
     # subscribers 3..29 whose index is not a multiple of 3 chose funding

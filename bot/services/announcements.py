@@ -54,6 +54,10 @@ class Announcements:
             people += page
         return people
 
+    async def count(self, uow: UnitOfWork, audience: dict[str, str]) -> int:
+        """How many people an audience means (for a preview): counted in SQL, nobody loaded."""
+        return await uow.repo(AudienceRepo).count(audience)
+
     async def _pages(self, uow: UnitOfWork, audience: dict[str, str]
                      ) -> AsyncIterator[list[Recipient]]:
         """The audience a slice at a time, by person id (nobody is loaded whole)."""
