@@ -133,7 +133,7 @@ async def seed(hub: HubApp, subscribers: int) -> None:
                 await uow.commit()
     if hub.engine.dialect.name == "postgresql":
         async with UnitOfWork(hub.database) as uow:
-            await uow.session.execute(text("SELECT setval(pg_get_serial_sequence('person', "
+            await uow.session.exec(text("SELECT setval(pg_get_serial_sequence('person', "
                                            "'id'), (SELECT max(id) FROM person))"))
             await uow.commit()
 

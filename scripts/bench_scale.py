@@ -7,7 +7,9 @@ subscriptions (10 %), hotline tickets with their messages, upcoming events with 
 - the per-message cost: a few hundred FAQ questions through the core (`hub.core.handle`);
 - for each routine (reminder planning, SLA, digest, retention, an announcement to every
   subscriber, /stats, /directory): its duration, the longest event-loop stall while it ran (a
-  ticker task records the gaps between `asyncio.sleep(0.005)` wake-ups) and the longest wait of a
+  ticker task records the gaps between `asyncio.sleep(0.005)` wake-ups), the CPU the loop's
+  thread spent in that longest gap (what our code held it for: on a busy machine the wall-clock
+  gap also holds waits for a core and for the database thread), and the longest wait of a
   message-sized unit of work started every 10 ms meanwhile (on SQLite, the write lock);
 - export times: organisations CSV and XLSX, the booklet of 1,000 organisations, the attendees CSV.
 

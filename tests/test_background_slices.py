@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import select
 
 from bot.app import HubApp, create_app
@@ -15,6 +16,8 @@ from bot.services import routines as routines_module
 from bot.services.events import cancel_registration, move_event
 from bot.services.routines import Routines
 from bot.settings import Settings
+from storage.engine import Database, make_engine
+from storage.migrate import downgrade, upgrade
 from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, Event, EventRegistration
 from storage.models_hotline import Ticket
@@ -25,6 +28,7 @@ from storage.models_outbox import (
     UnreachablePerson,
 )
 from storage.repos import audience as audience_module
+from storage.repos.outbox import OutboxRepo
 from storage.repos.privacy import ERASED_CHAT
 from storage.uow import UnitOfWork
 
@@ -222,3 +226,32 @@ async def test_stats_count_tickets_as_before(settings: Settings) -> None:
     assert "Legal help: 3" in text and "Consultation: 1" in text and "Kutaisi: 2" in text and "Vani: 1" in text
     assert "Median time to the first staff reply: 4.0 h" in text
     assert "Satisfaction: 4.5 / 5 from 2 ratings" in text
+
+
+async def test_reminders_queued_before_the_upgrade_are_still_withdrawn(
+        settings: Settings) -> None:
+    """Migration 0007 gives pending reminders their event, so a cancellation finds them."""
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, "0006")
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO person (channel, external_id, chat_id, display_name, language, "
+                "language_chosen, first_seen, last_seen) VALUES ('telegram', '31', '31', '', "
+                "'en', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            await connection.execute(text(
+                "INSERT INTO outbox (dedupe_key, kind, person_id, channel, chat_id, payload, "
+                "state, attempts, not_before, quiet_hours, created_at) VALUES "
+                "(:key, 'reminder', (SELECT id FROM person WHERE external_id = '31'), "
+                "'telegram', '31', '{}', 'pending', 0, CURRENT_TIMESTAMP, false, "
+                "CURRENT_TIMESTAMP)"), {"key": "reminder:event5:person1@20270101T1000:7200"})
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    database = Database(make_engine(settings.database_url))
+    try:
+        async with UnitOfWork(database) as uow:
+            assert await uow.repo(OutboxRepo).withdraw_reminders(5) == 1
+            await uow.commit()
+    finally:
+        await database.dispose()
