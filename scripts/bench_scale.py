@@ -161,8 +161,8 @@ async def seed(hub: HubApp, people: int) -> int:
                     f"(SELECT max(id) FROM {table}))"))
             await uow.commit()
         async with hub.engine.connect() as connection:
-            await connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                text("ANALYZE"))
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.execute(text("ANALYZE"))
     else:
         async with UnitOfWork(hub.database) as uow:
             await uow.session.execute(text("ANALYZE"))
