@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from bot.app import HubApp
 
 log = logging.getLogger(__name__)
+ANNOUNCEMENTS_EVERY = 30  # seconds between looks for scheduled announcements now due
 
 
 class HubScheduler:
@@ -55,6 +56,8 @@ class HubScheduler:
         self._every(60, "plan reminders", routines.plan_reminders)
         self._every(15 * 60, "hotline SLA", routines.raise_overdue_tickets)
         self._every(6 * 3600, "retention", routines.purge_old_tickets)
+        self._every(ANNOUNCEMENTS_EVERY, "scheduled announcements",
+                    self.hub.services.announcements.send_due)
         hour, minute = (int(x) for x in self.hub.settings.digest_time.split(":"))
         self.scheduler.add_job(self._guard("daily digest", routines.daily_digest),
                                CronTrigger(hour=hour, minute=minute), id="daily digest",
@@ -98,7 +101,7 @@ class HubScheduler:
                 await work
             except asyncio.CancelledError:
                 raise
-            except Exception:
+            except Exception:  # logged with its origin
                 log.exception("background task %r failed", name)
         task = asyncio.create_task(run(), name=name)
         self._tasks.add(task)

@@ -55,11 +55,13 @@ class Settings(BaseSettings):
     messenger_api_base_url: str = DEFAULT_GRAPH_API
     messenger_app_secret: SecretStr | None = Field(default=None, validate_default=True)
     messenger_verify_token: SecretStr | None = Field(default=None, validate_default=True)
+    console_public_url: str | None = None  # where staff reach the console (behind HTTPS)
+    example_content: str = "auto"  # auto: a fresh SQLite database gets example content; off
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
                      "hub_hours", "staff_chat_id", "hotline_hours", "telegram_webhook_url",
                      "telegram_webhook_secret", "messenger_page_token", "messenger_app_secret",
-                     "messenger_verify_token", mode="before")
+                     "messenger_verify_token", "console_public_url", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """An empty variable (as `.env` templates leave them) means "not set"."""
@@ -67,7 +69,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("telegram_webhook_url", "messenger_api_base_url")
+    @field_validator("telegram_webhook_url", "messenger_api_base_url", "console_public_url")
     @classmethod
     def _web_url(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("http://", "https://")):
@@ -103,6 +105,19 @@ class Settings(BaseSettings):
         """True when some channel receives its updates through a webhook."""
         return self.messenger_enabled or (self.telegram_bot_token is not None
                                           and self.telegram_webhook_url is not None)
+
+    @property
+    def console_url(self) -> str:
+        """The console's base address: CONSOLE_PUBLIC_URL, else http://HOST:PORT as seen here."""
+        if self.console_public_url:
+            return self.console_public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def console_secure(self) -> bool:
+        """True when staff reach the console over HTTPS (cookies are then Secure)."""
+        return self.console_url.startswith("https://")
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -169,6 +184,14 @@ class Settings(BaseSettings):
     def _staff_language(cls, value: str) -> str:
         if value not in ("ka", "en"):
             raise ValueError("use ka or en")
+        return value
+
+    @field_validator("example_content")
+    @classmethod
+    def _example_content(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in ("auto", "off"):
+            raise ValueError("use auto or off")
         return value
 
     @field_validator("telegram_api_base_url")

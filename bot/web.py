@@ -1,4 +1,4 @@
-"""The aiohttp web server the webhook channels share: /healthz, /metrics and their webhooks."""
+"""The bot's aiohttp web server: /healthz, /metrics, the channels' webhooks and the staff console."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot import metrics
+from bot.console.app import mount
+from bot.console.deps import ConsoleDeps
 from storage.models import utcnow
 from storage.repos.outbox import OutboxRepo
 
@@ -24,7 +26,7 @@ WORKER_SILENT_LIMIT = 120.0  # seconds without a loop turn before the worker cou
 
 
 class WebServer:
-    """Serves health, metrics and the channels' webhook routes on HOST:PORT."""
+    """Serves health, metrics, the channels' webhook routes and /console on HOST:PORT."""
 
     def __init__(self, hub: HubApp, *, host: str, port: int) -> None:
         self.hub = hub
@@ -32,6 +34,7 @@ class WebServer:
         self.app = web.Application(client_max_size=WEBHOOK_BODY_LIMIT)
         self.app.router.add_get("/healthz", self.healthz)
         self.app.router.add_get("/metrics", self.metrics)
+        mount(self.app, ConsoleDeps.of(hub))
         self._runner: web.AppRunner | None = None
         self.worker: Any = None  # this process's outbox worker, if it runs one
 

@@ -9,23 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import col, select
-
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import CHOICE, REVIEW, Option, Step
+from bot.core.forms import Form
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
-from bot.services.announcements import SUBSCRIPTION_TOPICS
+from bot.services import announcement_drafts
+from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS, local_moment
 from bot.services.event_text import event_title
-from handlers.staff import in_staff_language, staff_form_text
-from storage.models import utcnow
-from storage.models_events import Event
+from handlers.staff import in_staff_language, register_staff_form
 from storage.models_outbox import Announcement
 
 FLOW = "staff_announce"
-MAX_TEXT = 3500
 BY_MUNICIPALITY = "municipality"
 EVENTS_KEY = "_events"  # upcoming events offered as audiences: [[id, title], ...]
 COUNT_KEY = "_count"  # how many people the chosen audience reaches
@@ -45,14 +41,9 @@ async def announce(turn: Turn) -> None:
         turn.say(_(N_("The text is {count} characters long; keep it under {limit}.")).format(
             count=len(text), limit=MAX_TEXT))
         return
-    announcement = Announcement(text=text, author=turn.person.display_name,
-                                source_chat_id=turn.event.chat_id if source else None,
-                                source_message_id=source)
-    turn.uow.session.add(announcement)
-    await turn.uow.flush()
-    events = (await turn.uow.session.exec(select(Event).where(
-        col(Event.starts_at) > utcnow(), col(Event.cancelled_at).is_(None))
-        .order_by(col(Event.starts_at)).limit(5))).all()
+    announcement, events = await announcement_drafts.start(
+        turn.uow, text=text, author=turn.person.display_name,
+        source_chat_id=turn.event.chat_id if source else None, source_message_id=source)
     language = turn.services.settings.staff_language
     await turn.finish()
     await FORM.start(turn, {"number": announcement.id, "text": text,
@@ -101,18 +92,18 @@ def _preview(turn: Turn, data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("audience", forms.CHOICE, _audience_prompt, options=_audiences, check=_counted),
-    Step("place", forms.CHOICE, N_("Which municipality?"), options=_municipalities, columns=3,
+    Step("audience", CHOICE, _audience_prompt, options=_audiences, check=_counted),
+    Step("place", CHOICE, N_("Which municipality?"), options=_municipalities, columns=3,
          check=_counted, when=lambda data: data.get("audience") == BY_MUNICIPALITY),
-    Step("send", forms.REVIEW, "", summary=_preview, submit_label=N_("📨 Send"),
+    Step("send", REVIEW, "", summary=_preview, submit_label=N_("📨 Send"),
          submit_short=N_("Send")),
 )
 
 
 async def _draft(turn: Turn, data: dict[str, Any]) -> Announcement | None:
     """The announcement the form is about, while it is still a draft (else it says so)."""
-    announcement = await turn.uow.session.get(Announcement, int(data["number"]))
-    if announcement is None or announcement.status != "draft":
+    announcement = await announcement_drafts.draft(turn.uow, int(data["number"]))
+    if announcement is None:
         turn.say(turn._(N_("Announcement #{number} is no longer a draft.")).format(
             number=data["number"]))
         return None
@@ -124,11 +115,17 @@ async def _send(turn: Turn, data: dict[str, Any]) -> None:
     announcement = await _draft(turn, data)
     if announcement is None:
         return
-    announcement.audience = _audience(data)
-    turn.uow.session.add(announcement)
+    announcement_drafts.address(turn.uow, announcement, _audience(data))
     number = announcement.id or 0
     announcements = turn.services.announcements
     turn.after_commit.append(lambda: announcements.queue(number))
+    settings = turn.services.settings
+    held = announcements.quiet_until()
+    if held is not None:
+        turn.say(turn._(N_("Announcement #{number} is queued; quiet hours hold it back until "
+                           "{time}, then it goes out and progress follows here.")).format(
+            number=number, time=local_moment(held, settings.staff_language, settings.tz)))
+        return
     turn.say(turn._(N_("Sending announcement #{number}; progress follows here.")).format(
         number=number))
 
@@ -139,8 +136,7 @@ async def _cancelled(turn: Turn, data: dict[str, Any]) -> None:
     announcement = await _draft(turn, data)
     if announcement is None:
         return
-    announcement.status = "cancelled"
-    turn.uow.session.add(announcement)
+    announcement_drafts.cancel(turn.uow, announcement)
     turn.say(turn._(N_("Announcement #{number} cancelled; nothing was sent.")).format(
         number=announcement.id))
 
@@ -149,20 +145,7 @@ FORM = Form(FLOW, "an", STEPS, on_complete=_send, drafts=False, on_cancel=_cance
             paused="", cancelled="", draft_offer="")
 
 
-async def pressed(turn: Turn, rest: str) -> None:
-    """The form's buttons, in the staff chat only."""
-    in_staff_language(turn)
-    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
-        await turn.stale_button()
-
-
-async def typed(turn: Turn) -> None:
-    """Typed answers (an audience's name or number); ticket replies stay replies."""
-    await staff_form_text(turn, FORM)
-
-
 def register(router: Router) -> None:
     """Wire /announce into the staff chat."""
     router.staff_command("announce", announce, N_("send an announcement to subscribers"))
-    router.button("an", pressed)
-    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language
+    register_staff_form(router, FORM)  # every choice can be typed: an audience's name, number

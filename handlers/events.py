@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Invalid, Option, Step
-from bot.core.messages import is_small_id
-from bot.core.messages import Button
+from bot.core.form_steps import CHOICE, TEXT, Invalid, Option, Step
+from bot.core.forms import Form
+from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.services import events as service
+from bot.services.event_notices import promoted_text
 from bot.services.event_text import event_text, event_title, ics_document
 from handlers.menu import back_to_menu
 from storage.models import utcnow
@@ -187,14 +187,14 @@ async def _names_fit(turn: Turn, data: dict[str, Any], names: list[str]) -> bool
 
 
 STEPS = (
-    Step("event_id", forms.CHOICE, _listing_prompt, options=_event_options,
+    Step("event_id", CHOICE, _listing_prompt, options=_event_options,
          when=lambda data: PAGE_KEY in data, check=_event_chosen, on_text=_not_an_event),
-    Step("org", forms.CHOICE, N_("On whose behalf are you registering?"), options=_org_options,
+    Step("org", CHOICE, N_("On whose behalf are you registering?"), options=_org_options,
          when=lambda data: data.get(ORG_KEY) is not None),
-    Step("participants", forms.CHOICE, _count_prompt, options=_count_options,
+    Step("participants", CHOICE, _count_prompt, options=_count_options,
          columns=MAX_PARTICIPANTS),
-    Step("names", forms.TEXT, N_("Send the participants' names, one per line, or press Skip if "
-                                 "you would rather not."), parse=_parse_names, optional=True,
+    Step("names", TEXT, N_("Send the participants' names, one per line, or press Skip if "
+                           "you would rather not."), parse=_parse_names, optional=True,
          check=_names_fit),
 )
 
@@ -334,11 +334,7 @@ async def _cancel(turn: Turn, registration_id: int) -> None:
              [back_to_menu(turn)])
     for promotion in promoted:
         language = promotion.person.language
-        text = translator(language)(N_(
-            "Good news: seats freed up for {title}, and your registration ({count} "
-            "participant(s)) is now confirmed. The calendar file below adds it to your "
-            "calendar.")).format(title=event_title(event, language),
-                                 count=promotion.registration.participants)
+        text = promoted_text(event, promotion.registration.participants, language)
         turn.notify(promotion.person, text, document=ics_document(event, language),
                     kind="event_update")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Step
+from bot.core.form_steps import TEXT, Step
+from bot.core.forms import Form
 from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -139,8 +139,8 @@ async def _comment_kept(turn: Turn, data: dict[str, Any]) -> None:
 
 
 FEEDBACK = Form(FEEDBACK_FLOW, "fbc", [
-    Step("comment", forms.TEXT, N_("Sorry it didn't help. In a sentence, what were you looking "
-                                   "for? It helps us improve the answers. (Or send /cancel.)"),
+    Step("comment", TEXT, N_("Sorry it didn't help. In a sentence, what were you looking "
+                             "for? It helps us improve the answers. (Or send /cancel.)"),
          max_length=MAX_COMMENT, extra_rows=_feedback_rows),
 ], on_complete=_comment_kept, drafts=False, paused="", cancelled="", draft_offer="")
 

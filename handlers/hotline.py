@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import OPEN, Form, Invalid, Option, Step, part_of
+from bot.core.form_steps import (
+    CHOICE,
+    FILES,
+    OPEN,
+    PHONE,
+    REVIEW,
+    YESNO,
+    Invalid,
+    Option,
+    Step,
+)
+from bot.core.forms import Form, part_of
 from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -90,25 +100,25 @@ def _start_again_row(turn: Turn, _data: dict[str, Any]) -> list[list[Button]]:
 
 
 STEPS = (
-    Step("topic", forms.CHOICE, N_("Ask the hub's hotline: qualified legal help, and not only "
-                                   "legal.\nWhat is your question about?"),
+    Step("topic", CHOICE, N_("Ask the hub's hotline: qualified legal help, and not only "
+                             "legal.\nWhat is your question about?"),
          options=[Option(k, v) for k, v in TOPICS.items()], on_text=_typed_question),
-    Step("municipality", forms.CHOICE, N_("Which municipality are you from?"),
+    Step("municipality", CHOICE, N_("Which municipality are you from?"),
          options=[Option(k, v) for k, v in MUNICIPALITIES.items()], columns=3,
          on_text=_typed_question),
-    Step(PARTS, forms.FILES, _ask_question_text, file_kinds=ATTACHMENT_KINDS,
+    Step(PARTS, FILES, _ask_question_text, file_kinds=ATTACHMENT_KINDS,
          empty_done=N_("Please write your question first.")),
-    Step("answer_way", forms.CHOICE, N_("How should we answer you?"), options=[
+    Step("answer_way", CHOICE, N_("How should we answer you?"), options=[
         Option("chat", N_("💬 Here in the chat"), N_("In the chat")),
         Option("phone", N_("📞 By phone"), N_("By phone"))]),
-    Step("phone", forms.PHONE, N_("Send your phone number with the button below, or type it "
-                                  "(e.g. 555 12 34 56)."),
+    Step("phone", PHONE, N_("Send your phone number with the button below, or type it "
+                            "(e.g. 555 12 34 56)."),
          parse=_parse_phone, when=lambda data: data.get("answer_way") == "phone"),
-    Step("consent", forms.YESNO, N_(
+    Step("consent", YESNO, N_(
         "Privacy: the hub keeps your name, your question and your phone number (if you gave "
         "it) to answer you; hub staff see them. You can erase them any time with /forget. Do "
         "you agree?"), yes_label=N_("✅ I agree"), no_label=None),
-    Step("confirm", forms.REVIEW, "", summary=_summary, submit_label=N_("📨 Send"),
+    Step("confirm", REVIEW, "", summary=_summary, submit_label=N_("📨 Send"),
          submit_short=N_("Send"), extra_rows=_start_again_row),
 )
 

@@ -25,7 +25,7 @@ async def pressed(turn: Turn, code: str) -> None:
         return
     turn.person.language = code
     turn.person.language_chosen = True
-    turn.uow.session.add(turn.person)
+    turn.uow.people.save(turn.person)
     show_menu(turn, turn._(N_("Done: I will speak English with you.")))
 
 

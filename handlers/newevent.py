@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Invalid, Option, Step
+from bot.core.form_steps import (
+    CHOICE,
+    NUMBER,
+    REVIEW,
+    TEXT,
+    Invalid,
+    Option,
+    Step,
+    parse_number,
+)
+from bot.core.forms import Form
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
-from handlers.staff import in_staff_language, staff_form_text
+from handlers.staff import in_staff_language, register_staff_form
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -31,7 +40,7 @@ def _parse_title(text: str) -> str:
 
 def _parse_seats(text: str) -> int:
     try:
-        return forms.parse_number(text, 1, MAX_CAPACITY)
+        return parse_number(text, 1, MAX_CAPACITY)
     except Invalid:
         raise Invalid(N_("Please write the number of seats (1–{limit}), or press the button."),
                       limit=MAX_CAPACITY) from None
@@ -66,17 +75,17 @@ def _preview(turn: Turn, data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("kind", forms.CHOICE, N_("A new event. What kind is it?"),
+    Step("kind", CHOICE, N_("A new event. What kind is it?"),
          options=[Option(kind, label) for kind, label in KIND_LABELS.items()],
          columns=len(KIND_LABELS)),
-    Step("title", forms.TEXT, N_("The title (in Georgian)?"), parse=_parse_title),
-    Step("starts", forms.TEXT, N_("When does it start? Write the date and time, e.g. "
-                                  "2026-12-15 10:00."), check=_future),
-    Step("place", forms.TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
-                                 "Tsereteli St.), or an online link."), check=_place_fits),
-    Step("capacity", forms.NUMBER, N_("How many seats? Write a number, or press the button."),
+    Step("title", TEXT, N_("The title (in Georgian)?"), parse=_parse_title),
+    Step("starts", TEXT, N_("When does it start? Write the date and time, e.g. "
+                            "2026-12-15 10:00."), check=_future),
+    Step("place", TEXT, N_("Where? A municipality and address (e.g. Kutaisi, 111 "
+                           "Tsereteli St.), or an online link."), check=_place_fits),
+    Step("capacity", NUMBER, N_("How many seats? Write a number, or press the button."),
          parse=_parse_seats, optional=True, skip_label=N_("No seat limit")),
-    Step("confirm", forms.REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
+    Step("confirm", REVIEW, "", summary=_preview, submit_label=N_("✅ Create"),
          submit_short=N_("Create"), edits={"title": N_("Title"), "starts": N_("Start"),
                                            "place": N_("Place"), "capacity": N_("Seats")}),
 )
@@ -110,18 +119,6 @@ async def start(turn: Turn) -> None:
     await FORM.start(turn, {})
 
 
-async def pressed(turn: Turn, rest: str) -> None:
-    """The form's buttons, in the staff chat only."""
-    in_staff_language(turn)
-    if turn.event.chat_kind != "staff" or not await FORM.press(turn, rest):
-        await turn.stale_button()
-
-
-async def typed(turn: Turn) -> None:
-    """The form's typed answers (every choice can be typed too); ticket replies stay replies."""
-    await staff_form_text(turn, FORM)
-
-
 def _place_limit(text: str) -> int | None:
     """The column's limit when the place (an address or a link) does not fit it, else None."""
     _municipality, address, link = parse_place(text)
@@ -144,5 +141,4 @@ def _event(turn: Turn, data: dict[str, Any]) -> Event:
 def register(router: Router) -> None:
     """Wire /newevent into the staff chat."""
     router.staff_command("newevent", start, N_("create an event with a guided form"))
-    router.button("ne", pressed)
-    router.staff_flows[FLOW] = typed  # not FORM.register: staff texts in the staff language
+    register_staff_form(router, FORM)  # every choice can be typed too

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import (
+    CHOICE,
+    EMAIL,
+    MULTI,
+    PHONE,
+    REVIEW,
+    TEXT,
+    YESNO,
+    Option,
+    Step,
+)
+from bot.core.forms import Form
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -19,14 +29,14 @@ from bot.services.organisations import (
     submit_organisation,
 )
 from handlers.faq import person_button
-from handlers.org_review import post_review_card
 from handlers.menu import back_to_menu, show_menu
 from handlers.org_card import FIELD_LABELS, organisation_summary, status_line
+from handlers.org_review import post_review_card
 from storage.models_orgs import APPROVED
 from storage.repos.organisations import OrganisationRepo
 
 FLOW = "register"
-REVIEW = "review"
+REVIEW_STEP = "review"  # the review step's name
 
 
 def _options(labels: dict[str, str]) -> list[Option]:
@@ -69,38 +79,38 @@ def _review_text(turn: Turn, data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("name_ka", forms.TEXT, N_("What is the organisation's name in Georgian?"),
+    Step("name_ka", TEXT, N_("What is the organisation's name in Georgian?"),
          parse=check.parse_name),
-    Step("name_en", forms.TEXT, N_("And its name in English? If it has none, press Skip."),
+    Step("name_en", TEXT, N_("And its name in English? If it has none, press Skip."),
          parse=check.parse_name, optional=True),
-    Step("legal_form", forms.CHOICE, N_("What is its legal form?"), options=_options(LEGAL_FORMS)),
-    Step("id_code", forms.TEXT, _ask_code, parse=check.parse_id_code, optional=_may_have_no_code,
+    Step("legal_form", CHOICE, N_("What is its legal form?"), options=_options(LEGAL_FORMS)),
+    Step("id_code", TEXT, _ask_code, parse=check.parse_id_code, optional=_may_have_no_code,
          skip_label=N_("We have none"), answered=_code_answered, check=_code_free),
-    Step("municipality", forms.CHOICE, N_("In which municipality is it based?"),
+    Step("municipality", CHOICE, N_("In which municipality is it based?"),
          options=_options(MUNICIPALITIES), columns=2),
-    Step("areas", forms.MULTI, N_("What are its areas of work? Choose all that apply, then press "
-                                  "Done."), options=_options(AREAS), columns=2,
+    Step("areas", MULTI, N_("What are its areas of work? Choose all that apply, then press "
+                            "Done."), options=_options(AREAS), columns=2,
          done_label=N_("Done ➡️"), too_few=N_("Please choose at least one area of work.")),
-    Step("contact_name", forms.TEXT, N_("Who is the contact person? Please write their first and "
-                                        "last name."),
+    Step("contact_name", TEXT, N_("Who is the contact person? Please write their first and "
+                                  "last name."),
          parse=lambda text: check.parse_name(text, check.MAX_CONTACT)),
-    Step("phone", forms.PHONE, N_("The contact phone number? Type it, or press the button below "
-                                  "to share the number of this Telegram account."),
+    Step("phone", PHONE, N_("The contact phone number? Type it, or press the button below "
+                            "to share the number of this Telegram account."),
          parse=check.parse_phone),
-    Step("email", forms.EMAIL, N_("The contact e-mail address?"), parse=check.parse_email),
-    Step("website", forms.TEXT, N_("A website or Facebook page? If there is none, press Skip."),
+    Step("email", EMAIL, N_("The contact e-mail address?"), parse=check.parse_email),
+    Step("website", TEXT, N_("A website or Facebook page? If there is none, press Skip."),
          parse=check.parse_website, optional=True),
-    Step("description", forms.TEXT, N_("Describe the organisation's work in a few sentences (at "
-                                       "most 500 characters)."), parse=check.parse_description),
-    Step("consent_store", forms.YESNO, N_(
+    Step("description", TEXT, N_("Describe the organisation's work in a few sentences (at "
+                                 "most 500 characters)."), parse=check.parse_description),
+    Step("consent_store", YESNO, N_(
         "May the hub store these details to register the organisation and to contact it about "
         "the hub's work? You can ask us to delete them at any time."),
         yes_label=N_("Yes, I agree"), on_no=_no_consent),
-    Step("consent_public", forms.YESNO, N_(
+    Step("consent_public", YESNO, N_(
         "May we list the organisation publicly, in the bot's directory and in the printed "
         "booklet (name, legal form, municipality, areas of work, description, phone, e-mail, "
         "website)?"), yes_label=N_("Yes, I agree")),
-    Step(REVIEW, forms.REVIEW, "", summary=_review_text, edits=FIELD_LABELS,
+    Step(REVIEW_STEP, REVIEW, "", summary=_review_text, edits=FIELD_LABELS,
          submit_label=N_("✅ Send for review"), submit_short=N_("Send")),
 )
 
@@ -148,7 +158,7 @@ async def _submit(turn: Turn, data: dict[str, Any]) -> None:
             turn.uow, person_id=turn.person.id, values=data, organisation_id=data.get("org_id"))
     except DuplicateCode:
         code = str(data.pop("id_code", ""))
-        data.pop(REVIEW, None)
+        data.pop(REVIEW_STEP, None)
         await turn.goto(FLOW, "id_code", data)
         _duplicate_code(turn, code)
         return
@@ -220,7 +230,7 @@ async def _edit_existing(turn: Turn) -> None:
     if organisation.status == APPROVED:
         note = turn._(N_("Changes go to the hub's staff for review again before the directory "
                          "shows them."))
-    await FORM.open_at(turn, REVIEW, data, note)
+    await FORM.open_at(turn, REVIEW_STEP, data, note)
 
 
 def register(router: Router) -> None:

@@ -7,8 +7,6 @@ from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, translator
 from handlers.menu import back_to_menu, show_menu
-from storage.models import utcnow
-from storage.repos.privacy import PrivacyRepo
 
 
 async def forget(turn: Turn) -> None:
@@ -29,20 +27,11 @@ async def confirmed(turn: Turn, rest: str) -> None:
     if rest != "yes":
         await turn.stale_button()
         return
-    tickets = await turn.uow.repo(PrivacyRepo).erase_person(turn.person)
-    turn.drafts.clear()  # paused forms were in the erased conversation row
-    hotline = turn.services.hotline
     staff = translator(turn.services.settings.staff_language)
     note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "
                     "content erased."))
-    for ticket in tickets:
-        assert ticket.id is not None
-        await hotline.queue(turn.uow, ticket.id, "erase")
-        if ticket.status == "open":
-            ticket.status, ticket.closed_at = "closed", utcnow()
-            turn.uow.session.add(ticket)
-            await hotline.queue(turn.uow, ticket.id, "post", text=note)
-            await hotline.queue(turn.uow, ticket.id, "close")
+    await turn.services.tickets.forget(turn.uow, turn.person, note)
+    turn.drafts.clear()  # paused forms were in the erased conversation row
     await turn.finish()
     show_menu(turn, turn._(N_("Done: your personal data was erased.")))
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import statistics
-from typing import Any
 
+from bot.core.forms import Form
 from bot.core.messages import Button, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -13,6 +13,7 @@ from bot.i18n import N_, Translate, translator
 from bot.places import MUNICIPALITIES
 from bot.services.hotline import TOPICS
 from bot.services.tickets import Change
+from handlers import console
 from storage.models import utcnow
 from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
@@ -32,7 +33,7 @@ def in_staff_language(turn: Turn) -> None:
     turn.reply_language = turn.services.settings.staff_language
 
 
-async def staff_form_text(turn: Turn, form: Any) -> None:
+async def staff_form_text(turn: Turn, form: Form) -> None:
     """A staff form's typed answer — unless it is written in a ticket's topic: then it is a
     reply to the person, whatever form its author has open."""
     in_staff_language(turn)
@@ -41,6 +42,22 @@ async def staff_form_text(turn: Turn, form: Any) -> None:
         await turn.features.staff_text(turn)
         return
     await form.on_message(turn)
+
+
+def register_staff_form(router: Router, form: Form) -> None:
+    """Wire a form of the staff chat: its buttons (there only) and its typed answers, both in
+    the staff language; ticket replies stay replies (not `Form.register`, which is for people)."""
+
+    async def pressed(turn: Turn, rest: str) -> None:
+        in_staff_language(turn)
+        if turn.event.chat_kind != "staff" or not await form.press(turn, rest):
+            await turn.stale_button()
+
+    async def typed(turn: Turn) -> None:
+        await staff_form_text(turn, form)
+
+    router.button(form.prefix, pressed)
+    router.staff_flows[form.name] = typed
 
 
 async def _required_ticket(turn: Turn) -> Ticket | None:
@@ -213,5 +230,6 @@ def register(router: Router) -> None:
     router.staff_command("reply", canned, N_("send a canned answer"))
     router.staff_command("tickets", open_tickets, N_("open tickets"))
     router.staff_command("stats", stats, N_("hotline statistics"))
+    router.staff_command("console", console.console, N_("a sign-in link to the staff console"))
     router.button("tk", card_button)
 

@@ -9,35 +9,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import CHOICE, MULTI, OPEN, Option, Step
+from bot.core.forms import Form
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
+from bot.services import subscriptions
 from bot.services.announcements import SUBSCRIPTION_TOPICS
+from bot.services.subscriptions import Kept
 from handlers.menu import back_to_menu, show_menu
 from storage.models_outbox import Subscription
-from storage.repos.outbox import OutboxRepo
 
 FLOW = "subscribe"
 EVERYWHERE = "all"
 
 
-async def _row(turn: Turn) -> Subscription | None:
+def _person_id(turn: Turn) -> int:
     assert turn.person.id is not None
-    return await turn.uow.session.get(Subscription, turn.person.id)
+    return turn.person.id
 
 
 async def subscribe(turn: Turn) -> None:
     """Subscribe to every topic at once, then offer to narrow it down."""
-    assert turn.person.id is not None
-    row = await _row(turn)
-    if row is None:
-        row = Subscription(person_id=turn.person.id, topics=list(SUBSCRIPTION_TOPICS))
-        turn.uow.session.add(row)
-    await turn.uow.repo(OutboxRepo).clear_unreachable(turn.person.id)
+    row = await subscriptions.subscribe(turn.uow, _person_id(turn))
     await _open(turn, row, turn._(N_("You are subscribed to the hub's announcements. Tap a "
                                      "topic to turn it off or on, or choose your "
                                      "municipality:")))
@@ -45,36 +41,32 @@ async def subscribe(turn: Turn) -> None:
 
 async def _open(turn: Turn, row: Subscription, text: str) -> None:
     await turn.finish()
-    await FORM.open_at(turn, "topics", {"topics": list(row.topics), forms.OPEN: "topics"}, text)
+    await FORM.open_at(turn, "topics", {"topics": list(row.topics), OPEN: "topics"}, text)
 
 
 async def _topics_kept(turn: Turn, data: dict[str, Any], topics: list[str]) -> bool:
     """A tick is saved at once; the last topic cannot be turned off (that is Unsubscribe)."""
-    row = await _row(turn)
-    if row is None:
-        await FORM.discard(turn)
-        await turn.stale_button()
-        return False
-    if not topics:
+    kept = await subscriptions.set_topics(turn.uow, _person_id(turn), topics)
+    if kept is Kept.LAST_TOPIC:
         step = FORM.step("topics")
         assert step is not None
         FORM.ask(turn, step, data, turn._(N_("At least one topic must stay on; to stop "
                                              "everything, press Unsubscribe.")))
-        return False
-    row.topics = topics
-    turn.uow.session.add(row)
-    return True
+    return await _said(turn, kept)
 
 
 async def _place_kept(turn: Turn, _data: dict[str, Any], value: str) -> bool:
-    row = await _row(turn)
-    if row is None:
+    kept = await subscriptions.set_municipality(turn.uow, _person_id(turn),
+                                                None if value == EVERYWHERE else value)
+    return await _said(turn, kept)
+
+
+async def _said(turn: Turn, kept: Kept) -> bool:
+    """True when the change was kept; an old panel of someone no longer subscribed closes."""
+    if kept is Kept.GONE:
         await FORM.discard(turn)
         await turn.stale_button()
-        return False
-    row.municipality = None if value == EVERYWHERE else value
-    turn.uow.session.add(row)
-    return True
+    return kept is Kept.SAVED
 
 
 def _unsubscribe_row(turn: Turn, _data: dict[str, Any]) -> list[list[Button]]:
@@ -88,11 +80,11 @@ def _place_prompt(turn: Turn, _data: dict[str, Any]) -> str:
 
 
 STEPS = (
-    Step("topics", forms.MULTI, N_("Your announcements:"),
+    Step("topics", MULTI, N_("Your announcements:"),
          options=[Option(key, label) for key, label in SUBSCRIPTION_TOPICS.items()],
          check=_topics_kept, done_label=N_("📍 Municipality ➡️"), done_short=N_("Municipality"),
          extra_rows=_unsubscribe_row),
-    Step("municipality", forms.CHOICE, _place_prompt, columns=3, check=_place_kept,
+    Step("municipality", CHOICE, _place_prompt, columns=3, check=_place_kept,
          options=[Option(key, name) for key, name in MUNICIPALITIES.items() if key != "other"]
          + [Option(EVERYWHERE, N_("All of Imereti"))]),
 )
@@ -118,9 +110,7 @@ async def unsubscribe(turn: Turn) -> None:
     """Stop every announcement."""
     if turn.in_flow(FLOW):
         await FORM.discard(turn)
-    row = await _row(turn)
-    if row is not None:
-        await turn.uow.session.delete(row)
+    await subscriptions.unsubscribe(turn.uow, _person_id(turn))
     show_menu(turn, turn._(N_("You will get no more announcements. Reminders of events you "
                               "registered for still come. To subscribe again: /subscribe")))
 
@@ -134,7 +124,7 @@ async def pressed(turn: Turn, rest: str) -> None:
     if kind == "on":
         await subscribe(turn)
         return
-    row = await _row(turn)
+    row = await subscriptions.current(turn.uow, _person_id(turn))
     _ = turn._
     if kind == "menu" and row is not None:
         await _open(turn, row, "")

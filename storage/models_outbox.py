@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
@@ -63,6 +63,7 @@ class Announcement(SQLModel, table=True):
     """A message staff send to many people, with its progress."""
 
     __tablename__ = "announcement"
+    __table_args__ = (Index("ix_announcement_due", "status", "send_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
@@ -70,12 +71,32 @@ class Announcement(SQLModel, table=True):
     author: str = Field(default="", max_length=128)
     source_chat_id: str | None = Field(default=None, max_length=64)  # a staff photo/document
     source_message_id: str | None = Field(default=None, max_length=64)
-    status: str = Field(default="draft", max_length=12)  # draft | sending | done | cancelled
+    # draft | scheduled (waits for `send_at`) | sending | done | cancelled
+    status: str = Field(default="draft", max_length=12)
+    send_at: datetime | None = None  # when staff want it sent (None: at once)
+    held_until: datetime | None = None  # quiet hours held it back until then
     total: int = 0
     progress_chat_id: str | None = Field(default=None, max_length=64)
     progress_message_id: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class AnnouncementFile(SQLModel, table=True):
+    """A photo or document staff uploaded with an announcement (from the console).
+
+    Kept until it is sent: then it is posted once to the staff chat and copied from there to
+    each person, as a staff message replied to with /announce is."""
+
+    __tablename__ = "announcement_file"
+
+    announcement_id: int = Field(foreign_key="announcement.id", primary_key=True,
+                                 ondelete="CASCADE")
+    kind: str = Field(max_length=12)  # photo | document
+    filename: str = Field(max_length=200)
+    mime_type: str = Field(max_length=100)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class UnreachablePerson(SQLModel, table=True):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tests.fakes.graph_api import FakeGraphAPI
     from tests.fakes.telegram_api import FakeTelegramAPI
     from tests.messenger_harness import MessengerHarness
+    from tests.staff_chat import StaffMember
     from tests.telegram_harness import TelegramHarness
 from storage.engine import make_engine
 from storage.migrate import upgrade
@@ -37,7 +38,8 @@ SETTINGS_ENV = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "
                 "TIMEZONE", "LOG_LEVEL", "HUB_PHONE", "HUB_EMAIL", "HUB_HOURS", "CONTENT_DIR",
                 "FAQ_THRESHOLD", "TELEGRAM_RATE_LIMIT", "HOST", "PORT", "TELEGRAM_WEBHOOK_URL",
                 "TELEGRAM_WEBHOOK_SECRET", "MESSENGER_PAGE_TOKEN", "MESSENGER_APP_SECRET",
-                "MESSENGER_VERIFY_TOKEN", "MESSENGER_API_BASE_URL")
+                "MESSENGER_VERIFY_TOKEN", "MESSENGER_API_BASE_URL", "CONSOLE_PUBLIC_URL",
+                "EXAMPLE_CONTENT")
 
 
 def run_in_thread(factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -156,7 +158,7 @@ async def hub(settings: Settings) -> AsyncIterator[HubApp]:
 
 
 @pytest.fixture
-async def telegram_api() -> AsyncIterator["FakeTelegramAPI"]:
+async def telegram_api() -> AsyncIterator[FakeTelegramAPI]:
     """The stand-in Bot API server on 127.0.0.1."""
     from tests.fakes.telegram_api import FakeTelegramAPI
 
@@ -167,7 +169,7 @@ async def telegram_api() -> AsyncIterator["FakeTelegramAPI"]:
 
 
 @pytest.fixture
-async def telegram(telegram_api: "FakeTelegramAPI", settings: Settings) -> AsyncIterator["TelegramHarness"]:
+async def telegram(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
     """The real bot long-polling the stand-in Bot API, on the test database."""
     from tests.telegram_harness import TelegramHarness
 
@@ -179,7 +181,28 @@ async def telegram(telegram_api: "FakeTelegramAPI", settings: Settings) -> Async
 
 
 @pytest.fixture
-async def graph_api() -> AsyncIterator["FakeGraphAPI"]:
+async def staffed(telegram_api: FakeTelegramAPI,
+                  settings: Settings) -> AsyncIterator[TelegramHarness]:
+    """The real bot with a staff chat without topics (`tests/staff_chat.py`'s STAFF_CHAT)."""
+    from tests.staff_chat import STAFF_CHAT
+    from tests.telegram_harness import staff_harness
+
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
+def staff(telegram_api: FakeTelegramAPI) -> StaffMember:
+    """A staff member, Tamar, in that staff chat."""
+    from tests.staff_chat import StaffMember
+
+    return StaffMember(telegram_api)
+
+
+@pytest.fixture
+async def graph_api() -> AsyncIterator[FakeGraphAPI]:
     """The stand-in Graph API (Messenger) on 127.0.0.1."""
     from tests.fakes.graph_api import FakeGraphAPI
 
@@ -190,8 +213,8 @@ async def graph_api() -> AsyncIterator["FakeGraphAPI"]:
 
 
 @pytest.fixture
-async def messenger(graph_api: "FakeGraphAPI", telegram_api: "FakeTelegramAPI",
-                    settings: Settings) -> AsyncIterator["MessengerHarness"]:
+async def messenger(graph_api: FakeGraphAPI, telegram_api: FakeTelegramAPI,
+                    settings: Settings) -> AsyncIterator[MessengerHarness]:
     """The bot on Messenger (webhook over HTTP) and Telegram (with a forum staff chat)."""
     from tests.messenger_harness import STAFF_CHAT, MessengerHarness
 
@@ -199,3 +222,7 @@ async def messenger(graph_api: "FakeGraphAPI", telegram_api: "FakeTelegramAPI",
     await harness.start()
     yield harness
     await harness.stop()
+
+
+# The staff console's fixtures (`console`, `browser`): a running bot, its console and Chromium.
+from tests.console_harness import browser, console  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from types import ModuleType
 from typing import Any
 
@@ -12,6 +13,13 @@ from bot.settings import Settings
 from scheduler import HubScheduler
 from handlers import FEATURES
 from tests.fakes.telegram_api import FakeTelegramAPI
+
+
+def free_port() -> int:
+    """A port nobody listens on right now (for a web server whose address must be known early)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def buttons(message: dict) -> dict[str, str]:

@@ -3,16 +3,14 @@ count, Send and Cancel, and ticket replies that stay replies while the form is o
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from sqlmodel import select
 
 from bot.settings import Settings
 from storage.models import Person
 from storage.models_outbox import Announcement, Subscription
 from storage.uow import UnitOfWork
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.staff_chat import STAFF_CHAT, STAFF_USER, StaffMember, rows
 from tests.telegram_harness import (
     TelegramHarness,
     buttons,
@@ -20,17 +18,14 @@ from tests.telegram_harness import (
     wait_for_text,
 )
 
-STAFF_CHAT = -1003300
-STAFF_USER = 905
-
 
 @pytest.fixture
-async def staffed(telegram_api: FakeTelegramAPI, settings: Settings
-                  ) -> AsyncIterator[TelegramHarness]:
-    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
-    await harness.start()
-    assert harness.hub is not None
-    async with UnitOfWork(harness.hub.database) as uow:
+async def subscribed(staffed: TelegramHarness) -> TelegramHarness:
+    """The staffed bot with three subscribers: two in Kutaisi, one in Zestaponi."""
+    assert staffed.hub is not None
+    # quiet hours off: otherwise, run between 22:00 and 09:00 Tbilisi time, Send says "queued"
+    staffed.hub.settings.quiet_hours = "off"
+    async with UnitOfWork(staffed.hub.database) as uow:
         for n, place in ((701, "kutaisi"), (702, "kutaisi"), (703, "zestaponi")):
             person = Person(channel="telegram", external_id=str(n), chat_id=str(n))
             uow.session.add(person)
@@ -38,58 +33,31 @@ async def staffed(telegram_api: FakeTelegramAPI, settings: Settings
             uow.session.add(Subscription(person_id=person.id, topics=["forums", "funding"],
                                          municipality=place))
         await uow.commit()
-    yield harness
-    await harness.stop()
-
-
-async def _announcements(bot: TelegramHarness) -> list[Announcement]:
-    assert bot.hub is not None
-    async with bot.hub.session_factory() as session:
-        return list((await session.exec(select(Announcement))).all())
+    return staffed
 
 
 async def test_announce_typed_by_municipality_with_back_then_sent(
-        staffed: TelegramHarness) -> None:
-    api = staffed.api
-
-    async def staff(text: str, expected: str) -> dict:
-        before = len(api.sent_messages(STAFF_CHAT))
-        api.push_text(STAFF_USER, text, chat_id=STAFF_CHAT, first_name="Tamar")
-        [message] = (await api.wait_for_messages(STAFF_CHAT, before + 1))[before:]
-        assert expected in message["text"], message["text"]
-        return message
-
-    await staff("/announce The spring forum opens registration", "Who should receive")
-    await staff("by municipality", "Which municipality")
-    await staff("back", "Who should receive")
-    await staff("by municipality", "Which municipality")
-    preview = await staff("Kutaisi", "will reach 2 people")
+        subscribed: TelegramHarness, staff: StaffMember) -> None:
+    await staff.says("/announce The spring forum opens registration", "Who should receive")
+    await staff.says("by municipality", "Which municipality")
+    await staff.says("back", "Who should receive")
+    await staff.says("by municipality", "Which municipality")
+    preview = await staff.says("Kutaisi", "will reach 2 people")
     assert "The spring forum opens registration" in preview["text"]
     assert "📨 Send" in buttons(preview)
-    api.push_text(STAFF_USER, "send", chat_id=STAFF_CHAT)  # the progress report may come first
-    await wait_for_text(api, STAFF_CHAT, "Sending announcement #1")
-    [announcement] = await _announcements(staffed)
+    staff.write("send")  # the progress report may come first
+    await staff.sees("Sending announcement #1")
+    [announcement] = await rows(subscribed, Announcement)
     assert announcement.audience == {"kind": "municipality", "value": "kutaisi"}
 
 
 async def test_announce_cancelled_sends_nothing_and_old_buttons_are_stale(
-        staffed: TelegramHarness) -> None:
-    api = staffed.api
-    api.push_text(STAFF_USER, "/announce Funding call", chat_id=STAFF_CHAT)
-    [audience] = await api.wait_for_messages(STAFF_CHAT, 1)
-    api.push_callback(STAFF_USER, buttons(audience)["Funding opportunities"],
-                      message_id=audience["message_id"], chat_id=STAFF_CHAT)
-    preview = (await api.wait_for_messages(STAFF_CHAT, 2))[1]
-    assert "will reach 3 people" in preview["text"]
-    api.push_callback(STAFF_USER, buttons(preview)["✖️ Cancel"],
-                      message_id=preview["message_id"], chat_id=STAFF_CHAT)
-    cancelled = (await api.wait_for_messages(STAFF_CHAT, 3))[2]
-    assert "cancelled; nothing was sent" in cancelled["text"]
-    api.push_callback(STAFF_USER, buttons(preview)["📨 Send"],
-                      message_id=preview["message_id"], chat_id=STAFF_CHAT)
-    stale = (await api.wait_for_messages(STAFF_CHAT, 4))[3]
-    assert "no longer active" in stale["text"]
-    [announcement] = await _announcements(staffed)
+        subscribed: TelegramHarness, staff: StaffMember) -> None:
+    audience = await staff.says("/announce Funding call", "Who should receive")
+    preview = await staff.presses(audience, "Funding opportunities", "will reach 3 people")
+    await staff.presses(preview, "✖️ Cancel", "cancelled; nothing was sent")
+    await staff.presses(preview, "📨 Send", "no longer active")
+    [announcement] = await rows(subscribed, Announcement)
     assert announcement.status == "cancelled"
 
 

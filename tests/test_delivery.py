@@ -25,7 +25,7 @@ from storage.models_outbox import Announcement, Subscription
 from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons
+from tests.telegram_harness import TelegramHarness, buttons, free_port
 
 STAFF_CHAT = -1002000
 STAFF_USER = 901
@@ -116,7 +116,7 @@ async def test_a_killed_bot_finishes_the_announcement_with_few_repeats(tmp_path:
     await api.start()
     env = {**{k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "STAFF_"))},
            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
-           "DATABASE_URL": url}
+           "DATABASE_URL": url, "HOST": "127.0.0.1", "PORT": str(free_port())}
 
     async def start() -> asyncio.subprocess.Process:
         return await asyncio.create_subprocess_exec(

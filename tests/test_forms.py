@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.app import HubApp, create_app
-from bot.core import forms
-from bot.core.forms import Form, Option, Step
+from bot.core.form_steps import CHOICE, NUMBER, REVIEW, TEXT, YESNO, Option, Step
+from bot.core.forms import Form
 from bot.core.messages import Incoming, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
@@ -41,14 +41,14 @@ async def _typed_note(turn: Turn, data: dict[str, Any]) -> bool:
 
 
 DEMO = Form("demo", "demo", [
-    Step("municipality", forms.CHOICE, "Which municipality?",
+    Step("municipality", CHOICE, "Which municipality?",
          options=[Option(k, v) for k, v in MUNICIPALITIES.items()], columns=3),
-    Step("size", forms.CHOICE, "How many participants (1–5)?",
+    Step("size", CHOICE, "How many participants (1–5)?",
          options=[Option(str(n), str(n)) for n in range(1, 6)], on_text=_typed_note),
-    Step("agree", forms.YESNO, "Do you agree?"),
-    Step("name", forms.TEXT, "Your name?", max_length=20),
-    Step("count", forms.NUMBER, "A number from 1 to 9?", minimum=1, maximum=9),
-    Step("review", forms.REVIEW, "Check:", summary=lambda turn, data: f"Check: {data}",
+    Step("agree", YESNO, "Do you agree?"),
+    Step("name", TEXT, "Your name?", max_length=20),
+    Step("count", NUMBER, "A number from 1 to 9?", minimum=1, maximum=9),
+    Step("review", REVIEW, "Check:", summary=lambda turn, data: f"Check: {data}",
          edits={"name": "Name"}),
 ], on_complete=_complete, paused="Demo saved as a draft; send /demo to continue.",
     cancelled="Demo cancelled, kept as a draft.", draft_offer="Continue the demo?",
@@ -98,8 +98,9 @@ def texts(replies: list[Reply]) -> str:
 
 async def _flow(app: HubApp) -> tuple[str, str] | None:
     async with app.session_factory() as session:
-        from storage.models import Conversation
         from sqlmodel import select
+
+        from storage.models import Conversation
         row = (await session.exec(select(Conversation))).first()
         return (row.flow, row.step) if row is not None else None
 

@@ -17,7 +17,7 @@ from bot.channels.poll_leader import PollLeader, polling_lock_key
 from storage.engine import make_engine
 from tests.conftest import _truncate_postgres
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import buttons
+from tests.telegram_harness import buttons, free_port
 
 pytestmark = pytest.mark.postgres
 
@@ -132,6 +132,7 @@ class BotProcess:
     @classmethod
     async def start(cls, env: dict[str, str], cwd: Path, role: str = "updates") -> BotProcess:
         """Start the process."""
+        env = {**env, "HOST": "127.0.0.1", "PORT": str(free_port())}  # each its own web server
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot.cli", "run", "--role", role, env=env, cwd=cwd,
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)

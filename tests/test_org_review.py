@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-
-from bot.settings import Settings
 from storage.models_orgs import APPROVED, REJECTED
-from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import TelegramHarness, buttons, staff_harness, wait_for_text
+from tests.staff_chat import STAFF_CHAT, STAFF_USER, StaffMember, rows
+from tests.telegram_harness import TelegramHarness, buttons, wait_for_text
 from tests.test_orgs_export import hubbot
-from tests.test_register import NAME, USER, _fill_after_code, _fill_to_code, _organisations
-
-STAFF_CHAT = -1003000
-STAFF_USER = 902
-
-
-@pytest.fixture
-async def staffed(telegram_api: FakeTelegramAPI, settings: Settings) -> AsyncIterator[TelegramHarness]:
-    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
-    await harness.start()
-    yield harness
-    await harness.stop()
+from tests.test_register import (
+    NAME,
+    USER,
+    _fill_after_code,
+    _fill_to_code,
+    _organisations,
+)
 
 
 async def _register(bot: TelegramHarness, user: int = USER, code: str = "204567891") -> None:
@@ -104,42 +95,22 @@ async def test_attendees_lists_confirmed_and_waiting(staffed: TelegramHarness) -
     assert "Levan" in listing["text"].split("Wait list")[1]
 
 
-async def test_newevent_guided_form_creates_an_event(staffed: TelegramHarness) -> None:
-    from sqlmodel import select
-
+async def test_newevent_guided_form_creates_an_event(staffed: TelegramHarness,
+                                                     staff: StaffMember) -> None:
     from storage.models_events import Event
 
-    api = staffed.api
-
-    async def staff(text: str) -> None:
-        api.push_text(STAFF_USER, text, chat_id=STAFF_CHAT, first_name="Tamar")
-
-    async def press(message: dict, label: str) -> None:
-        api.push_callback(STAFF_USER, buttons(message)[label], message_id=message["message_id"],
-                          chat_id=STAFF_CHAT)
-
-    await staff("/newevent")
-    kinds = await wait_for_text(api, STAFF_CHAT, "What kind")
-    await press(kinds, "Forum")
-    await wait_for_text(api, STAFF_CHAT, "The title")
-    await staff("იმერეთის რეგიონული ფორუმი")
-    await wait_for_text(api, STAFF_CHAT, "When does it start")
-    await staff("next friday")
-    await wait_for_text(api, STAFF_CHAT, "could not read")
-    await staff("2031-05-20 10:00")
-    await wait_for_text(api, STAFF_CHAT, "Where?")
-    await staff("Kutaisi, 111 Tsereteli St.")
-    seats = await wait_for_text(api, STAFF_CHAT, "How many seats")
-    await staff("lots")
-    await wait_for_text(api, STAFF_CHAT, "number of seats")
-    await staff("40")
-    confirm = await wait_for_text(api, STAFF_CHAT, "Create this event?")
-    assert "იმერეთის რეგიონული ფორუმი" in confirm["text"] and seats
-    await press(confirm, "✅ Create")
-    await wait_for_text(api, STAFF_CHAT, "created")
-    assert staffed.hub is not None
-    async with staffed.hub.session_factory() as session:
-        [event] = (await session.exec(select(Event))).all()
+    kinds = await staff.says("/newevent", "What kind")
+    await staff.presses(kinds, "Forum", "The title")
+    await staff.says("იმერეთის რეგიონული ფორუმი", "When does it start")
+    await staff.says("next friday", "could not read")
+    await staff.says("2031-05-20 10:00", "Where?")
+    await staff.says("Kutaisi, 111 Tsereteli St.", "How many seats")
+    await staff.says("lots", "number of seats")
+    confirm = await staff.says("40", "Create this event?")
+    assert "იმერეთის რეგიონული ფორუმი" in confirm["text"]
+    staff.press(confirm, "✅ Create")
+    await staff.sees("created")
+    [event] = await rows(staffed, Event)
     assert event.kind == "forum" and event.capacity == 40 and event.municipality == "kutaisi"
     [listing] = await staffed.send(USER, "/events")
     assert "იმერეთის რეგიონული ფორუმი" in listing["text"]

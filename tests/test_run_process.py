@@ -8,8 +8,11 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
+
+from bot.i18n import translator
 from tests.fakes.telegram_api import FakeTelegramAPI
-from tests.telegram_harness import buttons
+from tests.telegram_harness import buttons, free_port
 
 
 async def test_hubbot_run_serves_telegram_and_stops_cleanly(
@@ -17,7 +20,8 @@ async def test_hubbot_run_serves_telegram_and_stops_cleanly(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HUB_", "STAFF_"))}
     env |= {"TELEGRAM_BOT_TOKEN": telegram_api.token,
             "TELEGRAM_API_BASE_URL": telegram_api.base_url.removesuffix("/bot"),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}"}
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'hub.db'}",
+            "HOST": "127.0.0.1", "PORT": str(port := free_port())}
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", "run", env=env, cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -40,6 +44,12 @@ async def test_hubbot_run_serves_telegram_and_stops_cleanly(
         assert any("Contact the hub team" in label for label in buttons(refusal))
         commands = telegram_api.calls_to("setMyCommands")
         assert commands, "the command list is published"
+
+        # Long polling only, and the staff console is served all the same (asking to sign in).
+        async with aiohttp.ClientSession() as http, \
+                http.get(f"http://127.0.0.1:{port}/console/") as page:
+            assert page.status == 401
+            assert translator("ka")("Sign in to the console") in await page.text()
     finally:
         process.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)

@@ -74,3 +74,14 @@ def test_messenger_settings_enable_the_web_server(monkeypatch: pytest.MonkeyPatc
     assert settings.messenger_enabled and settings.needs_web_server
     assert (settings.host, settings.port) == ("0.0.0.0", 8080)
     assert settings.messenger_api_base_url == "https://graph.facebook.com/v21.0"
+
+
+def test_console_links_use_the_public_url_or_this_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    local = load_settings(_env_file=None, port=9090)
+    assert local.console_url == "http://127.0.0.1:9090" and not local.console_secure
+    monkeypatch.setenv("CONSOLE_PUBLIC_URL", "https://hub.example.org/")
+    public = load_settings(_env_file=None)
+    assert public.console_url == "https://hub.example.org" and public.console_secure
+    monkeypatch.setenv("CONSOLE_PUBLIC_URL", "hub.example.org")
+    with pytest.raises(SettingsError, match="CONSOLE_PUBLIC_URL"):
+        load_settings(_env_file=None)

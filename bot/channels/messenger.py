@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from sqlmodel import select
 
 from bot.channels.messenger_convert import CHANNEL, PAYLOAD_LIMIT, events_of, render
 from bot.channels.messenger_graph import BadPageToken, GraphClient
@@ -21,8 +20,9 @@ from bot.core.clean_text import clean_name, clean_text
 from bot.core.delivery import DeliveryError, OutsideWindow
 from bot.core.messages import Incoming, Reply
 from bot.i18n import N_, translator
-from storage.models import Person, utcnow
+from storage.models import utcnow
 from storage.repos.outbox import OutboxRepo
+from storage.repos.people import PeopleRepo
 from storage.uow import UnitOfWork
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ class MessengerChannel:
                 replies = await self.hub.core.handle(event, payload_limit=PAYLOAD_LIMIT)
                 await self.hub.core.send_replies(CHANNEL, event.chat_id, replies,
                                                  kind="response")
-        except Exception:  # noqa: BLE001 — one event's failure must not stop the others
+        except Exception:  # one event's failure must not stop the others
             log.exception("error while handling a Messenger event")
 
     async def _profile(self, psid: str) -> tuple[str, str | None]:
@@ -186,8 +186,7 @@ class MessengerChannel:
         if kind == "response":
             return {"messaging_type": "RESPONSE"}
         async with self.hub.session_factory() as session:
-            last = (await session.exec(select(Person.last_inbound_at).where(
-                Person.channel == CHANNEL, Person.external_id == chat_id))).first()
+            last = await PeopleRepo(session).last_inbound(channel=CHANNEL, external_id=chat_id)
         age = utcnow() - last if last is not None else None
         if age is not None and age <= WINDOW:
             return {"messaging_type": "UPDATE"}

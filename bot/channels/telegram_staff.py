@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from telegram import Bot, Update
+from telegram import Bot, InputFile, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.channels.telegram_convert import CHANNEL, attachments_of, reply_markup
@@ -111,6 +111,17 @@ class TelegramStaffDesk:
                 self.chat_id, text[:4096], message_thread_id=thread_id,
                 reply_to_message_id=reply_to, allow_sending_without_reply=True,
                 reply_markup=reply_markup(Reply(text="", buttons=buttons or [])))
+        return message.message_id
+
+    async def post_file(self, kind: str, filename: str, content: bytes, caption: str) -> int:
+        """Post a photo (`kind` "photo") or a document with its caption, at the top level."""
+        upload = InputFile(content, filename=filename)
+        with _desk_errors():
+            if kind == "photo":
+                message = await self.bot.send_photo(self.chat_id, upload, caption=caption or None)
+            else:
+                message = await self.bot.send_document(self.chat_id, upload,
+                                                       caption=caption or None)
         return message.message_id
 
     async def edit(self, message_id: int, text: str) -> None:

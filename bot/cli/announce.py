@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 
 from bot.cli.arguments import MAX_ID, text
 from bot.places import MUNICIPALITIES
-from bot.services.announcements import SUBSCRIPTION_TOPICS
+from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS
 from bot.settings import Settings
-from handlers.announce import MAX_TEXT
 from storage.models_outbox import Announcement
+from storage.repos.announcements import AnnouncementRepo
 from storage.repos.events_calendar import EventCalendarRepo
 from storage.uow import UnitOfWork
 
@@ -95,7 +95,7 @@ async def run(settings: Settings, args: argparse.Namespace,
             if not people:
                 print("nobody is in this audience yet: nothing was queued")
                 return 0
-            uow.session.add(announcement)
+            await uow.repo(AnnouncementRepo).add(announcement)
             await uow.commit()
         queued = await hub.services.announcements.queue(announcement.id or 0)
         print(f"announcement #{announcement.id} queued for {queued} people; "

@@ -24,10 +24,12 @@ async def run(settings: Settings, args: argparse.Namespace,
               open_app: Callable[[Settings], Awaitable[HubApp]]) -> int:
     """Chat until end of input."""
     from bot.channels.console import ConsoleChat
+    from bot.cli.startup import add_examples_on_first_start
 
     language = args.lang or (os.environ.get("LANG", "")[:2] or None)
     hub = await open_app(settings)
     try:
+        await add_examples_on_first_start(hub)
         await ConsoleChat(hub.core, language=language).run()
     finally:
         await hub.close()

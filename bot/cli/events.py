@@ -17,6 +17,7 @@ from storage.models_events import AUDIENCE_ANYONE, AUDIENCES, KINDS
 
 if TYPE_CHECKING:
     from bot.app import HubApp
+    from bot.services.events import EventChange
     from storage.models import Person
     from storage.models_events import Event, EventRegistration
 
@@ -183,13 +184,9 @@ async def _cancel(hub: HubApp, event_id: int) -> int:
         if change is None:
             return _not_found(event_id)
         await uow.commit()
-    if not change.changed:
-        print(f"event {event_id} was already cancelled; nobody was told again: "
-              f"{change.event.title_ka}")
-        return 0
-    print(f"event {event_id} cancelled: {change.event.title_ka}")
-    await _tell(hub, change.event, change.registrants, cancelled=True)
-    return 0
+    return await _report(hub, change, cancelled=True,
+                         unchanged=f"event {event_id} was already cancelled; nobody was told "
+                                   "again", done=f"event {event_id} cancelled")
 
 
 async def _move(hub: HubApp, event_id: int, starts: datetime, ends: datetime | None) -> int:
@@ -208,36 +205,29 @@ async def _move(hub: HubApp, event_id: int, starts: datetime, ends: datetime | N
             return _not_found(event_id)
         await uow.commit()
     when = f"{change.event.starts_at.astimezone(hub.settings.tz):%Y-%m-%d %H:%M}"
+    return await _report(hub, change, cancelled=False,
+                         unchanged=f"event {event_id} already starts at {when}; nobody was told",
+                         done=f"event {event_id} moved to {when}")
+
+
+async def _report(hub: HubApp, change: EventChange, *, cancelled: bool, unchanged: str,
+                  done: str) -> int:
+    """Print what a cancel or move did, with the title; registrants are told only of a change."""
     if not change.changed:
-        print(f"event {event_id} already starts at {when}; nobody was told: "
-              f"{change.event.title_ka}")
+        print(f"{unchanged}: {change.event.title_ka}")
         return 0
-    print(f"event {event_id} moved to {when}: {change.event.title_ka}")
-    await _tell(hub, change.event, change.registrants, cancelled=False)
+    print(f"{done}: {change.event.title_ka}")
+    await _tell(hub, change.event, change.registrants, cancelled=cancelled)
     return 0
 
 
 async def _tell(hub: HubApp, event: Event,
                 registrants: Sequence[tuple[EventRegistration, Person]], *,
                 cancelled: bool) -> None:
-    from bot.cli.notify import deliver_notices, notice_for
-    from bot.i18n import N_, translator
-    from bot.services.event_text import event_title, event_when, ics_document
+    from bot.cli.notify import deliver_notices
+    from bot.services.event_notices import change_notices
 
-    notices = []
-    for _registration, person in registrants:
-        language = person.language
-        _ = translator(language)
-        title = event_title(event, language)
-        if cancelled:
-            message = _(N_("We are sorry: {title} has been cancelled. Your registration for it "
-                           "no longer applies.")).format(title=title)
-        else:
-            message = _(N_("{title} has a new time: {when}. Your registration still stands; "
-                           "the calendar file below updates your calendar.")).format(
-                title=title, when=event_when(event, language, hub.settings.tz))
-        notices.append(notice_for(person, message, ics_document(event, language),
-                                  kind="event_update"))
+    notices = change_notices(event, registrants, hub.settings.tz, cancelled=cancelled)
     untold = await deliver_notices(hub, notices)
     print(f"registrants told: {len(notices) - untold} of {len(notices)}")
     if untold:

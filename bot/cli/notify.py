@@ -9,10 +9,10 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from bot.core.delivery import notice_row
-from bot.core.messages import Document, Notice, Reply
+from bot.core.messages import Notice
 from bot.services.outbox import OutboxWorker
 from bot.services.rate_limits import FloodLimits
-from storage.models import Person
+from bot.services.staff_notices import notice_for
 from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 
@@ -23,12 +23,7 @@ log = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 60  # then what is left waits for the running bot
 
-
-def notice_for(person: Person, text: str, document: Document | None = None,
-               kind: str | None = None) -> Notice:
-    """A message for one person on the channel they wrote from."""
-    return Notice(channel=person.channel, chat_id=person.chat_id,
-                  replies=[Reply(text=text, document=document)], person_id=person.id, kind=kind)
+__all__ = ["deliver_notices", "notice_for"]
 
 
 async def deliver_notices(hub: HubApp, notices: list[Notice]) -> int:

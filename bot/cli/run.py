@@ -49,6 +49,8 @@ async def run(settings: Settings, args: argparse.Namespace,
     from bot.web import WebServer
     from scheduler import HubScheduler
 
+    # No example content here: `hubbot run` reaches real people (examples come with `hubbot chat`
+    # and `hubbot console open` on a fresh database, or `hubbot db add-examples`).
     hub = await open_app(settings)
     if settings.staff_chat_id is None:  # the app left the hotline out: say so, once
         log.warning("the hotline is off: STAFF_CHAT_ID is not set, so /ask is not offered and "
@@ -60,8 +62,9 @@ async def run(settings: Settings, args: argparse.Namespace,
     receives = role in ("all", "updates")
     telegram = TelegramChannel(hub) if settings.telegram_bot_token is not None else None
     messenger = MessengerChannel(hub) if settings.messenger_enabled else None
-    web = WebServer(hub, host=settings.host, port=settings.port) \
-        if receives and settings.needs_web_server else None
+    # The web server (webhooks, /healthz, the staff console) runs wherever updates are received,
+    # with long polling too; a scheduler-only process leaves HOST:PORT to them.
+    web = WebServer(hub, host=settings.host, port=settings.port) if receives else None
     scheduler = HubScheduler(hub) if role in ("all", "scheduler") else None
     if web is not None and scheduler is not None:
         web.worker = scheduler.worker  # /healthz and /metrics tell whether it runs
@@ -78,6 +81,9 @@ async def run(settings: Settings, args: argparse.Namespace,
             except OSError as exc:
                 raise StartupError(f"hubbot: cannot listen on HOST/PORT "
                                    f"{settings.host}:{settings.port}: {exc.strerror}") from None
+            log.info("staff console at %s/console/%s", settings.console_url,
+                     "" if settings.console_public_url else
+                     " (set CONSOLE_PUBLIC_URL to the address staff reach it at)")
         if telegram is not None:
             elect = receives and not settings.telegram_webhook_url and not settings.is_sqlite
             await telegram.start(poll=receives, long_poll=not elect)

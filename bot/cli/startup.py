@@ -52,6 +52,14 @@ async def open_app(settings: Settings) -> HubApp:
         raise StartupError(f"hubbot: cannot open DATABASE_URL: {first_line(exc)}") from None
 
 
+async def add_examples_on_first_start(hub: HubApp) -> None:
+    """A fresh SQLite database gets the example content once (EXAMPLE_CONTENT=auto, the
+    default), so a newcomer's `hubbot chat` or console shows the bot working."""
+    from bot.services.example_content import add_on_first_start
+
+    await add_on_first_start(hub.database, hub.settings)
+
+
 def first_line(exc: BaseException) -> str:
     """The first line of a database or OS error (the driver's own message when there is one)."""
     return str(getattr(exc, "orig", None) or exc).splitlines()[0]

@@ -1,4 +1,5 @@
-"""A channel-neutral form engine: a form is a declared list of steps, asked one at a time.
+"""A channel-neutral form engine: a form is a declared list of steps (bot/core/form_steps.py),
+asked one at a time.
 
 State lives in the person's conversation row (`turn.goto`): the flow is the form's name, the
 step its current step, the data the answers so far. The next step is always the first one not
@@ -11,95 +12,32 @@ with a visible note when another command comes, and honest limits on long text.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from bot.core import form_match
 from bot.core.form_match import Candidate
+from bot.core.form_steps import (
+    BUTTON_KINDS,
+    CHOICE,
+    DRAFT_STEP,
+    FILES,
+    MULTI,
+    NEAR,
+    OPEN,
+    PHONE,
+    REVIEW,
+    YESNO,
+    Data,
+    DataHook,
+    Option,
+    Step,
+)
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
 
-TEXT, CHOICE, MULTI, YESNO, PHONE, EMAIL, NUMBER, DATETIME, FILES, REVIEW = (
-    "text", "choice", "multi", "yesno", "phone", "email", "number", "datetime", "files", "review")
-BUTTON_KINDS = frozenset({CHOICE, MULTI, YESNO, REVIEW})  # typed "back"/"cancel" are controls
-DRAFT_STEP = "_draft"  # the offer to continue a draft
-OPEN = "_open"  # a step being filled over several messages (areas to tick, files to send)
-NEAR = "_near"  # the value offered by "Did you mean …?"
 FAQ_MIN_WORDS = 3  # a typed question, not a one-word answer, may get the FAQ's answer
-
-Data = dict[str, Any]
-Prompt = str | Callable[[Turn, Data], str]
-DataHook = Callable[[Turn, Data], Awaitable[None]]
-
-
-class Invalid(ValueError):
-    """An answer that cannot be accepted; `message` is a message id with `{params}`."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Option:
-    """One button of a choice: the stored value and its label (a message id)."""
-
-    value: str
-    label: str
-    short: str | None = None
-    also: tuple[str, ...] = ()  # more names a person may type (an event's other-language title)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One question of a form: its kind, prompt, validator and where its answer goes."""
-
-    name: str  # the data key its answer is stored under
-    kind: str
-    prompt: Prompt
-    options: Sequence[Option] | Callable[[Turn, Data], Sequence[Option]] = ()
-    parse: Callable[[str], Any] | None = None  # raises Invalid (or a ValueError with .message)
-    max_length: int | None = None
-    minimum: int | None = None  # NUMBER
-    maximum: int | None = None
-    optional: bool | Callable[[Data], bool] = False  # a Skip button stores None
-    skip_label: str = N_("Skip")
-    when: Callable[[Data], bool] | None = None  # asked only when this is true
-    answered: Callable[[Data], bool] | None = None  # overrides "its key is in the data"
-    columns: int = 1
-    done_label: str = N_("✅ Done")
-    done_short: str = N_("Done")
-    yes_label: str = N_("Yes")
-    no_label: str | None = N_("No")
-    on_no: DataHook | None = None  # a "no" that ends the form instead of being stored
-    check: Callable[[Turn, Data, Any], Awaitable[bool]] | None = None  # False: it replied
-    on_text: Callable[[Turn, Data], Awaitable[bool]] | None = None  # text no button matched
-    summary: Callable[[Turn, Data], str] | None = None  # REVIEW
-    edits: Mapping[str, str] = field(default_factory=dict)  # REVIEW: step name → label
-    submit_label: str = N_("✅ Send")
-    submit_short: str = N_("Send")
-    extra_rows: Callable[[Turn, Data], list[list[Button]]] | None = None
-    max_parts: int = 20  # FILES
-    file_kinds: tuple[str, ...] = ("photo", "document")
-    min_parts: int = 1
-    empty_done: str = N_("Please send something first.")
-    min_choices: int = 1  # MULTI
-    too_few: str = N_("Please choose at least one.")
-
-    def is_optional(self, data: Data) -> bool:
-        """True when this step may be skipped now."""
-        return self.optional(data) if callable(self.optional) else self.optional
-
-    def choices(self, turn: Turn, data: Data) -> Sequence[Option]:
-        """The options shown now."""
-        if self.kind == YESNO:
-            both = [Option("y", self.yes_label)]
-            return both + [Option("n", self.no_label)] if self.no_label else both
-        return self.options(turn, data) if callable(self.options) else self.options
 
 
 class Form:
@@ -137,7 +75,7 @@ class Form:
 
     def next_step(self, data: Data) -> Step | None:
         """The first unanswered step (a review step is never answered), or None when done."""
-        return next((s for s in self.applicable(data) if not _answered(s, data)), None)
+        return next((s for s in self.applicable(data) if not s.is_answered(data)), None)
 
     def has_draft(self, turn: Turn) -> bool:
         """True when the person paused or cancelled this form earlier."""
@@ -450,7 +388,7 @@ class Form:
                 "shorten it and send it again.")).format(count=len(text), limit=step.max_length))
             return
         try:
-            value = _parse(step, text)
+            value = step.parse_answer(text)
         except ValueError as bad:
             message = getattr(bad, "message", None) or N_("Please check that and send it again.")
             params = getattr(bad, "params", {})
@@ -470,7 +408,7 @@ class Form:
                 await self._chosen(turn, step, data, "y" if word == "yes" else "n")
                 return
         options = step.choices(turn, data)
-        found = form_match.match(text, [Candidate(o.value, _labels(o)) for o in options])
+        found = form_match.match(text, [Candidate(o.value, o.labels()) for o in options])
         if found.value is not None:
             await self._chosen(turn, step, data, found.value)
             return
@@ -480,7 +418,7 @@ class Form:
         if form_match.word_class(text) in ("done", "yes", "send"):
             await self._done(turn, step, data)
             return
-        candidates = [Candidate(o.value, _labels(o)) for o in step.choices(turn, data)]
+        candidates = [Candidate(o.value, o.labels()) for o in step.choices(turn, data)]
         pieces = [p for p in text.replace(";", ",").split(",") if p.strip()]
         if len(pieces) == 1 and " " in text.strip() and all(
                 w.isdigit() for w in text.split()):  # "1 3 5"
@@ -556,51 +494,6 @@ def part_of(turn: Turn, files: Sequence[Any]) -> Data:
     return {"text": (turn.event.text or "").strip(), "ref": turn.event.message_ref,
             "kind": files[0].kind if files else None,
             "file_id": files[0].file_id if files else None}
-
-
-def _answered(step: Step, data: Data) -> bool:
-    if step.kind == REVIEW:
-        return bool(data.get(step.name))
-    if data.get(OPEN) == step.name:
-        return False
-    if step.answered is not None:
-        return step.answered(data)
-    return step.name in data
-
-
-def _labels(option: Option) -> tuple[str, ...]:
-    return (option.label, *([option.short] if option.short else []), *option.also)
-
-
-def _parse(step: Step, text: str) -> Any:
-    if step.parse is not None:
-        return step.parse(text)
-    if step.kind == NUMBER:
-        return parse_number(text, step.minimum, step.maximum)
-    if step.kind == DATETIME:
-        return parse_datetime(text)
-    return text
-
-
-def parse_number(text: str, minimum: int | None, maximum: int | None) -> int:
-    """A whole number within [minimum, maximum]."""
-    digits = text.strip()
-    if not (digits.isascii() and digits.isdigit()):
-        raise Invalid(N_("Please send a number."))
-    number = int(digits)
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
-        raise Invalid(N_("Please send a number from {minimum} to {maximum}."),
-                      minimum=minimum, maximum=maximum)
-    return number
-
-
-def parse_datetime(text: str) -> str:
-    """A date and time typed as DD.MM.YYYY HH:MM, stored as ISO text."""
-    try:
-        return datetime.strptime(" ".join(text.split()), "%d.%m.%Y %H:%M").isoformat()
-    except ValueError:
-        raise Invalid(N_("Please write the date and time as DD.MM.YYYY HH:MM, e.g. "
-                         "25.05.2025 14:00.")) from None
 
 
 def _faq_answer(turn: Turn, text: str) -> bool:

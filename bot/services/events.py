@@ -118,7 +118,7 @@ async def cancel_registration(uow: UnitOfWork, registration_id: int,
     if registration is None or registration.person_id != person_id:
         return None
     event = await repo.lock(registration.event_id)
-    await uow.session.refresh(registration)  # its status as of the lock
+    await repo.reload(registration)  # its status as of the lock
     if event is None or registration.status == CANCELLED:
         return None
     was_confirmed = registration.status == CONFIRMED

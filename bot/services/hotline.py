@@ -299,7 +299,7 @@ class Hotline:
             ticket = await repo.get(ticket_id)
             if ticket is None:
                 return None
-            organisation = (await OrganisationRepo(uow.session).for_person(ticket.person_id)
+            organisation = (await uow.repo(OrganisationRepo).for_person(ticket.person_id)
                             if ticket.person_id else None)
             return _Snapshot(ticket, await repo.messages(ticket_id),
                              organisation.name_ka if organisation else None)

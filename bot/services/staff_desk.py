@@ -26,6 +26,9 @@ class StaffDesk(Protocol):
                    buttons: list[list[Button]] | None = None) -> int:
         """Post text; returns the message id. Raises TopicGone."""
 
+    async def post_file(self, kind: str, filename: str, content: bytes, caption: str) -> int:
+        """Post a photo ("photo") or a document with a caption; returns the message id."""
+
     async def edit(self, message_id: int, text: str) -> None:
         """Change the text of a message the bot posted (a progress report)."""
 

@@ -1,5 +1,6 @@
-"""The hotline's rules for staff: which ticket a message is about, replies, notes, take, close,
-reopen, canned answers. Handlers phrase what these decide; every query is a repository's."""
+"""The hotline's rules: opening a ticket, follow-ups, and for staff which ticket a message is
+about, replies, notes, take, close, reopen, canned answers; erasing a person's tickets. Handlers phrase what these decide; every query is a
+repository's."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from bot.core.messages import Incoming, is_small_id
 from bot.services.hotline import QUESTION_ON_CARD, Hotline
 from storage.models import Person, utcnow
 from storage.models_hotline import Ticket, TicketMessage
+from storage.repos.privacy import PrivacyRepo
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
-
 
 STAFF_MESSAGE_LIMIT = 4000  # a piece of a long question, within Telegram's 4096 characters
 
@@ -103,7 +104,7 @@ class Tickets:
         if question.phone:
             person.phone = question.phone
         person.consent_data_at = person.consent_data_at or utcnow()
-        uow.session.add(person)
+        uow.people.save(person)
         await self.hotline.queue(uow, ticket.id, "sync")
         return ticket
 
@@ -132,7 +133,7 @@ class Tickets:
         """The person's messages go to the bot again (the ticket stays open for staff)."""
         if person.active_ticket_id is not None:
             person.active_ticket_id = None
-            uow.session.add(person)
+            uow.people.save(person)
 
     async def rate(self, uow: UnitOfWork, person: Person, ticket_id: int, stars: int) -> bool:
         """The person's rating of their closed ticket; False when it is not theirs to rate."""
@@ -141,7 +142,7 @@ class Tickets:
                 or not 1 <= stars <= 5:
             return False
         ticket.rating = stars
-        uow.session.add(ticket)
+        uow.repo(TicketRepo).save(ticket)
         return True
 
     async def about(self, uow: UnitOfWork, event: Incoming) -> Ticket | None:
@@ -173,13 +174,13 @@ class Tickets:
             source_message_id=event.message_ref, staff_message_id=staff_message))
         if ticket.first_staff_reply_at is None:
             ticket.first_staff_reply_at = utcnow()
-            uow.session.add(ticket)
+            uow.repo(TicketRepo).save(ticket)
         person = await uow.people.get(ticket.person_id) if ticket.person_id else None
         if person is None or not person.chat_id:
             return None
         if person.active_ticket_id != ticket.id:  # their next messages answer staff
             person.active_ticket_id = ticket.id
-            uow.session.add(person)
+            uow.people.save(person)
         copy_of = staff_message if event.command is None else None  # /reply sends text
         await self.hotline.queue_staff_reply(uow, ticket, person, text, copy_of)
         return person
@@ -201,11 +202,11 @@ class Tickets:
         if ticket.status == "closed":
             return Outcome(Change.ALREADY)
         ticket.status, ticket.closed_at = "closed", utcnow()
-        uow.session.add(ticket)
+        uow.repo(TicketRepo).save(ticket)
         person = await uow.people.get(ticket.person_id) if ticket.person_id else None
         if person is not None and person.active_ticket_id == ticket.id:
             person.active_ticket_id = None
-            uow.session.add(person)
+            uow.people.save(person)
         await self.hotline.queue(uow, ticket.id, "close")
         return Outcome(Change.DONE, person if person is not None and person.chat_id else None)
 
@@ -217,18 +218,31 @@ class Tickets:
         if ticket.status == "open":
             return Outcome(Change.ALREADY)
         ticket.status, ticket.closed_at = "open", None
-        uow.session.add(ticket)
+        uow.repo(TicketRepo).save(ticket)
         person = await uow.people.get(ticket.person_id) if ticket.person_id else None
         if person is not None:
             person.active_ticket_id = ticket.id
-            uow.session.add(person)
+            uow.people.save(person)
         await self.hotline.queue(uow, ticket.id, "reopen")
         return Outcome(Change.DONE, person)
+
+    async def forget(self, uow: UnitOfWork, person: Person, note: str) -> None:
+        """Erase the person's data everywhere; their tickets leave the staff chat, open ones
+        are closed with `note` (in the staff language) posted in their topic first."""
+        tickets = await uow.repo(PrivacyRepo).erase_person(person)
+        for ticket in tickets:
+            assert ticket.id is not None
+            await self.hotline.queue(uow, ticket.id, "erase")
+            if ticket.status == "open":
+                ticket.status, ticket.closed_at = "closed", utcnow()
+                uow.repo(TicketRepo).save(ticket)
+                await self.hotline.queue(uow, ticket.id, "post", text=note)
+                await self.hotline.queue(uow, ticket.id, "close")
 
     async def take(self, uow: UnitOfWork, ticket: Ticket, who: str) -> Outcome:
         """Assign it to `who`."""
         if ticket.assignee == who:
             return Outcome(Change.ALREADY)
         ticket.assignee = who
-        uow.session.add(ticket)
+        uow.repo(TicketRepo).save(ticket)
         return Outcome(Change.DONE)

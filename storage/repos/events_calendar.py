@@ -11,7 +11,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Person
-from storage.models_events import CANCELLED, CONFIRMED, WAITLISTED, Event, EventRegistration
+from storage.models_events import (
+    CANCELLED,
+    CONFIRMED,
+    WAITLISTED,
+    Event,
+    EventRegistration,
+)
 from storage.models_orgs import Organisation
 from storage.repos.privacy import ERASED_CHAT
 
@@ -53,9 +59,37 @@ class EventCalendarRepo:
         query = query.offset(offset).limit(limit) if limit is not None else query
         return (await self.session.exec(query)).all(), int(total)
 
+    async def staff_page(self, now: datetime, *, upcoming: bool, offset: int = 0,
+                         limit: int = 50) -> tuple[Sequence[Event], int]:
+        """One page of events for staff, cancelled ones included: those still to start
+        (soonest first) or those that have started (latest first); and how many there are."""
+        where = Event.starts_at > now if upcoming else Event.starts_at <= now
+        total = (await self.session.exec(select(func.count()).select_from(Event).where(where))
+                 ).one()
+        order = ((col(Event.starts_at), col(Event.id)) if upcoming
+                 else (col(Event.starts_at).desc(), col(Event.id).desc()))
+        page = (await self.session.exec(select(Event).where(where).order_by(*order)
+                                        .offset(offset).limit(limit))).all()
+        return page, int(total)
+
+    async def waiting_by_event(self, event_ids: Sequence[int]) -> dict[int, int]:
+        """Wait-listed registrations per event, for a list of events."""
+        if not event_ids:
+            return {}
+        rows = (await self.session.exec(
+            select(EventRegistration.event_id, func.count())
+            .where(col(EventRegistration.event_id).in_(event_ids),
+                   EventRegistration.status == WAITLISTED)
+            .group_by(col(EventRegistration.event_id)))).all()
+        return {event_id: int(count) for event_id, count in rows}
+
     async def listing(self) -> Sequence[Event]:
         """Every event, by start."""
         return (await self.session.exec(select(Event).order_by(col(Event.starts_at)))).all()
+
+    async def reload(self, registration: EventRegistration) -> None:
+        """Read the registration again (its status as of a lock taken since it was loaded)."""
+        await self.session.refresh(registration)
 
     async def registration(self, registration_id: int) -> EventRegistration | None:
         """One registration."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, String, cast, case, func
+from sqlalchemy import ColumnElement, String, case, cast, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,6 +55,33 @@ class OrganisationRepo:
             query = query.where(Organisation.status == status)
         return (await self.session.exec(query)).all()
 
+    async def staff_page(self, *, status: str | None = None, text: str = "", offset: int = 0,
+                         limit: int = 50, oldest_first: bool = False
+                         ) -> tuple[Sequence[Organisation], int]:
+        """One page of organisations for staff (newest first, or oldest first for the review
+        queue), filtered by status and by text in the names, code, contact, phone or e-mail;
+        and how many match."""
+        where: list[ColumnElement[bool]] = []
+        if status is not None:
+            where.append(col(Organisation.status) == status)
+        words = text.split()
+        for word in words[:5]:
+            needle = word.lower()
+            where.append(or_(*(func.lower(func.coalesce(column, "")).contains(
+                needle, autoescape=True) for column in _SEARCHED)))
+        total = (await self.session.exec(select(func.count()).select_from(Organisation)
+                                         .where(*where))).one()
+        order = col(Organisation.id) if oldest_first else col(Organisation.id).desc()
+        page = (await self.session.exec(select(Organisation).where(*where).order_by(order)
+                                        .offset(offset).limit(limit))).all()
+        return page, int(total)
+
+    async def status_counts(self) -> dict[str, int]:
+        """How many organisations have each status."""
+        rows = (await self.session.exec(select(Organisation.status, func.count())
+                                        .group_by(Organisation.status))).all()
+        return {status: int(count) for status, count in rows}
+
     async def public_counts(self, kind: str, keys: Sequence[str]) -> dict[str, int]:
         """Listed organisations per municipality (`kind` "m") or per area of work ("a")."""
         if kind == "m":
@@ -99,6 +126,8 @@ class OrganisationRepo:
         return (await self.session.exec(query)).all()
 
 
+_SEARCHED = (Organisation.name_ka, Organisation.name_en, Organisation.id_code,
+             Organisation.contact_name, Organisation.email, Organisation.phone)
 _LISTED = (Organisation.status == APPROVED, col(Organisation.consent_public_at).is_not(None))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, update
 from sqlmodel import select
@@ -28,6 +28,15 @@ class PeopleRepo:
     async def get(self, person_id: int) -> Person | None:
         """The person with this id."""
         return await self.session.get(Person, person_id)
+
+    def save(self, person: Person) -> None:
+        """Store a changed person (written at commit)."""
+        self.session.add(person)
+
+    async def last_inbound(self, *, channel: str, external_id: str) -> datetime | None:
+        """When the person known on this channel under this id last wrote (None: never)."""
+        return (await self.session.exec(select(Person.last_inbound_at).where(
+            Person.channel == channel, Person.external_id == external_id))).first()
 
     async def find(self, *, channel: str, external_id: str) -> Person | None:
         """The person known on this channel under this id."""

@@ -28,6 +28,10 @@ class TicketRepo:
         await self.session.flush()
         return ticket
 
+    def save(self, ticket: Ticket) -> None:
+        """Store a changed ticket (written at commit)."""
+        self.session.add(ticket)
+
     async def get(self, ticket_id: int, *, lock: bool = False) -> Ticket | None:
         """A ticket; `lock` holds its row until commit (PostgreSQL; SQLite writers are serial)."""
         statement = select(Ticket).where(Ticket.id == ticket_id)

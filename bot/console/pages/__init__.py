@@ -1,0 +1,17 @@
+"""The console's pages, in navigation order. Each module has `NAV = (path, title)` and
+`add_routes(app)`; the titles are message ids, translated when shown."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from bot.console.pages import (
+    announcements,
+    audit,
+    dashboard,
+    events,
+    inbox,
+    organisations,
+)
+
+PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, audit)
