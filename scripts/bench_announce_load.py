@@ -37,7 +37,7 @@ from pydantic import SecretStr
 from sqlalchemy import insert, text
 
 from bot.app import HubApp, create_app
-from bot.channels.telegram import TelegramChannel
+from bot.assembly import open_telegram
 from bot.settings import load_settings
 from scheduler import HubScheduler
 from scripts.bench_telegram import fresh_database
@@ -152,7 +152,7 @@ async def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:
     hub = await create_app(settings)
     logging.getLogger().setLevel(logging.WARNING)
     await seed(hub, args.subscribers)
-    channel = TelegramChannel(hub)
+    channel = open_telegram(hub)
     await channel.start(poll_timeout=1)
     scheduler = HubScheduler(hub)
     scheduler.start()
