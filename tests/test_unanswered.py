@@ -113,6 +113,14 @@ async def test_staff_decide_about_a_group_once_in_the_staff_chat(
         rows = (await uow.session.exec(
             FaqQuestion.__table__.select().order_by(FaqQuestion.id))).all()  # type: ignore[attr-defined]
     assert [r.review for r in rows] == ["dismissed", "dismissed", None]
+    private = messages[before + 1]
+    await staff.presses(private, en("Off-topic"),
+                        en("Marked off-topic ({count} questions).").format(count=1))
+    editor = staffed.hub.services.faq_editor  # type: ignore[union-attr]
+    assert editor is not None
+    offtopic = (await editor.document())["offtopic"]  # added once the press was committed
+    assert "My name is [name], call [phone] or [e-mail]: any news?" in offtopic["en"]
+    assert [entry.who for entry in await editor.history(limit=1)] == ["Tamar"]
 
 
 async def test_a_question_added_in_the_console_is_answered_and_can_be_reverted(
@@ -174,3 +182,41 @@ async def test_a_topics_answer_is_previewed_and_checked_before_saving(
     georgian = await page.locator("section.preview[lang=ka] .bubble .text").first.inner_text()
     assert georgian.startswith(console.hub.services.faq.topic("office_location")
                                .answer["ka"].splitlines()[0][:20])
+
+    await page.get_by_label(console.ka("Answer in English")).fill("Our office moved: ask at the desk.")
+    await page.get_by_role("button", name=console.ka("Save"), exact=True).click()
+    assert await page.get_by_role("status").inner_text() == console.ka(
+        "Saved. The bot answers with it within seconds.")
+    [answer] = await console.person.send(PERSON, "Where is your office?")
+    assert answer["text"].startswith("Our office moved: ask at the desk.")
+    await page.get_by_label(console.ka("Answer in English")).fill("")
+    await page.get_by_role("button", name=console.ka("Save"), exact=True).click()
+    assert await page.get_by_role("alert").first.inner_text() == console.ka(
+        "Not saved: {reason}").format(reason="the answer is empty")
+    [still] = await console.person.send(PERSON, "Where is your office?")
+    assert still["text"].startswith("Our office moved")
+
+
+async def test_a_new_topic_from_unanswered_questions(console: ConsoleHarness) -> None:
+    question = "do you rent out bicycles?"
+    await console.person.send(PERSON, question)
+    page = await console.sign_in()
+    await page.goto("/console/faq/unanswered")
+    await page.get_by_role("link", name=console.ka("New topic from these questions")).click()
+    assert await page.get_by_label(console.ka("Questions in English, one a line")).input_value() \
+        == question
+    for label, value in (("Id (Latin letters, digits and _)", "bicycles"),
+                         ("Title in Georgian", "ველოსიპედები"), ("Title in English", "Bicycles"),
+                         ("Answer in Georgian", "ველოსიპედებს არ ვაქირავებთ."),
+                         ("Answer in English", "We do not rent out bicycles."),
+                         ("Questions in Georgian, one a line", "ველოსიპედს აქირავებთ?"),
+                         ("Questions in Georgian in Latin letters, one a line",
+                          "velosipeds aqiravebt?")):
+        await page.get_by_label(console.ka(label), exact=True).fill(value)
+    await page.get_by_role("button", name=console.ka("Create the topic")).click()
+    assert await page.get_by_role("status").inner_text() == console.ka(
+        "Topic created. The bot answers with it within seconds.")
+    [answer] = await console.person.send(PERSON, question)
+    assert answer["text"].startswith("We do not rent out bicycles.")
+    await page.goto("/console/faq/unanswered")
+    assert await page.locator("li.group").count() == 0
