@@ -4,12 +4,14 @@ console's FAQ pages (a real Chromium) act on the groups once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from bot.app import HubApp
+from bot.app import HubApp, create_app
 from bot.i18n import translator
 from bot.services import unanswered
 from bot.services.unanswered import mask
+from bot.settings import Settings
 from storage.models import FaqQuestion, utcnow
 from storage.models_hotline import Ticket
 from storage.uow import UnitOfWork
@@ -123,9 +125,30 @@ async def test_staff_decide_about_a_group_once_in_the_staff_chat(
     assert [entry.who for entry in await editor.history(limit=1)] == ["Tamar"]
 
 
+async def _answers_within(hub: HubApp, question: str, topic_id: str | None,
+                          seconds: float = 5.0) -> bool:
+    """True once the bot process `hub` answers `question` with `topic_id` (None: no answer)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while asyncio.get_running_loop().time() < deadline:
+        if hub.services.faq.match(question).answer_id == topic_id:
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
 async def test_a_question_added_in_the_console_is_answered_and_can_be_reverted(
-        console: ConsoleHarness) -> None:
+        console: ConsoleHarness, settings: Settings) -> None:
     parking = "is there parking near you?"
+    other_process = await create_app(settings, migrate=False)  # another bot, same database
+    other_process.watch_content(interval=0.5)
+    try:
+        await _added_in_the_console_then_reverted(console, other_process, parking)
+    finally:
+        await other_process.close()
+
+
+async def _added_in_the_console_then_reverted(console: ConsoleHarness, other_process: HubApp,
+                                              parking: str) -> None:
     [refused] = await console.person.send(PERSON, parking)
     assert "office" not in refused["text"].lower()
     office = console.hub.services.faq.topic("office_location")
@@ -150,6 +173,7 @@ async def test_a_question_added_in_the_console_is_answered_and_can_be_reverted(
 
     [answered] = await console.person.send(PERSON, parking)
     assert answered["text"].startswith(office.answer["en"].splitlines()[0])
+    assert await _answers_within(other_process, parking, "office_location")
 
     await page.get_by_role("link", name=console.ka("Audit log")).click()
     assert "faq.unanswered.topic" in await page.locator("table").inner_text()
@@ -160,6 +184,7 @@ async def test_a_question_added_in_the_console_is_answered_and_can_be_reverted(
         "status").inner_text()
     [again] = await console.person.send(PERSON, parking)
     assert not again["text"].startswith(office.answer["en"].splitlines()[0])
+    assert await _answers_within(other_process, parking, None)
 
 
 async def test_a_topics_answer_is_previewed_and_checked_before_saving(
