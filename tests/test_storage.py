@@ -162,3 +162,33 @@ async def test_the_per_message_statements_store_what_the_orm_reads_back(database
         assert await uow.processed.forget_before(before - timedelta(days=1)) == 0
         assert await uow.processed.forget_before(datetime.now(UTC) + timedelta(seconds=1)) >= 1
         await uow.commit()
+
+
+async def test_what_seen_returns_is_the_stored_row_and_changes_to_it_are_saved(
+        database: Database) -> None:
+    """seen() reads in one statement, not through the ORM's loading, yet the person and the
+    conversation it returns are the session's own: a change is an UPDATE, not a second row."""
+    async with UnitOfWork(database) as uow:
+        person, _c, _n = await uow.people.seen(channel="telegram", external_id="77",
+                                               chat_id="77", display_name="Nino", language="ka")
+        assert person.id is not None
+        await uow.conversations.set(person.id, flow="f", step="one", data={"answers": ["ა"]})
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        person, conversation, created = await uow.people.seen(
+            channel="telegram", external_id="77", chat_id="78", display_name="Nino B.",
+            language="en")
+        assert not created and conversation is not None
+        assert (conversation.flow, conversation.step, conversation.data) == (
+            "f", "one", {"answers": ["ა"]})
+        assert (person.chat_id, person.display_name, person.language) == ("78", "Nino B.", "ka")
+        person.language, person.language_chosen = "en", True
+        await uow.conversations.set(person.id, flow="f", step="two", data={"answers": []})
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        found = await uow.people.find(channel="telegram", external_id="77")
+        row = await uow.conversations.get(person.id)
+    assert found is not None and found.id == person.id
+    assert (found.chat_id, found.display_name, found.language, found.language_chosen) == (
+        "78", "Nino B.", "en", True)
+    assert row is not None and (row.step, row.data) == ("two", {"answers": []})
