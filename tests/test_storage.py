@@ -192,3 +192,35 @@ async def test_what_seen_returns_is_the_stored_row_and_changes_to_it_are_saved(
     assert (found.chat_id, found.display_name, found.language, found.language_chosen) == (
         "78", "Nino B.", "en", True)
     assert row is not None and (row.step, row.data) == ("two", {"answers": []})
+
+
+async def test_connections_the_database_dropped_are_replaced_before_a_question_uses_them(
+        settings: Settings) -> None:
+    """PostgreSQL restarted (every connection cut): the next question is answered all the same."""
+    from sqlalchemy import text
+
+    from bot.app import create_app
+    from bot.core.messages import Incoming
+
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connections to lose")
+    app = await create_app(settings, migrate=False)
+    admin = make_engine(settings.database_url)
+    try:
+        async def ask(key: str) -> str:
+            replies = await app.core.handle(Incoming(
+                channel="telegram", user_id="5", chat_id="5", event_key=key,
+                language_hint="en", text="Where is your office?"))
+            return replies[0].text
+
+        assert "Sorry, something went wrong" not in await ask("1")
+        async with admin.connect() as connection:
+            cut = (await connection.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))).scalar()
+        assert cut and cut >= 1
+        for key in ("2", "3"):
+            assert "Sorry, something went wrong" not in await ask(key)
+    finally:
+        await admin.dispose()
+        await app.close()
