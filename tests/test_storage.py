@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-
-from sqlalchemy import inspect
-
-from bot.settings import Settings
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import inspect
 
+from bot.settings import Settings
 from storage.engine import Database, make_engine, open_database
 from storage.migrate import downgrade, upgrade
 from storage.uow import UnitOfWork
@@ -42,7 +40,7 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 async def test_person_is_one_row_per_channel_and_id(database: Database) -> None:
     for name in ("Nino", "Nino B."):
         async with UnitOfWork(database) as uow:
-            person, _conversation, created = await uow.people.seen(
+            _person, _conversation, created = await uow.people.seen(
                 channel="telegram", external_id="42", chat_id="42", display_name=name,
                 language="en")
             await uow.commit()
