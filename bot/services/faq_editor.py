@@ -223,6 +223,8 @@ class FaqEditor:
             row = await uow.repo(FaqContentRepo).change(version)
         if row is None:
             raise LookupError(f"no change with version {version}")
+        if row.action == "seed":
+            raise FaqEditError(f"version {version} is the first content; nothing to go back to")
         before = from_json(row.before)
         return await self._edit(who, "revert", row.scope, row.key, lambda _: before,
                                 f"revert of {version}: {row.summary}"[:300], validate=False,

@@ -42,6 +42,7 @@ async def seed_if_empty(database: Database, content_dir: Path) -> bool:
     The version row is locked first, so two processes starting together seed once."""
     async with UnitOfWork(database) as uow:
         repo = uow.repo(FaqContentRepo)
+        await repo.ensure_state()
         await repo.version(lock=True)
         if not await repo.is_empty():
             return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +36,18 @@ class FaqContentRepo:
         query = select(FaqContentState.version).where(FaqContentState.id == 1)
         if lock:
             query = query.with_for_update()
-        return (await self.session.exec(query)).one()
+        return (await self.session.exec(query)).first() or 0
+
+    async def ensure_state(self) -> None:
+        """Create the version row if it is missing (a database emptied by hand)."""
+        query = select(FaqContentState.id).where(FaqContentState.id == 1)
+        if (await self.session.exec(query)).first() is not None:
+            return
+        try:
+            async with self.session.begin_nested():
+                self.session.add(FaqContentState(id=1, version=0))
+        except IntegrityError:
+            pass  # another process created it meanwhile
 
     async def bump(self, version: int) -> None:
         """Set the content's version (the last change's id)."""
