@@ -101,6 +101,7 @@ class ContentWatch:
         self.interval = interval
         self.last_reload_seconds = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
     def start(self) -> None:
         """Start watching (once)."""
@@ -116,6 +117,10 @@ class ContentWatch:
             except asyncio.CancelledError:
                 pass
             self._task = None
+
+    def poke(self) -> None:
+        """Look now rather than at the next tick (this process just changed the content)."""
+        self._wake.set()
 
     async def check(self) -> bool:
         """Reload when the version moved; True when it did."""
@@ -139,7 +144,11 @@ class ContentWatch:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self.interval)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
             try:
                 await self.check()
             except asyncio.CancelledError:
