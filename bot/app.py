@@ -27,6 +27,7 @@ from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets
 from bot.settings import Settings
+from bot.warmup import warm_up
 from handlers import FEATURES, build_router
 from handlers import hotline as hotline_feature
 from storage.engine import Database, open_database
@@ -120,6 +121,7 @@ async def create_app(settings: Settings, *, migrate: bool = True,
                         routines=Routines(database, settings, hotline),
                         tickets=tickets, faq_editor=FaqEditor(database, on_change=watch.poke))
     core = ConversationCore(database, router, services, senders)
+    warm_up()  # no first-use loading or full garbage collection of all this later
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))
     return HubApp(settings=settings, database=database, router=router, services=services,
