@@ -54,6 +54,16 @@ async def test_the_first_start_seeds_the_content_once(hub: HubApp, second: HubAp
     assert OFFICE in await ask(hub, "Where is your office?")
 
 
+async def test_the_content_from_the_database_answers_exactly_as_the_files_did(
+        hub: HubApp) -> None:
+    from bot.app import build_faq  # the matcher straight from content/*.yaml
+
+    files = build_faq(hub.settings, hub.router)
+    questions = eval_questions().splitlines()
+    assert [hub.services.faq.match(q).as_json() for q in questions] == \
+        [files.match(q).as_json() for q in questions]
+
+
 async def test_a_phrasing_added_in_one_process_is_answered_by_a_running_bot_within_5_seconds(
         telegram: TelegramHarness, telegram_api: FakeTelegramAPI, second: HubApp) -> None:
     assert telegram.hub is not None
