@@ -83,6 +83,34 @@ async def test_a_phrasing_added_in_one_process_is_answered_by_a_running_bot_with
     assert (history[0].who, history[0].action) == ("Tamar", "add_phrasing")
 
 
+async def test_an_import_by_another_process_is_answered_by_a_running_bot_within_5_seconds(
+        telegram: TelegramHarness, settings: Settings, tmp_path: Path) -> None:
+    """Real processes: `hubbot faq export` / `import --yes` on the bot's own database."""
+    assert telegram.hub is not None
+    telegram.hub.watch_content()
+    user = 4242
+    assert OFFICE not in text_of(await telegram.send(user, NEW_QUESTION))
+    exported = tmp_path / "faq.yaml"
+    # in a thread: the bot's event loop (in this process) keeps running meanwhile
+    exporting = await asyncio.to_thread(
+        hubbot, ["faq", "export", "-o", str(exported)], url=settings.database_url)
+    assert exporting.returncode == 0, exporting.stderr
+    content = yaml.safe_load(exported.read_text(encoding="utf-8"))
+    office = next(t for t in content["topics"] if t["id"] == "office_location")
+    office["questions"]["en"].append(NEW_QUESTION)
+    exported.write_text(yaml.safe_dump(content, allow_unicode=True), encoding="utf-8")
+
+    imported = await asyncio.to_thread(
+        hubbot, ["faq", "import", str(exported), "--yes"], url=settings.database_url)
+    assert imported.returncode == 0, imported.stderr
+    assert "topics changed (1): office_location" in imported.stdout
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while OFFICE not in text_of(await telegram.send(user, NEW_QUESTION)):
+        assert loop.time() < deadline, "the running bot did not answer with the imported content"
+        await asyncio.sleep(0.5)
+
+
 async def test_an_answer_change_is_reverted_and_the_history_keeps_both(hub: HubApp) -> None:
     editor = FaqEditor(hub.database)
     old = await ask(hub, "Where is your office?")
@@ -160,12 +188,14 @@ async def test_off_topic_examples_and_canned_answers_follow_the_database(hub: Hu
 
 # ------------------------------------------------------------------ the command line
 
-def hubbot(args: list[str], db: Path, *, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def hubbot(args: list[str], db: Path | None = None, *, url: str | None = None,
+           stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """`hubbot` in its own process, on the SQLite file `db` or the database at `url`."""
     environment = {k: v for k, v in os.environ.items()
                    if not k.startswith(("TELEGRAM_", "HUB_", "DATABASE_", "STAFF_", "CONTENT_"))}
-    environment |= {"DATABASE_URL": f"sqlite:///{db}", "LANG": "C.UTF-8"}
+    environment |= {"DATABASE_URL": url or f"sqlite:///{db}", "LANG": "C.UTF-8"}
     return subprocess.run(HUBBOT + args, input=stdin, capture_output=True, text=True,
-                          cwd=db.parent, env=environment, timeout=120, check=False)
+                          cwd=ROOT, env=environment, timeout=120, check=False)
 
 
 def eval_questions() -> str:

@@ -143,6 +143,7 @@ class ContentWatch:
         self.version = index.version
 
     async def _run(self) -> None:
+        failing = False
         while True:
             try:
                 await asyncio.wait_for(self._wake.wait(), self.interval)
@@ -154,4 +155,11 @@ class ContentWatch:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 — a database hiccup: keep what we have
-                log.warning("FAQ content check failed (%s); trying again", type(exc).__name__)
+                if not failing:  # once per outage, not every tick
+                    log.warning("FAQ content check failed (%s); the current content stays, "
+                                "trying again", type(exc).__name__)
+                failing = True
+            else:
+                if failing:
+                    log.info("FAQ content check works again")
+                failing = False
