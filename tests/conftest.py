@@ -126,10 +126,6 @@ async def _truncate_postgres(url: str) -> None:
             if tables:
                 joined = ", ".join(f'"{t}"' for t in tables)
                 await connection.execute(text(f"TRUNCATE {joined} RESTART IDENTITY CASCADE"))
-            if "faq_content_state" in tables:  # the one row the migration adds: back, unseeded
-                await connection.execute(text(
-                    "INSERT INTO faq_content_state (id, version, changed_at) "
-                    "VALUES (1, 0, now())"))
     finally:
         await engine.dispose()
 

@@ -23,4 +23,4 @@ class Services:
     announcements: Announcements
     routines: Routines
     tickets: Tickets
-    faq_editor: FaqEditor | None = None  # changes the FAQ content (staff only)
+    faq_editor: FaqEditor | None = None  # changes the FAQ content (console pages)

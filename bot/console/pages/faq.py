@@ -13,7 +13,7 @@ from bot.console.render import form, language, render, see_other, translate
 from bot.i18n import N_
 from bot.services import unanswered
 from bot.services.faq import FaqService
-from bot.services.faq_editor import FaqEditError, FaqEditor
+from bot.services.faq_editor import FaqEditError
 from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC
 from storage.uow import UnitOfWork
 
@@ -110,7 +110,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if decision != DISMISSED:
         try:
             edit = await unanswered.apply_to_content(
-                FaqEditor(deps(request).database), decision, text,
+                deps(request).faq_editor(), decision, text,
                 unanswered.phrasing_kind(text, faq.matcher), who)
         except FaqEditError as refused:
             raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
@@ -134,7 +134,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
 
 async def history_page(request: web.Request) -> web.Response:
     """Every change to the content, newest first, each revertible."""
-    entries = await FaqEditor(deps(request).database).history(limit=200)
+    entries = await deps(request).faq_editor().history(limit=200)
     return render(request, "faq/history.html", {"entries": entries,
                                                 "tz": deps(request).settings.tz})
 
@@ -144,7 +144,7 @@ async def revert(request: web.Request) -> web.StreamResponse:
     version = int(request.match_info["version"])
     _ = translate(request)
     try:
-        edit = await FaqEditor(deps(request).database).revert(version, staff(request).name)
+        edit = await deps(request).faq_editor().revert(version, staff(request).name)
     except LookupError:
         raise web.HTTPNotFound(text="no such change") from None
     except FaqEditError as refused:

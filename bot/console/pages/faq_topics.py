@@ -35,7 +35,7 @@ def add_routes(app: web.Application) -> None:
 
 
 def _editor(request: web.Request) -> FaqEditor:
-    return FaqEditor(deps(request).database)
+    return deps(request).faq_editor()
 
 
 async def _topic(request: web.Request) -> dict[str, Any]:
