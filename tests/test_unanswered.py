@@ -85,6 +85,15 @@ async def test_the_inbox_groups_similar_misses_newest_first(hub: HubApp) -> None
         ("how do I register my NGO", 1, (unanswered.DISLIKED,))]
     assert groups[1].languages == ("ka",)
     assert groups[2].suggested[0].topic_id == "register_organization"
+    ids = list(groups[0].question_ids)
+    async with UnitOfWork(hub.database) as uow:
+        assert await unanswered.still_waiting(uow, ids)
+        assert await unanswered.decide(uow, ids, unanswered.DISMISSED) == 2
+        await uow.commit()
+    async with UnitOfWork(hub.database) as uow:  # a stale page or button: nothing to do
+        assert not await unanswered.still_waiting(uow, ids)
+        assert await unanswered.decide(uow, ids, unanswered.OFFTOPIC) == 0
+        assert len(await unanswered.inbox(uow, hub.services.faq.matcher)) == 2
 
 
 async def test_staff_decide_about_a_group_once_in_the_staff_chat(

@@ -173,6 +173,11 @@ def join_ids(group: Group) -> str:
     return ".".join(str(i) for i in group.question_ids)
 
 
+async def still_waiting(uow: UnitOfWork, question_ids: list[int]) -> bool:
+    """True while any of the questions waits for a decision (a stale page or button: False)."""
+    return bool(question_ids) and await uow.repo(UnansweredRepo).waiting_count(question_ids) > 0
+
+
 async def decide(uow: UnitOfWork, question_ids: list[int], decision: str) -> int:
     """Record a decision (DISMISSED, OFFTOPIC or TOPIC + topic id) on the questions still
     waiting; how many were (0: someone decided already — nothing changes twice)."""

@@ -53,6 +53,12 @@ class UnansweredRepo:
                                answer_id=r.answer_id, created_at=r.created_at,
                                disliked=bool(r.disliked), ticket_at=r.ticket_at) for r in rows]
 
+    async def waiting_count(self, question_ids: list[int]) -> int:
+        """How many of the questions still wait for a decision."""
+        return int((await self.session.exec(
+            select(func.count()).where(col(FaqQuestion.id).in_(question_ids),
+                                       col(FaqQuestion.review).is_(None)))).one())
+
     async def decide(self, question_ids: list[int], review: str) -> int:
         """Record a decision on those of the questions still waiting; how many were."""
         if not question_ids:

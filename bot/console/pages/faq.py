@@ -106,6 +106,11 @@ async def decide(request: web.Request) -> web.StreamResponse:
             raise see_other(request, INBOX, notice=_(N_("Choose a topic first.")))
         decision += topic_id
     who = staff(request).name
+    async with UnitOfWork(deps(request).database) as uow:
+        waiting = await unanswered.still_waiting(uow, ids)
+    if not waiting:  # decided meanwhile (another tab, the staff chat): the content stays as is
+        raise see_other(request, INBOX,
+                        notice=_(N_("Someone has already decided about these questions.")))
     edit = None
     if decision != DISMISSED:
         try:
