@@ -254,3 +254,24 @@ async def test_a_new_topic_from_unanswered_questions(console: ConsoleHarness) ->
     assert answer["text"].startswith("We do not rent out bicycles.")
     await page.goto("/console/faq/unanswered")
     assert await page.locator("li.group").count() == 0
+
+
+async def test_added_from_the_staff_chat_the_question_gets_the_topics_answer(
+        staffed: TelegramHarness, staff: StaffMember) -> None:
+    parking = "is there parking near the office?"
+    await staffed.send(PERSON, parking)
+    hub = staffed.hub
+    assert hub is not None
+    hub.watch_content()  # as `hubbot run` does
+    office = hub.services.faq.topic("office_location")
+    assert office is not None
+    await staff.says("/unanswered", en(
+        "Unanswered questions, newest first ({shown} of {total} groups):").format(
+            shown=1, total=1))
+    group = await staff.sees(f"«{parking}»")
+    await staff.presses(group, f"➕ {office.title['en']}",
+                        en("Added to «{topic}» ({count} questions).").format(
+                            topic=office.title["en"], count=1))
+    assert await _answers_within(hub, parking, "office_location")  # this process follows
+    [answer] = await staffed.send(PERSON, parking)
+    assert answer["text"].startswith(office.answer["en"].splitlines()[0])
