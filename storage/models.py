@@ -82,6 +82,8 @@ class FaqQuestion(SQLModel, table=True):
     answer_id: str | None = Field(default=None, max_length=64)
     score: float = 0.0
     created_at: datetime = Field(default_factory=utcnow)
+    # The unanswered inbox: None while waiting; "dismissed", "offtopic" or "topic:<id>" after.
+    review: str | None = Field(default=None, max_length=80)
 
 
 class FaqFeedback(SQLModel, table=True):

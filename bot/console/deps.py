@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from bot.services.container import Services
+from bot.services.faq_editor import FaqEditor
 from bot.settings import Settings
 from storage.engine import Database
 
@@ -28,6 +29,16 @@ class ConsoleDeps:
         """Tell this process's outbox worker that rows were queued (after the commit)."""
         if self.hub is not None and self.hub.core.on_queued is not None:
             self.hub.core.on_queued()
+
+    def faq_editor(self) -> FaqEditor:
+        """The running bot's FAQ editor (its changes wake this process's content watch)."""
+        return self.services.faq_editor or FaqEditor(self.database)
+
+    async def content_changed(self) -> None:
+        """Answer with the FAQ content just changed in this process now (the others follow
+        within seconds, see `bot/services/faq_store.py`)."""
+        if self.hub is not None and self.hub.content_watch is not None:
+            await self.hub.content_watch.check()
 
     @classmethod
     def of(cls, hub: HubApp) -> ConsoleDeps:

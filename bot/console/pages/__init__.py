@@ -10,8 +10,11 @@ from bot.console.pages import (
     audit,
     dashboard,
     events,
+    faq,
+    faq_topics,
     inbox,
     organisations,
 )
 
-PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, audit)
+PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, faq,
+                                  faq_topics, audit)
