@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,8 +35,11 @@ from bot.faq.normalize import (
     ENGLISH_STOP_WORDS,
     GEORGIAN_STOP_WORDS,
     QUESTION,
+    STOP,
     fold,
     has_georgian,
+    keyboard_reading,
+    word_class,
     words_for_matching,
 )
 
@@ -54,6 +58,11 @@ TIE = 0.005  # top two topics closer than this: refuse rather than pick one at r
 MAX_QUERY_WORDS = 40
 WORD_CACHE = 20_000  # query words whose neighbours are remembered
 LOOP_POSTINGS = 400  # up to this many phrasing postings a question is scored in plain loops
+# Long messages: each sentence or clause is also scored on its own, so greetings, context and
+# thanks around the question do not drown it.
+_CLAUSE = re.compile(r"[.?!;:\n]+|,\s|\s[-–—]+\s|[–—]")
+MAX_CLAUSES = 8
+CLAUSE_LIFT = 0.6  # at most this share of the way from the message's score to a clause's
 
 
 @dataclass(frozen=True)
@@ -187,11 +196,17 @@ class FaqMatcher:
 
     def match(self, query: str, limit: int = 5) -> MatchResult:
         """Score every topic for `query`; answer only above the threshold."""
-        folded = fold(query)
+        folded = self._fold(query)
         words = words_for_matching(folded)[:MAX_QUERY_WORDS]
         if not words:
             return MatchResult(query=query, answer_id=None, matches=(), language=None)
         scores, row_ids, row_scores = self._score(words)
+        for clause in self._clauses(query):
+            # A clause lifts a topic part of the way from the whole message's score, more
+            # when it holds more of the message's words ("Before I register — what do you do
+            # with my data?": the data clause counts, the two-word aside barely).
+            lift = CLAUSE_LIFT * math.sqrt(len(clause) / len(words))
+            scores = np.maximum(scores, scores + lift * (self._score(clause)[0] - scores))
         real = scores[:len(self.topic_ids)]
         order = np.argsort(-real, kind="stable")[:limit]
         matches = tuple(Match(self.topic_ids[i], float(real[i])) for i in order if real[i] > 0)
@@ -205,6 +220,39 @@ class FaqMatcher:
         return MatchResult(query=query, answer_id=answer, matches=matches,
                            language=self._language(query, folded, answer, row_ids,
                                                    row_scores))
+
+    def _fold(self, text: str) -> str:
+        """`fold`, with each word-initial keyboard capital read whichever way the content knows."""
+        folded = fold(text)
+        other = keyboard_reading(text)
+        if other is None:
+            return folded
+        plain, alternative = folded.split(), fold(other).split()
+        if len(plain) != len(alternative):
+            return folded
+        differ = [(a, b) for a, b in zip(plain, alternative) if a != b]
+        best = self._best_similarity([w for pair in differ for w in pair])
+        chosen = {a: b for a, b in differ if best.get(b, 0.0) > best.get(a, 0.0)}
+        return " ".join(chosen.get(w, w) for w in plain)
+
+    def _best_similarity(self, words: list[str]) -> dict[str, float]:
+        qi, _, sim = self._similar_words(words)
+        best: dict[str, float] = {}
+        for q, s in zip(qi.tolist(), sim.tolist()):
+            best[words[q]] = max(best.get(words[q], 0.0), s)
+        return best
+
+    def _clauses(self, query: str) -> list[list[tuple[str, str]]]:
+        """The words of each clause of a message of several, leaving out clauses of stop words."""
+        parts = [p for p in _CLAUSE.split(query) if p.strip()]
+        if len(parts) < 2:
+            return []
+        clauses = []
+        for part in parts[:MAX_CLAUSES]:
+            folded = self._fold(part)
+            if any(word_class(w) != STOP for w in folded.split()):
+                clauses.append(words_for_matching(folded)[:MAX_QUERY_WORDS])
+        return clauses if len(clauses) > 1 else []
 
     def _score(self, words: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Topic scores, plus the touched phrasing rows and their scores.
