@@ -39,6 +39,7 @@ from bot.faq.normalize import (
     fold,
     has_georgian,
     keyboard_reading,
+    stem,
     word_class,
     words_for_matching,
 )
@@ -49,6 +50,7 @@ PREFIXES = (3, 6)  # plus the word's first 3..6 letters as features
 CANDIDATE = 0.25  # n-gram cosine below which two words are not compared further
 TYPO_RATIO = 0.85  # edit-distance ratio that counts as "the same word, mistyped" (4+ letters)
 STEM_SHARE = 0.55  # a common prefix of 4+ letters and this share of the longer word: one stem
+SAME_STEM = 0.85  # two words with the same stem once Georgian endings are off ("xonSic"/"xonis")
 SIM_FLOOR, SIM_FULL = 0.45, 0.9  # word similarity below FLOOR counts 0, above FULL counts 1
 # Scoring.
 QUESTION_WEIGHT = 0.5  # where / სად / rodis … weigh half a content word
@@ -154,6 +156,7 @@ class FaqMatcher:
                     is_question.append(cls == QUESTION)
         self._words = list(vocab)
         self._word_len = np.array([len(w) for w in self._words])
+        self._stems = np.array([stem(w) for w in self._words], dtype=object)
         n_words = len(vocab)
 
         word_row = _postings(((vocab[w], r) for r, (_, _, ws) in enumerate(rows) for w, _ in ws),
@@ -403,9 +406,11 @@ class FaqMatcher:
             longer = np.maximum(q_len, self._word_len[vi[refine]])
             shorter = np.minimum(q_len, self._word_len[vi[refine]])
             typo = np.where((ratio >= TYPO_RATIO) & (shorter >= 4), ratio, 0.0)
-            stem = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
-                            0.55 + 0.45 * prefix / longer, 0.0)
-            sim[refine] = np.maximum.reduce([sim[refine], typo, stem])
+            common = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
+                              0.55 + 0.45 * prefix / longer, 0.0)
+            q_stems = np.array([stem(w) for w in q_words], dtype=object)[q_pos]
+            same = np.where(q_stems == self._stems[vi[refine]], SAME_STEM, 0.0)
+            sim[refine] = np.maximum.reduce([sim[refine], typo, common, same])
         sim = np.clip((sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR), 0.0, 1.0)
         keep = sim > 0
         order = np.argsort(qi[keep], kind="stable")

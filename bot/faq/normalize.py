@@ -91,6 +91,29 @@ def keyboard_reading(text: str) -> str | None:
     return _KEYBOARD_START.sub(lambda m: _KEYBOARD_MAP[m.group()], text)
 
 
+# Georgian endings on a folded word, outermost first: "also"/"is" particles, postpositions, case
+# endings. ქუთაისშიც → kutais; ხონის, ხონში, ხონშიც → xon. (Long words need none of this: a
+# long common prefix already makes them one stem, see the matcher.)
+_PARTICLES = ("c",)
+_POSTPOSITIONS = ("tvis", "Si", "ze", "tan", "dan", "gan", "mde", "ken", "vit")
+_CASES = ("is", "it", "ad", "ma", "i", "s", "m", "o", "a")
+_BARE_STEM = ("Si", "ze")
+MIN_STEM = 3
+
+
+def stem(word: str) -> str:
+    """The word without Georgian endings, keeping at least `MIN_STEM` letters (folded input)."""
+    after = ""
+    for endings in (_PARTICLES, _POSTPOSITIONS, _CASES):
+        if endings is _CASES and after in _BARE_STEM:
+            continue  # ქუთაის-ში: -ში and -ზე follow the bare stem, no case ending to strip
+        for ending in endings:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+                word, after = word[:-len(ending)], ending
+                break
+    return word
+
+
 # ---------------------------------------------------------------------------------------------
 # Word classes for matching. Lists are written in ordinary spelling (English, Georgian script,
 # chat translit) and folded at import, so every spelling of a word lands on the same key.
