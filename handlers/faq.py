@@ -96,7 +96,7 @@ async def _categories(turn: Turn) -> None:
 
 
 async def _topics(turn: Turn, category_id: str) -> None:
-    topics = turn.services.faq.content.topics_in(category_id)
+    topics = turn.services.faq.topics_in(category_id, turn.language)
     rows = [[_topic_button(turn, t.id)] for t in topics]
     back = Button(label=turn._(N_("⬅️ Subjects")), short=turn._(N_("Subjects")), payload="faq:c")
     turn.say(turn._(N_("Choose a question:")), rows + [[back], back_to_menu(turn)])

@@ -4,7 +4,8 @@ Usage: python scripts/bench_faq.py [--topics 1000] [--phrasings 20] [--queries 3
 
 The synthetic content replicates the real topics' phrasings with varied words (new pseudo-words
 in Latin and Georgian script per topic, so the vocabulary grows with the topic count). Queries
-mix the evaluation set, mutated phrasings (typos, suffixes, extra words) and off-topic texts.
+mix the evaluation sets (short and chatty), mutated phrasings (typos, suffixes, extra words),
+off-topic texts and long messages glued from six evaluation questions.
 Prints build time, index memory (what tracemalloc sees the index keep, and the RSS delta of
 a build) and lookup latency p50/p95/p99.
 """
@@ -24,9 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.faq.content import FaqContent, Topic, load_faq, load_offtopic  # noqa: E402
-from bot.faq.matcher import FaqMatcher  # noqa: E402
-from bot.settings import DEFAULT_CONTENT_DIR, Settings  # noqa: E402
+from bot.faq.content import FaqContent, Topic, load_faq, load_offtopic
+from bot.faq.matcher import FaqMatcher
+from bot.settings import DEFAULT_CONTENT_DIR, Settings
 
 LATIN = "bdgvztklmnprsxqcjhw"
 VOWELS = "aeiou"
@@ -135,7 +136,7 @@ def bench(name: str, content: FaqContent, offtopic: tuple[str, ...], queries: li
     latencies.sort()
 
     def pct(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))]
+        return latencies[min(len(latencies) - 1, round(p / 100 * (len(latencies) - 1)))]
 
     phrasings = sum(len(qs) for t in content.topics for qs in t.questions.values())
     print(f"{name}: {len(content.topics)} topics, {phrasings} phrasings, "
@@ -159,9 +160,10 @@ def main() -> int:
     threshold = Settings.model_fields["faq_threshold"].default
     real = load_faq(DEFAULT_CONTENT_DIR / "faq.yaml")
     offtopic = load_offtopic(DEFAULT_CONTENT_DIR / "faq_offtopic.yaml")
-    eval_path = ROOT / "tests/faq_eval/questions.tsv"
-    eval_queries = [line.split("\t")[2] for line in
-                    eval_path.read_text(encoding="utf-8").splitlines()[1:] if line.strip()]
+    # Both evaluation sets: short questions and long, chatty, multi-sentence messages.
+    eval_queries = [line.split("\t")[2] for path in sorted((ROOT / "tests/faq_eval").glob("*.tsv"))
+                    for line in path.read_text(encoding="utf-8").splitlines()[1:]
+                    if line.strip()]
     long_queries = [" ".join(rng.sample(eval_queries, 6))[:600] for _ in range(20)]
     extra = eval_queries + list(offtopic) + long_queries
 

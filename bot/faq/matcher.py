@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,12 +127,14 @@ class FaqMatcher:
     """An index over every phrasing and title of every topic (and the off-topic examples)."""
 
     def __init__(self, content: FaqContent, *, threshold: float,
-                 offtopic: Sequence[str] = ()) -> None:
+                 offtopic: Sequence[str] = (), leave_out: Collection[str] = ()) -> None:
+        """`leave_out`: topic ids not to answer (their answer needs a setting that is unset)."""
         self.threshold = threshold
-        self.topic_ids = [t.id for t in content.topics]
+        topics = [t for t in content.topics if t.id not in leave_out]
+        self.topic_ids = [t.id for t in topics]
         n_real = len(self.topic_ids)
         rows: list[tuple[int, str, list[tuple[str, str]]]] = []  # (topic, kind, words)
-        for index, topic in enumerate(content.topics):
+        for index, topic in enumerate(topics):
             texts = [(kind, q) for kind, qs in topic.questions.items() for q in qs]
             texts += [("ka", topic.title["ka"]), ("en", topic.title["en"])]
             rows += [(index, kind, words_for_matching(fold(text))) for kind, text in texts]
@@ -310,8 +312,7 @@ class FaqMatcher:
         phrasing = [0.0] * self._n_topics
         for r, score in zip(row_ids, row_scores):
             topic = self._row_topic_list[r]
-            if score > phrasing[topic]:
-                phrasing[topic] = score
+            phrasing[topic] = max(phrasing[topic], score)
         # Whole-topic coverage of the question.
         topic_cell: dict[tuple[int, int], float] = {}
         for q, v, s in pairs:

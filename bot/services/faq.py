@@ -11,7 +11,6 @@ from bot.faq.render import fill
 from bot.settings import Settings
 
 
-
 @dataclass
 class FaqService:
     """Answers free-text questions from the content file."""
@@ -35,11 +34,21 @@ class FaqService:
 
     def placeholder_values(self) -> dict[str, str | None]:
         """Values for `{placeholders}`: configured contacts and the commands that exist."""
-        values: dict[str, str | None] = {
-            "hub_phone": self.settings.hub_phone,
-            "hub_email": self.settings.hub_email,
-            "hub_hours": self.settings.hub_hours,
-        }
-        for placeholder, command in COMMAND_PLACEHOLDERS.items():
-            values[placeholder] = f"/{command}" if self.has_command(command) else None
-        return values
+        return placeholder_values(self.settings, self.has_command)
+
+    def topics_in(self, category_id: str, language: str) -> list[Topic]:
+        """A category's topics that have something to say (no hours topic without hours)."""
+        return [t for t in self.content.topics_in(category_id) if self.answer(t, language)]
+
+
+def placeholder_values(settings: Settings,
+                       has_command: Callable[[str], bool]) -> dict[str, str | None]:
+    """Values for `{placeholders}`: configured contacts and the commands that exist."""
+    values: dict[str, str | None] = {
+        "hub_phone": settings.hub_phone,
+        "hub_email": settings.hub_email,
+        "hub_hours": settings.hub_hours,
+    }
+    for placeholder, command in COMMAND_PLACEHOLDERS.items():
+        values[placeholder] = f"/{command}" if has_command(command) else None
+    return values
