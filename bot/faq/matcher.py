@@ -57,6 +57,9 @@ QUESTION_WEIGHT = 0.5  # where / სად / rodis … weigh half a content word
 UNKNOWN_WEIGHT = 1.3  # a word no topic knows weighs 1.3 × the rarest known word
 PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic coverage
 TIE = 0.005  # top two topics closer than this: refuse rather than pick one at random
+# Just below the threshold a topic still answers when nothing else comes close: at least this
+# score and this many times the runner-up's (the off-topic examples count as a runner-up).
+CLEAR_FLOOR, CLEAR_LEAD = 0.36, 2.0
 MAX_QUERY_WORDS = 40
 WORD_CACHE = 20_000  # query words whose neighbours are remembered
 LOOP_POSTINGS = 400  # up to this many phrasing postings a question is scored in plain loops
@@ -216,12 +219,14 @@ class FaqMatcher:
         order = np.argsort(-real, kind="stable")[:limit]
         matches = tuple(Match(self.topic_ids[i], float(real[i])) for i in order if real[i] > 0)
         best = matches[0] if matches else None
-        offtopic_wins = (self._n_topics > len(self.topic_ids) and best is not None
-                         and scores[-1] >= best.score)
+        offtopic = float(scores[-1]) if self._n_topics > len(self.topic_ids) else 0.0
+        offtopic_wins = best is not None and offtopic >= best.score
         # Two topics fitting equally well ("help", "kutaisi"): nothing tells them apart.
         tie = len(matches) > 1 and matches[0].score - matches[1].score < TIE
-        answer = (best.topic_id if best and best.score >= self.threshold
-                  and not offtopic_wins and not tie else None)
+        runner_up = max([offtopic] + [m.score for m in matches[1:2]])
+        sure = best is not None and (best.score >= self.threshold or (
+            best.score >= CLEAR_FLOOR and best.score >= CLEAR_LEAD * runner_up))
+        answer = best.topic_id if best and sure and not offtopic_wins and not tie else None
         return MatchResult(query=query, answer_id=answer, matches=matches,
                            language=self._language(query, folded, answer, row_ids,
                                                    row_scores))
