@@ -3,7 +3,9 @@
 Usage: python scripts/faq_eval.py [SET.tsv ...] [--threshold T] [--errors] [--halves]
                                   [--no-offtopic]
 Without files, every set in tests/faq_eval/ is measured: questions.tsv (short questions) and
-chatty.tsv (long, multi-sentence, keyboard-typed messages). A file has lines
+chatty.tsv (long, multi-sentence, keyboard-typed messages; written before the matcher was
+tuned for them, tuned on its odd lines only: the even lines are its held-out half). A file has
+lines
 `lang<TAB>expected<TAB>query`; expected is a topic id or `-` (must refuse).
 Each set prints accuracy per language and per message length (words: short ≤ 5, medium 6–12,
 long ≥ 13). `--halves` also reports the odd and even lines separately (tune on one, check on

@@ -151,3 +151,7 @@ async def test_working_hours_are_left_out_not_guessed_without_the_setting(app: H
         payload="faq:c:contact", language_hint="en"))
     payloads = [p for r in browse for p in r.payloads()]
     assert "faq:t:office_location" in payloads and "faq:t:working_hours" not in payloads
+    pressed = await app.core.handle(Incoming(  # a button from when the hours were set
+        channel="telegram", user_id=USER, chat_id=USER, event_key=f"st-{next(_keys)}",
+        payload="faq:t:working_hours", language_hint="en"))
+    assert pressed and not any("🕘" in r.text or "Did this help?" in r.text for r in pressed)
