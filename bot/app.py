@@ -16,10 +16,9 @@ from bot.core.engine import ConversationCore
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
-from bot.faq.render import unanswerable
-from bot.services.announcements import Announcements
 from bot.services.container import Services
-from bot.services.faq import FaqService, placeholder_values
+from bot.services.faq import FaqService
+from bot.services.announcements import Announcements
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets, load_canned
@@ -75,10 +74,7 @@ def build_faq(settings: Settings, router: Router) -> FaqService:
     """Load the FAQ content and index it."""
     content = load_faq(settings.content_dir / "faq.yaml")
     offtopic = load_offtopic(settings.content_dir / "faq_offtopic.yaml")
-    # A topic whose answer needs an unset setting (hours without HUB_HOURS) is left out.
-    silent = unanswerable(content, placeholder_values(settings, router.has_command))
-    matcher = FaqMatcher(content, threshold=settings.faq_threshold, offtopic=offtopic,
-                         leave_out=silent)
+    matcher = FaqMatcher(content, threshold=settings.faq_threshold, offtopic=offtopic)
     return FaqService(content=content, matcher=matcher, settings=settings,
                       has_command=router.has_command)
 

@@ -13,6 +13,13 @@ a topic scores its best phrasing, blended with how much of the question the topi
 vocabulary explains. A question word no topic knows ("weather", "passport", "taxi", "joke")
 weighs extra and pulls every score down, so off-topic questions fall below the threshold.
 
+Real messages are longer: greetings, context and thanks around the question. A message of
+several sentences or clauses is scored whole and clause by clause, through the same scoring; a
+clause lifts a topic part of the way towards its own score, more the more of the message it
+holds. Word-initial keyboard capitals ("Ronisdziebebis") are read whichever way the content
+knows better. A topic answers above the threshold, or just below it when it leads every other
+topic and the off-topic examples twofold.
+
 Optional off-topic examples (`content/faq_offtopic.yaml`) form one more, hidden topic: when it
 wins, the bot does not answer. Only the real topics appear in `MatchResult.matches`.
 """
@@ -130,14 +137,13 @@ class FaqMatcher:
     """An index over every phrasing and title of every topic (and the off-topic examples)."""
 
     def __init__(self, content: FaqContent, *, threshold: float,
-                 offtopic: Sequence[str] = (), leave_out: Collection[str] = ()) -> None:
-        """`leave_out`: topic ids not to answer (their answer needs a setting that is unset)."""
+                 offtopic: Sequence[str] = ()) -> None:
         self.threshold = threshold
-        topics = [t for t in content.topics if t.id not in leave_out]
-        self.topic_ids = [t.id for t in topics]
+        self.topic_ids = [t.id for t in content.topics]
+        self._topic_index = {topic_id: i for i, topic_id in enumerate(self.topic_ids)}
         n_real = len(self.topic_ids)
         rows: list[tuple[int, str, list[tuple[str, str]]]] = []  # (topic, kind, words)
-        for index, topic in enumerate(topics):
+        for index, topic in enumerate(content.topics):
             texts = [(kind, q) for kind, qs in topic.questions.items() for q in qs]
             texts += [("ka", topic.title["ka"]), ("en", topic.title["en"])]
             rows += [(index, kind, words_for_matching(fold(text))) for kind, text in texts]
@@ -202,8 +208,13 @@ class FaqMatcher:
 
     # ------------------------------------------------------------------ matching
 
-    def match(self, query: str, limit: int = 5) -> MatchResult:
-        """Score every topic for `query`; answer only above the threshold."""
+    def match(self, query: str, limit: int = 5, *,
+              leave_out: Collection[str] = ()) -> MatchResult:
+        """Score every topic for `query`; answer only above the threshold.
+
+        Topics in `leave_out` are neither answered nor offered (their answer needs a setting
+        that is unset: the working hours without HUB_HOURS).
+        """
         folded = self._fold(query)
         words = words_for_matching(folded)[:MAX_QUERY_WORDS]
         if not words:
@@ -216,6 +227,9 @@ class FaqMatcher:
             lift = CLAUSE_LIFT * math.sqrt(len(clause) / len(words))
             scores = np.maximum(scores, scores + lift * (self._score(clause)[0] - scores))
         real = scores[:len(self.topic_ids)]
+        for topic_id in leave_out:
+            if topic_id in self._topic_index:
+                real[self._topic_index[topic_id]] = 0.0
         order = np.argsort(-real, kind="stable")[:limit]
         matches = tuple(Match(self.topic_ids[i], float(real[i])) for i in order if real[i] > 0)
         best = matches[0] if matches else None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.faq.content import COMMAND_PLACEHOLDERS, FaqContent, Topic
 from bot.faq.matcher import FaqMatcher, MatchResult
-from bot.faq.render import fill
+from bot.faq.render import fill, unanswerable
 from bot.settings import Settings
 
 
@@ -19,10 +19,20 @@ class FaqService:
     matcher: FaqMatcher
     settings: Settings
     has_command: Callable[[str], bool]
+    _silent: tuple[FaqContent | None, set[str]] = field(default=(None, set()), init=False,
+                                                        repr=False)
 
     def match(self, query: str) -> MatchResult:
-        """Which topic the question is about, if any is close enough."""
-        return self.matcher.match(query)
+        """Which topic the question is about, if any is close enough (and has an answer)."""
+        return self.matcher.match(query, leave_out=self.silent_topics())
+
+    def silent_topics(self) -> set[str]:
+        """Topics with nothing to say here: their answer needs an unset setting (hours)."""
+        content, silent = self._silent
+        if content is not self.content:
+            silent = unanswerable(self.content, self.placeholder_values())
+            self._silent = (self.content, silent)
+        return silent
 
     def topic(self, topic_id: str) -> Topic | None:
         """A topic by id."""
