@@ -22,6 +22,10 @@ class FaqService:
     _silent: tuple[FaqContent | None, set[str]] = field(default=(None, set()), init=False,
                                                         repr=False)
 
+    def replace(self, content: FaqContent, matcher: FaqMatcher) -> None:
+        """Answer from new content from now on (both at once: no await in between)."""
+        self.content, self.matcher = content, matcher
+
     def match(self, query: str) -> MatchResult:
         """Which topic the question is about, if any is close enough (and has an answer)."""
         return self.matcher.match(query, leave_out=self.silent_topics())
