@@ -21,6 +21,7 @@ from bot.services import faq_store
 from bot.services.announcements import Announcements
 from bot.services.container import Services
 from bot.services.faq import FaqService
+from bot.services.faq_editor import FaqEditor
 from bot.services.faq_store import ContentWatch
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
@@ -113,15 +114,15 @@ async def create_app(settings: Settings, *, migrate: bool = True,
     senders: dict[str, Sender] = {}  # filled by the channels that start
     hotline = Hotline(database=database, settings=settings)
     tickets = Tickets(hotline, index.canned)  # both follow content changes (`watch_content`)
+    watch = faq_store.ContentWatch(database, faq, tickets, version=version)
     services = Services(settings=settings, faq=faq,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=tickets)
+                        tickets=tickets, faq_editor=FaqEditor(database, on_change=watch.poke))
     core = ConversationCore(database, router, services, senders)
     warm_up()  # no first-use loading or full garbage collection of all this later
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))
-    watch = faq_store.ContentWatch(database, faq, tickets, version=version)
     return HubApp(settings=settings, database=database, router=router, services=services,
                   core=core, content_watch=watch)

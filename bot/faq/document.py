@@ -25,30 +25,39 @@ from bot.faq.content import (
 )
 
 Document = dict[str, Any]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 FORMAT_VERSION = 1
 YAML_HEADER = ("# FAQ content of the Imereti Regional Hub bot (`hubbot faq export`).\n"
                "# Edit, then `hubbot faq import FILE`: it shows what changes and asks first.\n")
 
 
 def from_content_dir(content_dir: Path) -> Document:
-    """The document the `content/*.yaml` files make (faq.yaml must be valid)."""
-    from bot.faq.content import load_faq, load_offtopic  # the files' own validation
-
+    """The document the `content/*.yaml` files make; raises ContentError listing every problem
+    of faq.yaml (each file is parsed once)."""
     faq_path = content_dir / "faq.yaml"
-    load_faq(faq_path)  # raises ContentError listing every problem
-    raw = yaml.safe_load(faq_path.read_text(encoding="utf-8"))
-    offtopic: dict[str, list[str]] = {kind: [] for kind in PHRASING_KINDS}
+    raw = _read_yaml(faq_path)
+    problems = check_faq(raw)
+    if problems:
+        raise ContentError(f"{faq_path}: " + "; ".join(problems))
+    assert isinstance(raw, dict)
     off_path = content_dir / "faq_offtopic.yaml"
-    load_offtopic(off_path)
-    if off_path.is_file():
-        phrasings = (yaml.safe_load(off_path.read_text(encoding="utf-8")) or {}).get("phrasings")
-        for kind in PHRASING_KINDS:
-            offtopic[kind] = _texts((phrasings or {}).get(kind))
+    offtopic_raw = _read_yaml(off_path) if off_path.is_file() else {"phrasings": {}}
+    phrasings = offtopic_raw.get("phrasings") if isinstance(offtopic_raw, dict) else None
+    if not isinstance(phrasings, dict) or any(
+            kind not in PHRASING_KINDS or not isinstance(v, list) for kind, v in phrasings.items()):
+        raise ContentError(f"{off_path}: expected a mapping `phrasings` with en / ka / translit "
+                           "lists")
     canned_path = content_dir / "canned.yaml"
-    canned_raw = (yaml.safe_load(canned_path.read_text(encoding="utf-8")) or {}
-                  if canned_path.is_file() else {})
+    canned_raw = _read_yaml(canned_path) if canned_path.is_file() else {}
     return normalized({"categories": raw.get("categories"), "topics": raw.get("topics"),
-                       "offtopic": offtopic, "canned": canned_raw})
+                       "offtopic": phrasings, "canned": canned_raw or {}})
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: {exc}") from exc
 
 
 def normalized(raw: object) -> Document:

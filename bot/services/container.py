@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.faq import FaqService
 from bot.services.announcements import Announcements
+from bot.services.faq import FaqService
+from bot.services.faq_editor import FaqEditor
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets
@@ -22,3 +23,4 @@ class Services:
     announcements: Announcements
     routines: Routines
     tickets: Tickets
+    faq_editor: FaqEditor | None = None  # changes the FAQ content (console pages)

@@ -68,8 +68,10 @@ class HistoryEntry:
 class FaqEditor:
     """The rules for changing the FAQ content (console pages and `hubbot faq` call these)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database,
+                 on_change: Callable[[], None] | None = None) -> None:
         self.database = database
+        self.on_change = on_change  # this process's content watch looks at once
 
     # ---------------------------------------------------------------- reading
     async def document(self) -> Document:
@@ -223,6 +225,8 @@ class FaqEditor:
             row = await uow.repo(FaqContentRepo).change(version)
         if row is None:
             raise LookupError(f"no change with version {version}")
+        if row.action == "seed":
+            raise FaqEditError(f"version {version} is the first content; nothing to go back to")
         before = from_json(row.before)
         return await self._edit(who, "revert", row.scope, row.key, lambda _: before,
                                 f"revert of {version}: {row.summary}"[:300], validate=False,
@@ -252,6 +256,8 @@ class FaqEditor:
                 before=to_json(before), after=to_json(after), reverts=reverts))
             await repo.bump(version)
             await uow.commit()
+        if self.on_change is not None:
+            self.on_change()
         return Edit(version=version, summary=summary)
 
 

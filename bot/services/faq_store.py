@@ -42,6 +42,7 @@ async def seed_if_empty(database: Database, content_dir: Path) -> bool:
     The version row is locked first, so two processes starting together seed once."""
     async with UnitOfWork(database) as uow:
         repo = uow.repo(FaqContentRepo)
+        await repo.ensure_state()
         await repo.version(lock=True)
         if not await repo.is_empty():
             return False
@@ -100,6 +101,7 @@ class ContentWatch:
         self.interval = interval
         self.last_reload_seconds = 0.0
         self._task: asyncio.Task[None] | None = None
+        self._wake = asyncio.Event()
 
     def start(self) -> None:
         """Start watching (once)."""
@@ -115,6 +117,10 @@ class ContentWatch:
             except asyncio.CancelledError:
                 pass
             self._task = None
+
+    def poke(self) -> None:
+        """Look now rather than at the next tick (this process just changed the content)."""
+        self._wake.set()
 
     async def check(self) -> bool:
         """Reload when the version moved; True when it did."""
@@ -137,11 +143,23 @@ class ContentWatch:
         self.version = index.version
 
     async def _run(self) -> None:
+        failing = False
         while True:
-            await asyncio.sleep(self.interval)
+            try:
+                await asyncio.wait_for(self._wake.wait(), self.interval)
+            except TimeoutError:
+                pass
+            self._wake.clear()
             try:
                 await self.check()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 — a database hiccup: keep what we have
-                log.warning("FAQ content check failed (%s); trying again", type(exc).__name__)
+                if not failing:  # once per outage, not every tick
+                    log.warning("FAQ content check failed (%s); the current content stays, "
+                                "trying again", type(exc).__name__)
+                failing = True
+            else:
+                if failing:
+                    log.info("FAQ content check works again")
+                failing = False

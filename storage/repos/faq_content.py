@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, insert, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,7 +36,18 @@ class FaqContentRepo:
         query = select(FaqContentState.version).where(FaqContentState.id == 1)
         if lock:
             query = query.with_for_update()
-        return (await self.session.exec(query)).one()
+        return (await self.session.exec(query)).first() or 0
+
+    async def ensure_state(self) -> None:
+        """Create the version row if it is missing (a database emptied by hand)."""
+        query = select(FaqContentState.id).where(FaqContentState.id == 1)
+        if (await self.session.exec(query)).first() is not None:
+            return
+        try:
+            async with self.session.begin_nested():
+                self.session.add(FaqContentState(id=1, version=0))
+        except IntegrityError:
+            pass  # another process created it meanwhile
 
     async def bump(self, version: int) -> None:
         """Set the content's version (the last change's id)."""
@@ -52,19 +64,22 @@ class FaqContentRepo:
             select(FaqCategory).order_by(col(FaqCategory.position), col(FaqCategory.id)))).all()
         topics = (await self.session.exec(
             select(FaqTopic).order_by(col(FaqTopic.position), col(FaqTopic.id)))).all()
-        phrasings = (await self.session.exec(select(FaqPhrasing).order_by(
+        # plain rows, not entities: tens of thousands of phrasings load in a few milliseconds
+        phrasings = (await self.session.exec(select(  # type: ignore[call-overload]
+            FaqPhrasing.topic_id, FaqPhrasing.kind, FaqPhrasing.text).order_by(
             col(FaqPhrasing.topic_id), col(FaqPhrasing.position), col(FaqPhrasing.id)))).all()
-        offtopic = (await self.session.exec(select(FaqOfftopic).order_by(
+        offtopic = (await self.session.exec(select(  # type: ignore[call-overload]
+            FaqOfftopic.kind, FaqOfftopic.text).order_by(
             col(FaqOfftopic.position), col(FaqOfftopic.id)))).all()
         canned = (await self.session.exec(
             select(FaqCanned).order_by(col(FaqCanned.position), col(FaqCanned.name)))).all()
         questions: dict[str, dict[str, list[str]]] = {t.id: {k: [] for k in KINDS} for t in topics}
-        for p in phrasings:
-            if p.topic_id in questions and p.kind in KINDS:
-                questions[p.topic_id][p.kind].append(p.text)
+        for topic_id, kind, text in phrasings:
+            if topic_id in questions and kind in KINDS:
+                questions[topic_id][kind].append(text)
         off: dict[str, list[str]] = {k: [] for k in KINDS}
-        for o in offtopic:
-            off.setdefault(o.kind, []).append(o.text)
+        for kind, text in offtopic:
+            off.setdefault(kind, []).append(text)
         return {
             "version": 1,
             "categories": [{"id": c.id, "title": {"ka": c.title_ka, "en": c.title_en}}
