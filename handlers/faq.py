@@ -93,12 +93,18 @@ async def browse(turn: Turn, rest: str) -> None:
         await _categories(turn)
     elif kind == "c" and any(c.id == value for c in faq.content.categories):
         await _topics(turn, value)
-    elif kind == "t" and faq.topic(value) is not None:
+    elif kind == "t" and _has_answer(turn, value):
         _send_answer(turn, value, 0)
     elif kind == "person":
         await reach_a_person(turn, value)
     else:
         await turn.stale_button()
+
+
+def _has_answer(turn: Turn, topic_id: str) -> bool:
+    """The topic exists and has something to say (the hours topic without HUB_HOURS has not)."""
+    topic = turn.services.faq.topic(topic_id)
+    return topic is not None and bool(turn.services.faq.answer(topic, turn.language))
 
 
 async def _categories(turn: Turn) -> None:
@@ -108,7 +114,7 @@ async def _categories(turn: Turn) -> None:
 
 
 async def _topics(turn: Turn, category_id: str) -> None:
-    topics = turn.services.faq.content.topics_in(category_id)
+    topics = turn.services.faq.topics_in(category_id, turn.language)
     rows = [[_topic_button(turn, t.id)] for t in topics]
     back = Button(label=turn._(N_("⬅️ Subjects")), short=turn._(N_("Subjects")), payload="faq:c")
     turn.say(turn._(N_("Choose a question:")), rows + [[back], back_to_menu(turn)])

@@ -1,8 +1,9 @@
 """Small talk and intent words typed as free text: a fitting answer instead of an FAQ guess.
 
-Greetings, thanks, goodbyes, "ok" and 👍 get a short answer; "menu", "help", "are you a bot?"
-and "I want to talk to a human" (in English, Georgian and translit) do what they say. Only a
-whole message counts ("help me write a grant application" is a question for the FAQ).
+Greetings, thanks, goodbyes, "ok" and 👍 get a short answer; "menu", "help", "are you a bot?",
+"who are you?" and "I want to talk to a human" (in English, Georgian and translit) do what they
+say, also with a greeting or thanks around them ("hi, are you a bot?"). Only a whole message
+counts ("help me write a grant application" is a question for the FAQ).
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ BOT_QUESTIONS = _folded((
     "ბოტი ხარ", "ბოტი ხართ", "შენ ბოტი ხარ", "თქვენ ბოტი ხართ", "ეს ბოტია", "რობოტი ხარ",
     "ადამიანი ხარ", "ადამიანი ხართ", "ბოტთან ვსაუბრობ", "boti xar", "boti xart",
     "shen boti xar", "es botia", "adamiani xar", "adamiani xart", "roboti xar",
+    # who or what the bot is
+    "who are you", "what are you", "who am i talking to", "who is this", "who is writing",
+    "are you a person", "are you real", "is this automatic",
+    "ვინ ხარ", "ვინ ხართ", "შენ ვინ ხარ", "თქვენ ვინ ხართ", "რა ხარ", "ვისთან ვსაუბრობ",
+    "ვისთან ვლაპარაკობ", "ვინ მწერს", "ცოცხალი ადამიანი ხარ",
+    "vin xar", "vin xart", "shen vin xar", "tqven vin xart", "ra xar", "vistan vsaubrob",
+    "vistan vlaparakob", "vin mwers", "cocxali adamiani xar",
 ))
 HUMAN_REQUESTS = _folded((
     "i want to talk to a human", "talk to a human", "i want to talk to a person",
@@ -72,6 +80,11 @@ HUMAN_REQUESTS = _folded((
     "adamiantan minda saubari", "minda adamiantan saubari", "adamiantan saubari",
     "adamiantan minda laparaki", "operatori", "tanamshromeltan saubari",
     "tanamshromeltan minda saubari",
+))
+
+# Said around an intent ("hi, are you a bot?", "ვინ ხარ? მადლობა"): not part of it.
+POLITE_EDGES = GREETINGS | THANKS | _folded((
+    "please", "pls", "sorry", "excuse me", "გთხოვთ", "ბოდიში", "gtxovt", "bodishi", "hey there", "hello there",
 ))
 
 LONGEST = 2 * max(len(w) for w in (GREETINGS | THANKS | GOODBYES | OKAYS | MENU_WORDS
@@ -92,6 +105,9 @@ async def reply_if_smalltalk(turn: Turn) -> bool:
         turn.say(turn._(N_("👍 Write any time you have a question.")))
         return True
     key = fold(text)
+    core = _without_polite_edges(key)
+    if core != key and core in MENU_WORDS | HELP_WORDS | BOT_QUESTIONS | HUMAN_REQUESTS:
+        key = core
     _ = turn._
     if key in GREETINGS:
         show_menu(turn, _(N_("Hello! How can I help? Type your question or choose from the menu.")))
@@ -113,6 +129,21 @@ async def reply_if_smalltalk(turn: Turn) -> bool:
     else:
         return False
     return True
+
+
+def _without_polite_edges(key: str) -> str:
+    """A folded message without a greeting or thanks before or after it."""
+    words = key.split()
+    for _ in range(2):
+        for size in (3, 2, 1):
+            if len(words) > size and " ".join(words[:size]) in POLITE_EDGES:
+                words = words[size:]
+                break
+        for size in (3, 2, 1):
+            if len(words) > size and " ".join(words[-size:]) in POLITE_EDGES:
+                words = words[:-size]
+                break
+    return " ".join(words)
 
 
 def _about_the_bot(turn: Turn) -> None:

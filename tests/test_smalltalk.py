@@ -61,7 +61,11 @@ async def test_help_words_list_what_the_bot_does(app: HubApp, typed: str, langua
 
 @pytest.mark.parametrize(("typed", "language", "expected"), [
     ("are you a bot?", "en", "Yes, I am a bot"), ("Are you a BOT", "en", "Yes, I am a bot"),
-    ("ბოტი ხარ?", "ka", "დიახ, ბოტი ვარ"), ("boti xar?", "ka", "დიახ, ბოტი ვარ")])
+    ("ბოტი ხარ?", "ka", "დიახ, ბოტი ვარ"), ("boti xar?", "ka", "დიახ, ბოტი ვარ"),
+    ("ვინ ხარ?", "ka", "დიახ, ბოტი ვარ"), ("vin xart?", "ka", "დიახ, ბოტი ვარ"),
+    ("who are you?", "en", "Yes, I am a bot"),
+    ("Hi, are you a bot?", "en", "Yes, I am a bot"),
+    ("გამარჯობა, ვინ ხარ? მადლობა", "ka", "დიახ, ბოტი ვარ")])
 async def test_are_you_a_bot_gets_an_honest_yes_and_a_way_to_people(
         app: HubApp, typed: str, language: str, expected: str) -> None:
     [reply] = await say(app, typed, language)
@@ -119,3 +123,35 @@ async def test_menu_typed_with_a_ticket_open_returns_to_the_bot(app: HubApp) -> 
     assert "faq:c" in menu.payloads()
     answer = await say(app, "Where is your office?")
     assert "Tsereteli" in texts(answer)  # the FAQ again, not the staff topic
+
+
+HOURS = "Mon–Fri 10:00–18:00"
+
+
+@pytest.mark.parametrize(("typed", "language"), [
+    ("what are your working hours?", "en"), ("როდის ხართ ღია?", "ka")])
+async def test_working_hours_come_from_the_setting(settings: Settings, typed: str,
+                                                   language: str) -> None:
+    hub = await create_app(settings.model_copy(update={"hub_hours": HOURS}), migrate=False)
+    try:
+        replies = await say(hub, typed, language)
+    finally:
+        await hub.close()
+    assert HOURS in texts(replies)
+    assert "Did this help?" in texts(replies) or "დაგეხმარათ" in texts(replies)
+
+
+async def test_working_hours_are_left_out_not_guessed_without_the_setting(app: HubApp) -> None:
+    for typed, language in (("what are your working hours?", "en"), ("როდის ხართ ღია?", "ka")):
+        replies = await say(app, typed, language)
+        assert not any(r.text.startswith("🕘") for r in replies), texts(replies)
+        assert "faq:t:working_hours" not in [p for r in replies for p in r.payloads()]
+    browse = await app.core.handle(Incoming(
+        channel="telegram", user_id=USER, chat_id=USER, event_key=f"st-{next(_keys)}",
+        payload="faq:c:contact", language_hint="en"))
+    payloads = [p for r in browse for p in r.payloads()]
+    assert "faq:t:office_location" in payloads and "faq:t:working_hours" not in payloads
+    pressed = await app.core.handle(Incoming(  # a button from when the hours were set
+        channel="telegram", user_id=USER, chat_id=USER, event_key=f"st-{next(_keys)}",
+        payload="faq:t:working_hours", language_hint="en"))
+    assert pressed and not any("🕘" in r.text or "Did this help?" in r.text for r in pressed)

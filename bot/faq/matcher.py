@@ -13,6 +13,13 @@ a topic scores its best phrasing, blended with how much of the question the topi
 vocabulary explains. A question word no topic knows ("weather", "passport", "taxi", "joke")
 weighs extra and pulls every score down, so off-topic questions fall below the threshold.
 
+Real messages are longer: greetings, context and thanks around the question. A message of
+several sentences or clauses is scored whole and clause by clause, through the same scoring; a
+clause lifts a topic part of the way towards its own score, more the more of the message it
+holds. Word-initial keyboard capitals ("Ronisdziebebis") are read whichever way the content
+knows better. A topic answers above the threshold, or just below it when it leads every other
+topic and the off-topic examples twofold.
+
 Optional off-topic examples (`content/faq_offtopic.yaml`) form one more, hidden topic: when it
 wins, the bot does not answer. Only the real topics appear in `MatchResult.matches`.
 """
@@ -21,7 +28,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,8 +42,12 @@ from bot.faq.normalize import (
     ENGLISH_STOP_WORDS,
     GEORGIAN_STOP_WORDS,
     QUESTION,
+    STOP,
     fold,
     has_georgian,
+    keyboard_reading,
+    stem,
+    word_class,
     words_for_matching,
 )
 
@@ -45,15 +57,24 @@ PREFIXES = (3, 6)  # plus the word's first 3..6 letters as features
 CANDIDATE = 0.25  # n-gram cosine below which two words are not compared further
 TYPO_RATIO = 0.85  # edit-distance ratio that counts as "the same word, mistyped" (4+ letters)
 STEM_SHARE = 0.55  # a common prefix of 4+ letters and this share of the longer word: one stem
+SAME_STEM = 0.85  # two words with the same stem once Georgian endings are off ("xonSic"/"xonis")
 SIM_FLOOR, SIM_FULL = 0.45, 0.9  # word similarity below FLOOR counts 0, above FULL counts 1
 # Scoring.
 QUESTION_WEIGHT = 0.5  # where / სად / rodis … weigh half a content word
 UNKNOWN_WEIGHT = 1.3  # a word no topic knows weighs 1.3 × the rarest known word
 PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic coverage
 TIE = 0.005  # top two topics closer than this: refuse rather than pick one at random
+# Just below the threshold a topic still answers when nothing else comes close: at least this
+# score and this many times the runner-up's (the off-topic examples count as a runner-up).
+CLEAR_FLOOR, CLEAR_LEAD = 0.36, 2.0
 MAX_QUERY_WORDS = 40
 WORD_CACHE = 20_000  # query words whose neighbours are remembered
 LOOP_POSTINGS = 400  # up to this many phrasing postings a question is scored in plain loops
+# Long messages: each sentence or clause is also scored on its own, so greetings, context and
+# thanks around the question do not drown it.
+_CLAUSE = re.compile(r"[.?!;:\n]+|,\s|\s[-–—]+\s|[–—]")
+MAX_CLAUSES = 8
+CLAUSE_LIFT = 0.6  # at most this share of the way from the message's score to a clause's
 
 
 @dataclass(frozen=True)
@@ -119,6 +140,7 @@ class FaqMatcher:
                  offtopic: Sequence[str] = ()) -> None:
         self.threshold = threshold
         self.topic_ids = [t.id for t in content.topics]
+        self._topic_index = {topic_id: i for i, topic_id in enumerate(self.topic_ids)}
         n_real = len(self.topic_ids)
         rows: list[tuple[int, str, list[tuple[str, str]]]] = []  # (topic, kind, words)
         for index, topic in enumerate(content.topics):
@@ -145,6 +167,7 @@ class FaqMatcher:
                     is_question.append(cls == QUESTION)
         self._words = list(vocab)
         self._word_len = np.array([len(w) for w in self._words])
+        self._stems = np.array([stem(w) for w in self._words], dtype=object)
         n_words = len(vocab)
 
         word_row = _postings(((vocab[w], r) for r, (_, _, ws) in enumerate(rows) for w, _ in ws),
@@ -185,26 +208,75 @@ class FaqMatcher:
 
     # ------------------------------------------------------------------ matching
 
-    def match(self, query: str, limit: int = 5) -> MatchResult:
-        """Score every topic for `query`; answer only above the threshold."""
-        folded = fold(query)
+    def match(self, query: str, limit: int = 5, *,
+              leave_out: Collection[str] = ()) -> MatchResult:
+        """Score every topic for `query`; answer only above the threshold.
+
+        Topics in `leave_out` are neither answered nor offered (their answer needs a setting
+        that is unset: the working hours without HUB_HOURS).
+        """
+        folded = self._fold(query)
         words = words_for_matching(folded)[:MAX_QUERY_WORDS]
         if not words:
             return MatchResult(query=query, answer_id=None, matches=(), language=None)
         scores, row_ids, row_scores = self._score(words)
+        for clause in self._clauses(query):
+            # A clause lifts a topic part of the way from the whole message's score, more
+            # when it holds more of the message's words ("Before I register — what do you do
+            # with my data?": the data clause counts, the two-word aside barely).
+            lift = CLAUSE_LIFT * math.sqrt(len(clause) / len(words))
+            scores = np.maximum(scores, scores + lift * (self._score(clause)[0] - scores))
         real = scores[:len(self.topic_ids)]
+        for topic_id in leave_out:
+            if topic_id in self._topic_index:
+                real[self._topic_index[topic_id]] = 0.0
         order = np.argsort(-real, kind="stable")[:limit]
         matches = tuple(Match(self.topic_ids[i], float(real[i])) for i in order if real[i] > 0)
         best = matches[0] if matches else None
-        offtopic_wins = (self._n_topics > len(self.topic_ids) and best is not None
-                         and scores[-1] >= best.score)
+        offtopic = float(scores[-1]) if self._n_topics > len(self.topic_ids) else 0.0
+        offtopic_wins = best is not None and offtopic >= best.score
         # Two topics fitting equally well ("help", "kutaisi"): nothing tells them apart.
         tie = len(matches) > 1 and matches[0].score - matches[1].score < TIE
-        answer = (best.topic_id if best and best.score >= self.threshold
-                  and not offtopic_wins and not tie else None)
+        runner_up = max([offtopic] + [m.score for m in matches[1:2]])
+        sure = best is not None and (best.score >= self.threshold or (
+            best.score >= CLEAR_FLOOR and best.score >= CLEAR_LEAD * runner_up))
+        answer = best.topic_id if best and sure and not offtopic_wins and not tie else None
         return MatchResult(query=query, answer_id=answer, matches=matches,
                            language=self._language(query, folded, answer, row_ids,
                                                    row_scores))
+
+    def _fold(self, text: str) -> str:
+        """`fold`, with each word-initial keyboard capital read whichever way the content knows."""
+        folded = fold(text)
+        other = keyboard_reading(text)
+        if other is None:
+            return folded
+        plain, alternative = folded.split(), fold(other).split()
+        if len(plain) != len(alternative):
+            return folded
+        differ = [(a, b) for a, b in zip(plain, alternative) if a != b]
+        best = self._best_similarity([w for pair in differ for w in pair])
+        chosen = {a: b for a, b in differ if best.get(b, 0.0) > best.get(a, 0.0)}
+        return " ".join(chosen.get(w, w) for w in plain)
+
+    def _best_similarity(self, words: list[str]) -> dict[str, float]:
+        qi, _, sim = self._similar_words(words)
+        best: dict[str, float] = {}
+        for q, s in zip(qi.tolist(), sim.tolist()):
+            best[words[q]] = max(best.get(words[q], 0.0), s)
+        return best
+
+    def _clauses(self, query: str) -> list[list[tuple[str, str]]]:
+        """The words of each clause of a message of several, leaving out clauses of stop words."""
+        parts = [p for p in _CLAUSE.split(query) if p.strip()]
+        if len(parts) < 2:
+            return []
+        clauses = []
+        for part in parts[:MAX_CLAUSES]:
+            folded = self._fold(part)
+            if any(word_class(w) != STOP for w in folded.split()):
+                clauses.append(words_for_matching(folded)[:MAX_QUERY_WORDS])
+        return clauses if len(clauses) > 1 else []
 
     def _score(self, words: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Topic scores, plus the touched phrasing rows and their scores.
@@ -259,8 +331,7 @@ class FaqMatcher:
         phrasing = [0.0] * self._n_topics
         for r, score in zip(row_ids, row_scores):
             topic = self._row_topic_list[r]
-            if score > phrasing[topic]:
-                phrasing[topic] = score
+            phrasing[topic] = max(phrasing[topic], score)
         # Whole-topic coverage of the question.
         topic_cell: dict[tuple[int, int], float] = {}
         for q, v, s in pairs:
@@ -355,9 +426,11 @@ class FaqMatcher:
             longer = np.maximum(q_len, self._word_len[vi[refine]])
             shorter = np.minimum(q_len, self._word_len[vi[refine]])
             typo = np.where((ratio >= TYPO_RATIO) & (shorter >= 4), ratio, 0.0)
-            stem = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
-                            0.55 + 0.45 * prefix / longer, 0.0)
-            sim[refine] = np.maximum.reduce([sim[refine], typo, stem])
+            common = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
+                              0.55 + 0.45 * prefix / longer, 0.0)
+            q_stems = np.array([stem(w) for w in q_words], dtype=object)[q_pos]
+            same = np.where(q_stems == self._stems[vi[refine]], SAME_STEM, 0.0)
+            sim[refine] = np.maximum.reduce([sim[refine], typo, common, same])
         sim = np.clip((sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR), 0.0, 1.0)
         keep = sim > 0
         order = np.argsort(qi[keep], kind="stable")

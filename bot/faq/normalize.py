@@ -22,9 +22,14 @@ _GEORGIAN = {
 }
 _GEORGIAN_TABLE = str.maketrans(_GEORGIAN)
 
-_DIGRAPHS = re.compile(r"sh|ch|ts|tz|dz|zh|kh|gh|th|ph")
-_DIGRAPH_MAP = {"sh": "S", "ch": "C", "ts": "c", "tz": "c", "dz": "Z", "zh": "j", "kh": "x",
-                "gh": "g", "th": "t", "ph": "p"}
+# "tsh" is t + sh ("baghdatshi", "botshi"), not ts + h; "tch" is ჭ ("tchiri").
+_DIGRAPHS = re.compile(r"tsh|tch|sh|ch|ts|tz|dz|zh|kh|gh|th|ph")
+_DIGRAPH_MAP = {"tsh": "tS", "tch": "C", "sh": "S", "ch": "C", "ts": "c", "tz": "c", "dz": "Z",
+                "zh": "j", "kh": "x", "gh": "g", "th": "t", "ph": "p"}
+# Digits typed for letters inside a word: 3 = ძ ("3aan", "3ma"), 4 = ჩ ("4emi"). Not in
+# numbers or ordinals ("2023", "3rd", "4th").
+_DIGIT_LETTER = re.compile(r"(?<=[a-z])[34](?=[a-z])|(?<![\w])[34](?=[a-z]{2})(?!rd|th)")
+_DIGIT_MAP = {"3": "Z", "4": "C"}
 # Single Latin letters whose chat habit is a Georgian sound: q=ქ, w=წ, y=ყ, f=ფ.
 _LATIN_TABLE = str.maketrans({"q": "k", "w": "c", "y": "k", "f": "p"})
 
@@ -32,6 +37,10 @@ _LATIN_TABLE = str.maketrans({"q": "k", "w": "c", "y": "k", "f": "p"})
 # "Rონ…". Only after a lower-case letter, so "SAD ARIS" or a capitalised first word stay Latin.
 _KEYBOARD = re.compile(r"(?<=[a-z])[WRSTZJC]")
 _KEYBOARD_MAP = {"W": "ჭ", "R": "ღ", "S": "შ", "T": "თ", "Z": "ძ", "J": "ჟ", "C": "ჩ"}
+# A keyboard capital at a word's start ("Ronisdziebebis", "Sexvedra") cannot be told from an
+# ordinary capital ("Registration", "Sad aris"): `keyboard_reading` offers the other reading and
+# the matcher keeps, word by word, whichever the content knows better.
+_KEYBOARD_START = re.compile(r"(?<![^\W\d_])[WRSZC](?=[a-z]{2})")
 
 _APOSTROPHES = re.compile(r"[’'`´ʼ‘]")
 _NON_WORD = re.compile(r"[^\w]+|_")
@@ -67,11 +76,42 @@ def fold(text: str) -> str:
     """The phonetic skeleton of a text, for matching."""
     text = _KEYBOARD.sub(lambda m: _KEYBOARD_MAP[m.group()], text)
     text = clean(text)
+    text = _DIGIT_LETTER.sub(lambda m: _DIGIT_MAP[m.group()], text)
     text = _DIGRAPHS.sub(lambda m: _DIGRAPH_MAP[m.group()], text)
     text = text.translate(_LATIN_TABLE).translate(_GEORGIAN_TABLE)
     # Doubled letters are mostly typos ("adress"/"address", "ოფისსი", "forrum"): squeeze them.
     # Short words keep theirs ("off" is not "of").
     return _LONG_WORD.sub(lambda m: _DOUBLES.sub(r"\1", m.group()), text)
+
+
+def keyboard_reading(text: str) -> str | None:
+    """The text with word-initial keyboard capitals read as Georgian letters, if it has any."""
+    if not _KEYBOARD_START.search(text):
+        return None
+    return _KEYBOARD_START.sub(lambda m: _KEYBOARD_MAP[m.group()], text)
+
+
+# Georgian endings on a folded word, outermost first: "also"/"is" particles, postpositions, case
+# endings. ქუთაისშიც → kutais; ხონის, ხონში, ხონშიც → xon. (Long words need none of this: a
+# long common prefix already makes them one stem, see the matcher.)
+_PARTICLES = ("c",)
+_POSTPOSITIONS = ("tvis", "Si", "ze", "tan", "dan", "gan", "mde", "ken", "vit")
+_CASES = ("is", "it", "ad", "ma", "i", "s", "m", "o", "a")
+_BARE_STEM = ("Si", "ze")
+MIN_STEM = 3
+
+
+def stem(word: str) -> str:
+    """The word without Georgian endings, keeping at least `MIN_STEM` letters (folded input)."""
+    after = ""
+    for endings in (_PARTICLES, _POSTPOSITIONS, _CASES):
+        if endings is _CASES and after in _BARE_STEM:
+            continue  # ქუთაის-ში: -ში and -ზე follow the bare stem, no case ending to strip
+        for ending in endings:
+            if word.endswith(ending) and len(word) - len(ending) >= MIN_STEM:
+                word, after = word[:-len(ending)], ending
+                break
+    return word
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +135,7 @@ find see look view make go going gonna wanna explain describe
 yet already again before after until now right exactly even maybe perhaps possible possibly able
 kindly basically guys team something anything everything someone anyone somebody anybody
 thing things lot lots way
+btw honestly curious wondering wonder hopefully
 small big little new old good best better great nice few every each same different own sure
 today tomorrow tonight yesterday nobody everyone everybody anyone next nearest
 don't dont doesn't didn't isn't aren't can't cannot won't anymore
@@ -114,7 +155,7 @@ _STOP_KA = """
 მითხარით მითხარი მითხარ მომიყევით მომიყევი მიამბეთ მიამბე მაჩვენე მაჩვენეთ
 მომწერეთ მომწერე მომეცი მომეცით
 ახლა კიდევ ისევ მერე ზუსტად ალბათ იქნებ საერთოდ რაღაც რამე ყველა ყველაფერი სადმე
-როდესმე უბრალოდ ნუ აბა აი
+როდესმე უბრალოდ ნუ აბა აი ძაან კაი ხოლმე მაინტერესებს გვაინტერესებს
 მჭირდება გვჭირდება ვნახო ვნახოთ ვიპოვო ვიპოვოთ
 დღეს ხვალ გუშინ ამაღამ პატარა ახალი ძველი ცუდი ბევრი ცოტა ყველაზე უახლოესი შემდეგი
 """
@@ -134,6 +175,7 @@ mitxarit mitxari mitxar momiyevit momiyevi miambet miambe machvene machvenet
 momweret momwere momeci momecit
 axla kidev isev mere zustad albat iqneb saertod raghac rame yvela yvelaferi sadme
 rodesme ubralod nu aba ai
+dzaan dzan mdlb mdlbt gtx gtxt kai xolme mainteresebs gvainteresebs
 mchirdeba gvchirdeba mWirdeba gvWirdeba vnaxo vnaxot vipovo vipovot
 dghes xval gushin amagham patara axali dzveli cudi bevri cota yvelaze uaxloesi shemdegi
 """

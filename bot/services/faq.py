@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.faq.content import COMMAND_PLACEHOLDERS, FaqContent, Topic
 from bot.faq.matcher import FaqMatcher, MatchResult
-from bot.faq.render import fill
+from bot.faq.render import fill, unanswerable
 from bot.settings import Settings
 
 
@@ -19,14 +19,24 @@ class FaqService:
     matcher: FaqMatcher
     settings: Settings
     has_command: Callable[[str], bool]
+    _silent: tuple[FaqContent | None, set[str]] = field(default=(None, set()), init=False,
+                                                        repr=False)
 
     def replace(self, content: FaqContent, matcher: FaqMatcher) -> None:
         """Answer from new content from now on (both at once: no await in between)."""
         self.content, self.matcher = content, matcher
 
     def match(self, query: str) -> MatchResult:
-        """Which topic the question is about, if any is close enough."""
-        return self.matcher.match(query)
+        """Which topic the question is about, if any is close enough (and has an answer)."""
+        return self.matcher.match(query, leave_out=self.silent_topics())
+
+    def silent_topics(self) -> set[str]:
+        """Topics with nothing to say here: their answer needs an unset setting (hours)."""
+        content, silent = self._silent
+        if content is not self.content:
+            silent = unanswerable(self.content, self.placeholder_values())
+            self._silent = (self.content, silent)
+        return silent
 
     def topic(self, topic_id: str) -> Topic | None:
         """A topic by id."""
@@ -38,11 +48,21 @@ class FaqService:
 
     def placeholder_values(self) -> dict[str, str | None]:
         """Values for `{placeholders}`: configured contacts and the commands that exist."""
-        values: dict[str, str | None] = {
-            "hub_phone": self.settings.hub_phone,
-            "hub_email": self.settings.hub_email,
-            "hub_hours": self.settings.hub_hours,
-        }
-        for placeholder, command in COMMAND_PLACEHOLDERS.items():
-            values[placeholder] = f"/{command}" if self.has_command(command) else None
-        return values
+        return placeholder_values(self.settings, self.has_command)
+
+    def topics_in(self, category_id: str, language: str) -> list[Topic]:
+        """A category's topics that have something to say (no hours topic without hours)."""
+        return [t for t in self.content.topics_in(category_id) if self.answer(t, language)]
+
+
+def placeholder_values(settings: Settings,
+                       has_command: Callable[[str], bool]) -> dict[str, str | None]:
+    """Values for `{placeholders}`: configured contacts and the commands that exist."""
+    values: dict[str, str | None] = {
+        "hub_phone": settings.hub_phone,
+        "hub_email": settings.hub_email,
+        "hub_hours": settings.hub_hours,
+    }
+    for placeholder, command in COMMAND_PLACEHOLDERS.items():
+        values[placeholder] = f"/{command}" if has_command(command) else None
+    return values
