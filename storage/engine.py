@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,9 +24,29 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return create_async_engine(database_url, **kwargs)
+    engine = create_async_engine(database_url, **kwargs)
+    _ping_on_checkout(engine)
+    return engine
+
+
+def _ping_on_checkout(engine: AsyncEngine) -> None:
+    """A pooled PostgreSQL connection that died (a restart, a failover) is replaced before use.
+
+    SQLAlchemy's `pool_pre_ping` does this with three round trips on asyncpg (BEGIN, a query,
+    ROLLBACK); a plain `SELECT 1` outside a transaction is one. Raising DisconnectionError from the
+    pool's checkout event is SQLAlchemy's documented way to have the pool connect afresh."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            dbapi_connection.run_async(_ping)
+        except Exception as exc:  # any failure: this connection is not to be trusted
+            raise DisconnectionError("the pooled connection did not answer") from exc
+
+
+async def _ping(driver_connection: Any) -> None:
+    await driver_connection.execute("SELECT 1")  # the simple query protocol: one round trip
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

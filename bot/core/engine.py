@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from bot import metrics
 from bot.core.delivery import (
@@ -65,12 +66,14 @@ class ConversationCore:
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
         try:
+            prepared = {name: prepare(event, self.services)
+                        for name, prepare in self.router.preparers.items()}
             async with UnitOfWork(self._database, urgent=True) as uow:  # before background work
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
                     return []
-                turn = await self._open_turn(uow, event)
+                turn = await self._open_turn(uow, event, prepared)
                 await self._route(turn)
                 replies = await self._fit_payloads(uow, turn.replies, payload_limit)
                 await self._queue_notices(uow, turn)
@@ -154,7 +157,8 @@ class ConversationCore:
                                            f"{turn.event.channel}:{origin}:{i}", replies))
         await uow.repo(OutboxRepo).enqueue(rows)
 
-    async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
+    async def _open_turn(self, uow: UnitOfWork, event: Incoming,
+                         prepared: dict[str, Any]) -> Turn:
         language, offer_switch = language_from_hint(event.language_hint)
         person, conversation, created = await uow.people.seen(
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
@@ -164,7 +168,7 @@ class ConversationCore:
             conversation = None  # an idle row that only keeps paused forms
         return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
                     features=self.router,
-                    conversation=conversation, drafts=drafts,
+                    conversation=conversation, drafts=drafts, prepared=prepared,
                     offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:
