@@ -140,12 +140,14 @@ async def test_a_new_topic_is_answered_and_a_removed_one_comes_back_by_revert(
     editor = FaqEditor(hub.database)
     office = await ask(hub, "Where is your office?")
     await editor.create_topic(
-        "parking", "contact", {"ka": "პარკინგი", "en": "Parking"},
+        "parking", "contact", {"ka": "პარკინგი", "en": "Where can I park a bicycle?"},
         {"ka": "ოფისთან შეგიძლიათ ველოსიპედის დატოვება.", "en": "You can leave a bicycle "
          "at the office."}, "Nino",
         questions={"en": ["where can i park my bicycle"], "ka": ["სად დავტოვო ველოსიპედი"],
                    "translit": ["sad davtovo velosipedi"]})
     await hub.content_watch.check()  # type: ignore[union-attr]
+    created = await editor.topic("parking")
+    assert created is not None and created["short"]["en"] == "Where can I park a"  # ≤ 20
     assert "leave a bicycle" in await ask(hub, "where can I park my bicycle?")
     assert "ველოსიპედის" in await ask(hub, "სად დავტოვო ველოსიპედი?", "ka")
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from bot.faq.content import LANGUAGES, PHRASING_KINDS
+from bot.faq.content import LANGUAGES, MAX_SHORT, PHRASING_KINDS
 from bot.faq.document import (
     Document,
     check,
@@ -152,6 +152,7 @@ class FaqEditor:
         """A new topic; creating the same one again changes nothing, another one with the
         same id is refused."""
         topic_id = _text(topic_id, "topic id")
+        short = short or {lang: _shorten(str(title.get(lang) or "")) for lang in LANGUAGES}
         new = normal_topic({"id": topic_id, "category": category, "title": title,
                             "short": short, "answer": answer, "questions": questions or {}})
 
@@ -335,6 +336,16 @@ def _text(text: str, what: str) -> str:
     if not text:
         raise FaqEditError(f"the {what} is empty")
     return text
+
+
+def _shorten(title: str) -> str:
+    """A title's first whole words within Messenger's quick-reply limit."""
+    words, short = title.split(), ""
+    for word in words:
+        if len(f"{short} {word}".strip()) > MAX_SHORT:
+            break
+        short = f"{short} {word}".strip()
+    return short or title[:MAX_SHORT]
 
 
 def _entry(row: FaqChange) -> HistoryEntry:
