@@ -109,6 +109,18 @@ async def test_question_reaches_a_topic_verbatim_and_answers_travel_both_ways(
 
 
 
+async def card_recorded(bot: TelegramHarness, message_id: int) -> None:
+    """Wait until the ticket knows its card (the card is sent first, then recorded)."""
+    for _ in range(200):
+        async with bot.hub.session_factory() as session:
+            found = (await session.exec(select(Ticket).where(
+                Ticket.staff_card_message_id == message_id))).first()
+        if found is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no ticket recorded card {message_id}")
+
+
 async def test_staff_chat_without_topics_uses_reply_threads(
         telegram_api: FakeTelegramAPI, settings: Settings) -> None:
     bot = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
@@ -117,6 +129,7 @@ async def test_staff_chat_without_topics_uses_reply_threads(
         await ask(bot)
         [card] = await telegram_api.wait_for_messages(STAFF_CHAT, 1)
         assert "message_thread_id" not in card and QUESTION in card["text"]
+        await card_recorded(bot, card["message_id"])  # as a person would: after the card is there
         await staff_says(bot, "Please send us the contract.", reply_to=card["message_id"])
         await wait_for_text(telegram_api, PERSON, "send us the contract")
         await bot.send(PERSON, "Here is what it says: ...")
