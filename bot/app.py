@@ -16,9 +16,11 @@ from bot.core.engine import ConversationCore
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
+from bot.services.announcements import Announcements
+from bot.services.checkin import CheckIn
 from bot.services.container import Services
 from bot.services.faq import FaqService
-from bot.services.announcements import Announcements
+from bot.services.feedback import Feedback
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets, load_canned
@@ -97,7 +99,8 @@ async def create_app(settings: Settings, *, migrate: bool = True,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=Tickets(hotline, load_canned(settings.content_dir / CANNED)))
+                        tickets=Tickets(hotline, load_canned(settings.content_dir / CANNED)),
+                        checkin=CheckIn(settings), feedback=Feedback(database, settings))
     core = ConversationCore(database, router, services, senders)
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.services.faq import FaqService
 from bot.services.announcements import Announcements
+from bot.services.checkin import CheckIn
+from bot.services.faq import FaqService
+from bot.services.feedback import Feedback
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets
@@ -22,3 +24,5 @@ class Services:
     announcements: Announcements
     routines: Routines
     tickets: Tickets
+    checkin: CheckIn
+    feedback: Feedback

@@ -1,0 +1,155 @@
+"""Check-in through the poster's link and feedback after the event, end to end: two people
+register through the stand-in Bot API, one checks in with /start checkin_CODE on the event's
+day, the other is refused the day before; after the event only the attendee is asked, answers
+4 and a comment, and it is stored; the poster's PDF shows the title and the link."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from pydantic import SecretStr
+from sqlmodel import select
+
+from bot.app import HubApp
+from bot.services.feedback import feedback_key
+from storage.models_attendance import EventAttendance, EventFeedback
+from storage.models_events import Event
+from storage.models_outbox import OutboxMessage
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram_harness import TelegramHarness, buttons, wait_for_text
+from tests.test_events import _register, _stored_event
+from tests.test_orgs_export import hubbot
+
+ATTENDEE, ABSENT, STRANGER = 7101, 7102, 7103
+
+
+@pytest.fixture
+async def bot(telegram_api: FakeTelegramAPI, settings) -> TelegramHarness:  # type: ignore[no-untyped-def]
+    harness = TelegramHarness(telegram_api, settings.model_copy(update={
+        "telegram_bot_token": SecretStr(telegram_api.token), "quiet_hours": "off"}))
+    await harness.start()
+    yield harness  # type: ignore[misc]
+    await harness.stop()
+
+
+async def _event(hub: HubApp, event_id: int) -> Event:
+    async with hub.session_factory() as session:
+        event = await session.get(Event, event_id)
+        assert event is not None
+        return event
+
+
+async def _rows(hub: HubApp, table: type) -> list:
+    async with hub.session_factory() as session:
+        return list((await session.exec(select(table))).all())
+
+
+async def _set_times(hub: HubApp, event_id: int, starts: datetime, ends: datetime) -> None:
+    async with hub.session_factory() as session:
+        event = await session.get(Event, event_id)
+        assert event is not None
+        event.starts_at, event.ends_at = starts, ends
+        session.add(event)
+        await session.commit()
+
+
+async def test_check_in_by_link_then_only_the_attendee_is_asked_for_feedback(
+        bot: TelegramHarness, tmp_path: Path) -> None:
+    assert bot.hub is not None
+    hub = bot.hub
+    event_id = await _stored_event(hub, kind="training", title_en="Grant writing training",
+                                   title_ka="გრანტების წერის ტრენინგი")
+    await _register(bot, ATTENDEE, event_id)
+    await _register(bot, ABSENT, event_id)
+    code = (await _event(hub, event_id)).checkin_code
+
+    # The training takes place: it began 4 hours ago and ended 3 hours ago.
+    now = datetime.now(UTC)
+    starts, ends = now - timedelta(hours=4), now - timedelta(hours=3)
+    await _set_times(hub, event_id, starts, ends)
+
+    # The day before, the check-in is refused, and says when it opens.
+    hub.services.checkin.clock = lambda: starts - timedelta(days=1)
+    [early] = await bot.send(ABSENT, f"/start checkin_{code}")
+    assert "opens on the day of the event" in early["text"], early["text"]
+    # On the day, the registered person is checked in, once.
+    hub.services.checkin.clock = lambda: starts + timedelta(minutes=5)
+    [welcome] = await bot.send(ATTENDEE, f"/start checkin_{code}")
+    assert "You are checked in" in welcome["text"] and "Grant writing training" in welcome["text"]
+    [again] = await bot.send(ATTENDEE, f"/start checkin_{code}")
+    assert "already checked in" in again["text"]
+    # Someone who did not register is asked for their organisation and counted as a walk-in.
+    [ask] = await bot.send(STRANGER, f"/start checkin_{code}")
+    assert "You are not registered for Grant writing training" in ask["text"], ask["text"]
+    [done] = await bot.send(STRANGER, "Kutaisi Youth Centre")
+    assert "You are checked in" in done["text"]
+    # The day after, it is too late.
+    hub.services.checkin.clock = lambda: ends + timedelta(days=1)
+    [late] = await bot.send(ABSENT, f"/start checkin_{code}")
+    assert "has already taken place" in late["text"]
+
+    present = await _rows(hub, EventAttendance)
+    assert len(present) == 2
+    walk_in = next(row for row in present if row.walk_in)
+    assert walk_in.organisation_name == "Kutaisi Youth Centre"
+
+    # FEEDBACK_AFTER (2 h) after the end: the attendees are asked, the absent person is not.
+    assert await hub.services.feedback.plan(ends + timedelta(hours=1)) is None  # too soon
+    assert await hub.services.feedback.plan() == "2 feedback requests queued"
+    assert await hub.services.feedback.plan() is None  # at most once per person
+    request = await wait_for_text(bot.api, ATTENDEE, "How was it?")
+    assert "Grant writing training" in request["text"]
+    assert not [m for m in bot.api.sent_messages(ABSENT) if "How was it?" in (m.get("text") or "")]
+    keys = {row.dedupe_key for row in await _rows(hub, OutboxMessage) if row.kind == "feedback"}
+    assert feedback_key(event_id, 1) in keys or len(keys) == 2
+
+    # The person types 4 (a digit counts as the rating), then a comment; a training asks more.
+    [comment_prompt] = await bot.send(ATTENDEE, "4")
+    assert "Anything you would like to tell us" in comment_prompt["text"]
+    [apply_prompt] = await bot.send(ATTENDEE, "Very practical, thank you")
+    assert "What will you apply in your organisation" in apply_prompt["text"]
+    [thanks] = await bot.press_label(ATTENDEE, apply_prompt, "Skip")
+    assert "Thank you for your feedback" in thanks["text"]
+    [answer] = await _rows(hub, EventFeedback)
+    assert (answer.event_id, answer.rating, answer.comment, answer.will_apply) == (
+        event_id, 4, "Very practical, thank you", None)
+    # The buttons of the old request do not make a second answer.
+    [second] = await bot.press_label(ATTENDEE, request, "5")
+    assert "already with us" in second["text"]
+    assert len(await _rows(hub, EventFeedback)) == 1
+
+    # The poster: its text shows the title and the link that checks people in.
+    result, out, err = await hubbot(["events", "poster", str(event_id), "-o", str(tmp_path)],
+                                    bot.settings.database_url, tmp_path,
+                                    TELEGRAM_BOT_USERNAME="imereti_hub_bot")
+    assert result == 0, err
+    link = f"https://t.me/imereti_hub_bot?start=checkin_{code}"
+    assert link in out
+    text = "".join(page.extract_text() for page in PdfReader(
+        tmp_path / f"event-{event_id}-poster.pdf").pages)
+    assert "Grant writing training" in text and link in text.replace("\n", "")
+
+
+async def test_the_poster_asks_the_bot_its_name_and_refuses_without_any_link(
+        bot: TelegramHarness, tmp_path: Path) -> None:
+    assert bot.hub is not None
+    event_id = await _stored_event(bot.hub)
+    result, _out, err = await hubbot(["events", "poster", str(event_id), "-o", str(tmp_path)],
+                                     bot.settings.database_url, tmp_path)
+    assert result == 2 and "TELEGRAM_BOT_USERNAME" in err
+    result, out, err = await hubbot(["events", "poster", str(event_id), "-o",
+                                     str(tmp_path / "p.pdf")], bot.settings.database_url,
+                                    tmp_path, TELEGRAM_BOT_TOKEN=bot.api.token,
+                                    TELEGRAM_API_BASE_URL=bot.api.base_url,
+                                    MESSENGER_PAGE="imeretihub")
+    assert result == 0, err
+    code = (await _event(bot.hub, event_id)).checkin_code
+    assert f"https://t.me/hub_test_bot?start=checkin_{code}" in out
+    assert f"https://m.me/imeretihub?ref=checkin_{code}" in out
+    reader = PdfReader(io.BytesIO((tmp_path / "p.pdf").read_bytes()))
+    assert len(reader.pages) == 1 and "რეგიონული ფორუმი" in reader.pages[0].extract_text()
+    assert buttons  # (imported for the helpers' sake)
