@@ -5,13 +5,14 @@ day, the other is refused the day before; after the event only the attendee is a
 
 from __future__ import annotations
 
+import asyncio
 import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader
 from pydantic import SecretStr
+from pypdf import PdfReader
 from sqlmodel import select
 
 from bot.app import HubApp
@@ -153,3 +154,53 @@ async def test_the_poster_asks_the_bot_its_name_and_refuses_without_any_link(
     reader = PdfReader(io.BytesIO((tmp_path / "p.pdf").read_bytes()))
     assert len(reader.pages) == 1 and "რეგიონული ფორუმი" in reader.pages[0].extract_text()
     assert buttons  # (imported for the helpers' sake)
+
+
+async def test_messenger_ref_checks_in_a_walk_in_and_feedback_keeps_the_24_hour_window(
+        messenger) -> None:  # type: ignore[no-untyped-def]
+    from tests.messenger_harness import postback_event, set_last_message
+
+    hub = messenger.telegram.hub
+    assert hub is not None
+    quiet = hub.settings.model_copy(update={"quiet_hours": "off"})
+    hub.services.feedback.settings = quiet
+    now = datetime.now(UTC)
+    starts, ends = now - timedelta(hours=5), now - timedelta(hours=3)
+    event_id = await _stored_event(hub, kind="forum", title_en="Regional forum",
+                                   starts_at=starts, ends_at=ends)
+    code = (await _event(hub, event_id)).checkin_code
+    hub.services.checkin.clock = lambda: starts + timedelta(minutes=10)
+
+    # A new conversation from the poster's m.me link: Get Started carries the ref.
+    for psid in ("psid-near", "psid-far"):
+        get_started = postback_event(psid, "/start")
+        get_started["postback"]["referral"] = {"ref": f"checkin_{code}", "source": "SHORTLINK",
+                                               "type": "OPEN_THREAD"}
+        assert await messenger.deliver(get_started) == 200
+        [ask] = await messenger.graph.wait_for(psid, 1)
+        assert "You are not registered for" in ask.text, ask.text
+        [done] = await messenger.say(psid, "Zestaponi Women's Union")
+        assert "You are checked in" in done.text
+    # An existing conversation gets the ref as a referral event: already checked in.
+    referral = {"sender": {"id": "psid-near"}, "recipient": {"id": "PAGE"},
+                "timestamp": 1, "referral": {"ref": f"checkin_{code}", "source": "SHORTLINK"}}
+    assert await messenger.deliver(referral) == 200
+    again = (await messenger.graph.wait_for("psid-near", 3))[-1]
+    assert "already checked in" in again.text
+
+    # One attendee wrote long ago: no survey outside the 24-hour window (no tag covers it).
+    await set_last_message(messenger, "psid-far", timedelta(hours=30))
+    assert await hub.services.feedback.plan() == "2 feedback requests queued"
+    request = (await messenger.graph.wait_for("psid-near", 4))[-1]
+    assert "How was it?" in request.text
+    far = None
+    for _attempt in range(200):  # the worker records the refusal of the far one soon after
+        async with hub.session_factory() as session:
+            far = (await session.exec(select(OutboxMessage).where(
+                OutboxMessage.kind == "feedback", OutboxMessage.chat_id == "psid-far"))).one()
+        if far.state != "pending":
+            break
+        await asyncio.sleep(0.05)
+    assert far is not None and far.state == "skipped"
+    assert not [m for m in messenger.graph.sent_to("psid-far") if "How was it?" in m.text]
+    assert all(m.tag is None for m in messenger.graph.sent_to("psid-near"))
