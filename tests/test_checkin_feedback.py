@@ -204,3 +204,55 @@ async def test_messenger_ref_checks_in_a_walk_in_and_feedback_keeps_the_24_hour_
     assert far is not None and far.state == "skipped"
     assert not [m for m in messenger.graph.sent_to("psid-far") if "How was it?" in m.text]
     assert all(m.tag is None for m in messenger.graph.sent_to("psid-near"))
+
+
+async def test_staff_tick_attendance_see_feedback_and_download_the_poster(console) -> None:  # type: ignore[no-untyped-def]
+    from storage.models_console import AuditEntry
+    from tests.test_console_events import _event_with, _person
+
+    hub = console.hub
+    nino, giorgi = await _person(hub, "7501"), await _person(hub, "7502")
+    event = await _event_with(hub, nino, giorgi)
+    page = await console.sign_in(name="Nino")
+    await page.goto(f"/console/events/{event.id}")
+    await page.get_by_text(console.ka("Checked in: {count}").format(count=0)).wait_for()
+
+    stale = await page.context.new_page()  # a second tab, opened before the tick
+    await stale.goto(f"/console/events/{event.id}")
+    mark = console.ka("Mark {name} present").format(name="P7501")
+    for tab in (page, stale):  # the stale tab's tick changes nothing
+        await tab.get_by_role("button", name=mark).click()
+        await tab.get_by_role("status").filter(has_text=console.ka("Marked present.")).wait_for()
+    await page.get_by_text(console.ka("Checked in: {count}").format(count=1)).wait_for()
+    await page.get_by_role("button", name=console.ka("Mark {name} absent").format(
+        name="P7501")).wait_for()
+    [present] = await _rows(hub, EventAttendance)
+    assert (present.person_id, present.via, present.staff_name) == (nino.id, "staff", "Nino")
+    audits = [a for a in await _rows(hub, AuditEntry) if a.action == "event.attendance"]
+    assert len(audits) == 1 and audits[0].staff_name == "Nino"
+
+    # Unticking takes the check-in back.
+    await page.get_by_role("button", name=console.ka("Mark {name} absent").format(
+        name="P7501")).click()
+    await page.get_by_role("status").filter(has_text=console.ka("Marked absent.")).wait_for()
+    assert await _rows(hub, EventAttendance) == []
+
+    # Feedback stored for the event shows on its page (no names beside the words).
+    async with hub.session_factory() as session:
+        session.add(EventFeedback(event_id=event.id, person_id=giorgi.id, rating=4,
+                                  comment="Useful examples"))
+        await session.commit()
+    await page.reload()
+    await page.get_by_text(console.ka("{count} answers, average rating {average} / 5").format(
+        count=1, average="4.0")).wait_for()
+    await page.get_by_role("cell", name="Useful examples").wait_for()
+
+    # The poster: the bot's name asked of getMe (the stand-in answers hub_test_bot).
+    async with page.expect_download() as download_info:
+        await page.get_by_role("link", name=console.ka("Check-in poster (PDF)")).click()
+    download = await download_info.value
+    assert download.suggested_filename == f"event-{event.id}-poster.pdf"
+    path = await download.path()
+    text = PdfReader(path).pages[0].extract_text().replace("\n", "")
+    assert f"https://t.me/hub_test_bot?start=checkin_{event.checkin_code}" in text
+    assert "რეგიონული ფორუმი" in text
