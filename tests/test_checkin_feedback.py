@@ -256,3 +256,57 @@ async def test_staff_tick_attendance_see_feedback_and_download_the_poster(consol
     text = PdfReader(path).pages[0].extract_text().replace("\n", "")
     assert f"https://t.me/hub_test_bot?start=checkin_{event.checkin_code}" in text
     assert "რეგიონული ფორუმი" in text
+
+
+async def test_forget_keeps_the_counts_but_not_the_words(hub: HubApp) -> None:
+    from storage.repos.privacy import PrivacyRepo
+    from storage.uow import UnitOfWork
+
+    now = datetime.now(UTC)
+    event_id = await _stored_event(hub, kind="training", starts_at=now - timedelta(hours=1))
+    async with UnitOfWork(hub.database) as uow:
+        person, _conversation, _new = await uow.people.seen(
+            channel="telegram", external_id="7601", chat_id="7601", display_name="Eka",
+            language="en")
+        await uow.commit()
+    hub.services.checkin.clock = lambda: now
+    async with UnitOfWork(hub.database) as uow:
+        result = await hub.services.checkin.walk_in(uow, person, event_id, "Eka's Union")
+        assert result.outcome == "checked_in"
+        assert await hub.services.feedback.store(uow, person, event_id, 5, "Eka liked it",
+                                                 "Eka's plan")
+        await uow.commit()
+    async with UnitOfWork(hub.database) as uow:
+        fresh = await uow.session.get(type(person), person.id)
+        assert fresh is not None
+        await uow.repo(PrivacyRepo).erase_person(fresh)
+        await uow.commit()
+    [present] = await _rows(hub, EventAttendance)
+    [answer] = await _rows(hub, EventFeedback)
+    assert (present.walk_in, present.organisation_name) == (True, None)
+    assert (answer.rating, answer.comment, answer.will_apply) == (5, None, None)
+
+
+async def test_feedback_requests_wait_for_the_end_of_quiet_hours(hub: HubApp) -> None:
+    from storage.uow import UnitOfWork
+
+    tz = hub.settings.tz  # QUIET_HOURS 22:00-09:00 by default
+    ends = datetime.now(tz).replace(hour=19, minute=30, second=0, microsecond=0) - timedelta(
+        days=1)
+    event_id = await _stored_event(hub, starts_at=ends - timedelta(hours=2), ends_at=ends)
+    async with UnitOfWork(hub.database) as uow:
+        person, _conversation, _new = await uow.people.seen(
+            channel="telegram", external_id="7701", chat_id="7701", display_name="Levan",
+            language="ka")
+        await uow.commit()
+    hub.services.checkin.clock = lambda: ends - timedelta(hours=1)
+    async with UnitOfWork(hub.database) as uow:
+        await hub.services.checkin.walk_in(uow, person, event_id, None)
+        await uow.commit()
+    # 2 h after 19:30 is 21:30: asked then; planned at 22:10 it waits until 09:00
+    assert await hub.services.feedback.plan(ends + timedelta(hours=2, minutes=40)) == \
+        "1 feedback requests queued"
+    [row] = [r for r in await _rows(hub, OutboxMessage) if r.kind == "feedback"]
+    assert row.not_before.astimezone(tz).strftime("%H:%M") == "09:00"
+    assert row.not_before.astimezone(tz).date() == (ends + timedelta(days=1)).date()
+    assert "როგორ ჩაიარა?" in row.payload["replies"][0]["text"]  # in the person's language
