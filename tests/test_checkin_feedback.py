@@ -158,7 +158,10 @@ async def test_the_poster_asks_the_bot_its_name_and_refuses_without_any_link(
 
 async def test_messenger_ref_checks_in_a_walk_in_and_feedback_keeps_the_24_hour_window(
         messenger) -> None:  # type: ignore[no-untyped-def]
+    from bot.i18n import translator
     from tests.messenger_harness import postback_event, set_last_message
+
+    ka = translator("ka")
 
     hub = messenger.telegram.hub
     assert hub is not None
@@ -178,21 +181,24 @@ async def test_messenger_ref_checks_in_a_walk_in_and_feedback_keeps_the_24_hour_
                                                "type": "OPEN_THREAD"}
         assert await messenger.deliver(get_started) == 200
         [ask] = await messenger.graph.wait_for(psid, 1)
-        assert "You are not registered for" in ask.text, ask.text
+        assert ka("You are not registered for {title}, but you are welcome anyway: we will "
+                  "record you as a guest.").format(title="რეგიონული ფორუმი") in ask.text
         [done] = await messenger.say(psid, "Zestaponi Women's Union")
-        assert "You are checked in" in done.text
+        assert done.text.startswith(ka("✅ Welcome to {title}! You are checked in.").format(
+            title="რეგიონული ფორუმი"))
     # An existing conversation gets the ref as a referral event: already checked in.
     referral = {"sender": {"id": "psid-near"}, "recipient": {"id": "PAGE"},
                 "timestamp": 1, "referral": {"ref": f"checkin_{code}", "source": "SHORTLINK"}}
     assert await messenger.deliver(referral) == 200
     again = (await messenger.graph.wait_for("psid-near", 3))[-1]
-    assert "already checked in" in again.text
+    assert again.text.startswith(ka("You are already checked in for {title}. Welcome!").format(
+        title="რეგიონული ფორუმი"))
 
     # One attendee wrote long ago: no survey outside the 24-hour window (no tag covers it).
     await set_last_message(messenger, "psid-far", timedelta(hours=30))
     assert await hub.services.feedback.plan() == "2 feedback requests queued"
     request = (await messenger.graph.wait_for("psid-near", 4))[-1]
-    assert "How was it?" in request.text
+    assert "როგორ ჩაიარა?" in request.text  # Messenger people speak Georgian first
     far = None
     for _attempt in range(200):  # the worker records the refusal of the far one soon after
         async with hub.session_factory() as session:
@@ -202,7 +208,7 @@ async def test_messenger_ref_checks_in_a_walk_in_and_feedback_keeps_the_24_hour_
             break
         await asyncio.sleep(0.05)
     assert far is not None and far.state == "skipped"
-    assert not [m for m in messenger.graph.sent_to("psid-far") if "How was it?" in m.text]
+    assert not [m for m in messenger.graph.sent_to("psid-far") if "როგორ ჩაიარა?" in m.text]
     assert all(m.tag is None for m in messenger.graph.sent_to("psid-near"))
 
 
