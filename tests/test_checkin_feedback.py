@@ -316,3 +316,28 @@ async def test_feedback_requests_wait_for_the_end_of_quiet_hours(hub: HubApp) ->
     assert row.not_before.astimezone(tz).strftime("%H:%M") == "09:00"
     assert row.not_before.astimezone(tz).date() == (ends + timedelta(days=1)).date()
     assert "როგორ ჩაიარა?" in row.payload["replies"][0]["text"]  # in the person's language
+
+
+async def test_the_daily_digest_counts_check_ins_and_feedback(hub: HubApp) -> None:
+    from storage.uow import UnitOfWork
+
+    routines = hub.services.routines
+    routines.settings = hub.settings.model_copy(update={"staff_chat_id": -100777,
+                                                        "staff_language": "en"})
+    now = datetime.now(UTC)
+    event_id = await _stored_event(hub, starts_at=now - timedelta(hours=3),
+                                   ends_at=now - timedelta(hours=2))
+    hub.services.checkin.clock = lambda: now - timedelta(hours=2, minutes=30)
+    for number, rating in (("7801", 5), ("7802", 4)):
+        async with UnitOfWork(hub.database) as uow:
+            person, _conversation, _new = await uow.people.seen(
+                channel="telegram", external_id=number, chat_id=number, display_name="",
+                language="en")
+            await hub.services.checkin.walk_in(uow, person, event_id, None)
+            await hub.services.feedback.store(uow, person, event_id, rating, None, None)
+            await uow.commit()
+    assert await routines.daily_digest() == "digest queued"
+    [digest] = [r for r in await _rows(hub, OutboxMessage) if r.kind == "staff_alert"]
+    text = digest.payload["replies"][0]["text"]
+    assert "Event check-ins: 2" in text
+    assert "Event feedback: 2 answers, average rating 4.5 / 5" in text
