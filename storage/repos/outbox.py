@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import utcnow
 from storage.models_outbox import OutboxMessage, UnreachablePerson
 
-
 FINISHED = ("sent", "failed", "skipped")
 SKIP_REASONS = ("unreachable", "outside window")  # counted apart in an announcement's report
 
