@@ -6,9 +6,10 @@ from typing import Any
 
 from bot.core.form_steps import TEXT, Step
 from bot.core.forms import Form
-from bot.core.messages import Button, is_small_id
+from bot.core.messages import Button, Incoming, is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
+from bot.faq.matcher import MatchResult
 from bot.i18n import N_
 from handlers.menu import back_to_menu
 from handlers.person import person_button, reach_a_person
@@ -18,6 +19,7 @@ MAX_QUERY = 500
 SUGGESTION_FLOOR = 0.12
 MAX_SUGGESTIONS = 3
 FEEDBACK_FLOW = "faq_feedback"
+PREPARED = "faq_match"
 MAX_COMMENT = 1000
 
 
@@ -26,7 +28,8 @@ async def free_text(turn: Turn) -> None:
     if await reply_if_smalltalk(turn):
         return
     query = (turn.event.text or "").strip()[:MAX_QUERY]
-    result = turn.services.faq.match(query)
+    matched = turn.prepared.get(PREPARED)
+    result = matched[1] if matched and matched[0] == query else turn.services.faq.match(query)
     if (result.answer_id and result.language and result.language != turn.person.language
             and not turn.person.language_chosen):
         turn.reply_language = result.language  # answer in the language they wrote in, this once
@@ -48,6 +51,15 @@ async def free_text(turn: Turn) -> None:
         text = _(N_("Sorry, I don't have an answer to that. I can only answer questions about "
                     "the Imereti Regional Hub and its services."))
     turn.say(text, rows)
+
+
+def _match_early(event: Incoming, services: Any) -> tuple[str, MatchResult] | None:
+    """The FAQ match of a typed text, worked out before the unit of work opens (the matcher
+    needs no database, so other people's messages need not wait for it)."""
+    if event.payload is not None or not event.text or event.command is not None:
+        return None
+    query = event.text.strip()[:MAX_QUERY]
+    return (query, services.faq.match(query)) if query else None
 
 
 def _topic_button(turn: Turn, topic_id: str) -> Button:
@@ -164,5 +176,6 @@ def register(router: Router) -> None:
     router.button("fbc", _feedback_pressed)
     FEEDBACK.register(router)
     router.free_text = free_text
+    router.prepare(PREPARED, _match_early)
     router.menu(10, N_("❓ Questions and answers"), N_("Q&A"), "faq:c")
     router.menu(20, N_("📍 Address and contacts"), N_("Contacts"), "faq:t:office_location")

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.write_lock import WriteLock
 
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write to finish
 
@@ -23,9 +24,29 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
         engine = create_async_engine(database_url, **kwargs)
         _tune_sqlite(engine)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     kwargs.setdefault("pool_size", 10)
-    return create_async_engine(database_url, **kwargs)
+    engine = create_async_engine(database_url, **kwargs)
+    _ping_on_checkout(engine)
+    return engine
+
+
+def _ping_on_checkout(engine: AsyncEngine) -> None:
+    """A pooled PostgreSQL connection that died (a restart, a failover) is replaced before use.
+
+    SQLAlchemy's `pool_pre_ping` does this with three round trips on asyncpg (BEGIN, a query,
+    ROLLBACK); a plain `SELECT 1` outside a transaction is one. Raising DisconnectionError from the
+    pool's checkout event is SQLAlchemy's documented way to have the pool connect afresh."""
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            dbapi_connection.run_async(_ping)
+        except Exception as exc:  # any failure: this connection is not to be trusted
+            raise DisconnectionError("the pooled connection did not answer") from exc
+
+
+async def _ping(driver_connection: Any) -> None:
+    await driver_connection.execute("SELECT 1")  # the simple query protocol: one round trip
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:
@@ -69,16 +90,17 @@ class Database:
     """An engine, its session factory, and (SQLite only) the in-process writer lock.
 
     SQLite allows one writer; waiting on an asyncio lock is fair and instant, while SQLite's
-    own busy handler sleeps and polls. BEGIN IMMEDIATE still guards other processes.
+    own busy handler sleeps and polls (people's turns go first: see write_lock.py). BEGIN
+    IMMEDIATE still guards other processes.
     """
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
-    write_lock: asyncio.Lock | None = field(init=False)
+    write_lock: WriteLock | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = make_session_factory(self.engine)
-        self.write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.write_lock = WriteLock() if self.engine.dialect.name == "sqlite" else None
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

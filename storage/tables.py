@@ -9,6 +9,7 @@ from storage import (  # noqa: F401
     models_console,
     models_events,
     models_examples,
+    models_faq_content,
     models_hotline,
     models_orgs,
     models_outbox,

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-
-from sqlalchemy import inspect
-
-from bot.settings import Settings
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import inspect
 
+from bot.settings import Settings
 from storage.engine import Database, make_engine, open_database
 from storage.migrate import downgrade, upgrade
 from storage.uow import UnitOfWork
@@ -42,7 +40,7 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
 async def test_person_is_one_row_per_channel_and_id(database: Database) -> None:
     for name in ("Nino", "Nino B."):
         async with UnitOfWork(database) as uow:
-            person, _conversation, created = await uow.people.seen(
+            _person, _conversation, created = await uow.people.seen(
                 channel="telegram", external_id="42", chat_id="42", display_name=name,
                 language="en")
             await uow.commit()
@@ -162,3 +160,65 @@ async def test_the_per_message_statements_store_what_the_orm_reads_back(database
         assert await uow.processed.forget_before(before - timedelta(days=1)) == 0
         assert await uow.processed.forget_before(datetime.now(UTC) + timedelta(seconds=1)) >= 1
         await uow.commit()
+
+
+async def test_what_seen_returns_is_the_stored_row_and_changes_to_it_are_saved(
+        database: Database) -> None:
+    """seen() reads in one statement, not through the ORM's loading, yet the person and the
+    conversation it returns are the session's own: a change is an UPDATE, not a second row."""
+    async with UnitOfWork(database) as uow:
+        person, _c, _n = await uow.people.seen(channel="telegram", external_id="77",
+                                               chat_id="77", display_name="Nino", language="ka")
+        assert person.id is not None
+        await uow.conversations.set(person.id, flow="f", step="one", data={"answers": ["ა"]})
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        person, conversation, created = await uow.people.seen(
+            channel="telegram", external_id="77", chat_id="78", display_name="Nino B.",
+            language="en")
+        assert not created and conversation is not None
+        assert (conversation.flow, conversation.step, conversation.data) == (
+            "f", "one", {"answers": ["ა"]})
+        assert (person.chat_id, person.display_name, person.language) == ("78", "Nino B.", "ka")
+        person.language, person.language_chosen = "en", True
+        await uow.conversations.set(person.id, flow="f", step="two", data={"answers": []})
+        await uow.commit()
+    async with UnitOfWork(database) as uow:
+        found = await uow.people.find(channel="telegram", external_id="77")
+        row = await uow.conversations.get(person.id)
+    assert found is not None and found.id == person.id
+    assert (found.chat_id, found.display_name, found.language, found.language_chosen) == (
+        "78", "Nino B.", "en", True)
+    assert row is not None and (row.step, row.data) == ("two", {"answers": []})
+
+
+async def test_connections_the_database_dropped_are_replaced_before_a_question_uses_them(
+        settings: Settings) -> None:
+    """PostgreSQL restarted (every connection cut): the next question is answered all the same."""
+    from sqlalchemy import text
+
+    from bot.app import create_app
+    from bot.core.messages import Incoming
+
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server connections to lose")
+    app = await create_app(settings, migrate=False)
+    admin = make_engine(settings.database_url)
+    try:
+        async def ask(key: str) -> str:
+            replies = await app.core.handle(Incoming(
+                channel="telegram", user_id="5", chat_id="5", event_key=key,
+                language_hint="en", text="Where is your office?"))
+            return replies[0].text
+
+        assert "Sorry, something went wrong" not in await ask("1")
+        async with admin.connect() as connection:
+            cut = (await connection.execute(text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"))).scalar()
+        assert cut and cut >= 1
+        for key in ("2", "3"):
+            assert "Sorry, something went wrong" not in await ask(key)
+    finally:
+        await admin.dispose()
+        await app.close()

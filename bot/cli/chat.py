@@ -30,6 +30,7 @@ async def run(settings: Settings, args: argparse.Namespace,
     hub = await open_app(settings)
     try:
         await add_examples_on_first_start(hub)
+        hub.watch_content()
         await ConsoleChat(hub.core, language=language).run()
     finally:
         await hub.close()

@@ -92,6 +92,7 @@ async def _open(hub: HubApp, name: str) -> int:
                            f"{exc.strerror}") from None
     try:
         scheduler.start()
+        hub.watch_content()  # edits from any process are answered here within seconds
         url = await _link(hub, name, web.base_url)  # this machine, whatever the public address
         print(f"console: {url}  (one-time link, 15 minutes; Ctrl-C stops)", flush=True)
         try:

@@ -90,6 +90,7 @@ async def run(settings: Settings, args: argparse.Namespace,
                 polling.add_done_callback(lambda task: task.cancelled() or stop.set())
         if scheduler is not None:
             scheduler.start()
+        hub.watch_content()  # FAQ changes made anywhere are answered here within seconds
         log.info("running as %s", role)
         await stop.wait()
     except InvalidToken:

@@ -20,6 +20,10 @@ class StartupError(Exception):
     """A problem at start-up, told in one line."""
 
 
+class ContentStartupError(StartupError):
+    """The content files the empty database would be seeded from are broken."""
+
+
 def setup_logging(settings: Settings, *, command: str | None = None) -> None:
     """Log to stderr, secrets hidden; a staff command logs warnings only unless LOG_LEVEL says."""
     from bot import redact
@@ -47,7 +51,7 @@ async def open_app(settings: Settings) -> HubApp:
     try:
         return await create_app(settings)
     except ContentError as exc:
-        raise StartupError(f"hubbot: bad content in CONTENT_DIR: {exc}") from None
+        raise ContentStartupError(f"hubbot: bad content in CONTENT_DIR: {exc}") from None
     except (SQLAlchemyError, OSError) as exc:
         raise StartupError(f"hubbot: cannot open DATABASE_URL: {first_line(exc)}") from None
 

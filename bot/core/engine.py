@@ -7,6 +7,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from bot import metrics
 from bot.core.delivery import (
@@ -65,17 +66,19 @@ class ConversationCore:
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
         try:
-            async with UnitOfWork(self._database) as uow:
+            prepared = {name: prepare(event, self.services)
+                        for name, prepare in self.router.preparers.items()}
+            async with UnitOfWork(self._database, urgent=True) as uow:  # before background work
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
                     return []
-                turn = await self._open_turn(uow, event)
+                turn = await self._open_turn(uow, event, prepared)
                 await self._route(turn)
                 replies = await self._fit_payloads(uow, turn.replies, payload_limit)
                 await self._queue_notices(uow, turn)
                 await uow.commit()
-        except Exception:  # noqa: BLE001 — the person is told, the process keeps running
+        except Exception:  # the person is told, the process keeps running
             # Never log the person's text: hotline questions may be sensitive.
             log.exception("error while handling a %s event", event.channel)
             language, _ = language_from_hint(event.language_hint)
@@ -85,7 +88,7 @@ class ConversationCore:
         for action in turn.after_commit:  # work with the outside world, once the state is safe
             try:
                 await action()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("an after-commit action failed for a %s event", event.channel)
         return replies
 
@@ -134,7 +137,7 @@ class ConversationCore:
                "payload": {"replies": [reply_to_dict(r) for r in replies],
                            "expires_at": (utcnow() + REPLY_STALE_AFTER).isoformat()}}
         async with UnitOfWork(self._database) as uow:
-            await uow.repo(OutboxRepo).enqueue([row])
+            await uow.repo(OutboxRepo).enqueue([row], known=set())  # a fresh key
             await uow.commit()
         self._backlog.add(key)
         if self.on_queued is not None:
@@ -154,7 +157,8 @@ class ConversationCore:
                                            f"{turn.event.channel}:{origin}:{i}", replies))
         await uow.repo(OutboxRepo).enqueue(rows)
 
-    async def _open_turn(self, uow: UnitOfWork, event: Incoming) -> Turn:
+    async def _open_turn(self, uow: UnitOfWork, event: Incoming,
+                         prepared: dict[str, Any]) -> Turn:
         language, offer_switch = language_from_hint(event.language_hint)
         person, conversation, created = await uow.people.seen(
             channel=event.channel, external_id=event.user_id, chat_id=event.chat_id,
@@ -164,7 +168,7 @@ class ConversationCore:
             conversation = None  # an idle row that only keeps paused forms
         return Turn(event=event, person=person, uow=uow, services=self.services,  # type: ignore[arg-type]
                     features=self.router,
-                    conversation=conversation, drafts=drafts,
+                    conversation=conversation, drafts=drafts, prepared=prepared,
                     offer_language_switch=created and offer_switch)
 
     async def _route(self, turn: Turn) -> None:

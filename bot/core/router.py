@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
+from bot.core.messages import Incoming
 from bot.core.turn import Turn
 
 Handler = Callable[[Turn], Awaitable[None]]
@@ -57,6 +59,9 @@ class Router:
         self.unknown_command: Handler | None = None
         self.stale_button: Handler | None = None
         self.home: Callable[[Turn, str], None] | None = None  # the main menu under a text
+        # Work that needs no database, done before the unit of work opens (so outside SQLite's
+        # write lock): name -> fn(event, services); the result is `turn.prepared[name]`.
+        self.preparers: dict[str, Callable[[Incoming, Any], Any]] = {}
 
     def command(self, name: str, handler: Handler, description: str, *, listed: bool = True) -> None:
         """Answer `/name` with `handler`."""
@@ -91,6 +96,12 @@ class Router:
         """Add a main-menu button."""
         self.menu_items.append(MenuItem(order, label, short, payload))
         self.menu_items.sort(key=lambda item: item.order)
+
+    def prepare(self, name: str, preparer: Callable[[Incoming, Any], Any]) -> None:
+        """Run `preparer(event, services)` for every event before its unit of work opens."""
+        if name in self.preparers:
+            raise ValueError(f"preparer {name!r} registered twice")
+        self.preparers[name] = preparer
 
     def has_command(self, name: str) -> bool:
         """True if `/name` exists (answers only mention commands that exist)."""

@@ -56,6 +56,8 @@ class Turn:
     reply_language: str | None = None  # this turn only: answer in the language of the question
     # Paused forms, kept in the conversation row beside (or instead of) the current flow.
     drafts: dict[str, Any] = field(default_factory=dict)
+    # What the router's preparers worked out before the unit of work opened (by name).
+    prepared: dict[str, Any] = field(default_factory=dict)
 
     @property
     def _(self) -> Translate:

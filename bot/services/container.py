@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.services.announcements import Announcements
 from bot.services.checkin import CheckIn
 from bot.services.faq import FaqService
+from bot.services.faq_editor import FaqEditor
 from bot.services.feedback import Feedback
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
@@ -26,3 +27,4 @@ class Services:
     tickets: Tickets
     checkin: CheckIn
     feedback: Feedback
+    faq_editor: FaqEditor | None = None  # changes the FAQ content (console pages)

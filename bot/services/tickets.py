@@ -83,7 +83,7 @@ class Tickets:
     """Staff decisions on tickets, in the caller's unit of work; staff-chat work is queued."""
 
     hotline: Hotline
-    canned: dict[str, dict[str, str]]  # read once, at start
+    canned: dict[str, dict[str, str]]  # the database's; replaced when the content changes
 
     async def open(self, uow: UnitOfWork, person: Person, language: str,
                    question: Question) -> Ticket:

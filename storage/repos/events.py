@@ -10,12 +10,16 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import ProcessedEvent, utcnow
+from storage.one_trip import Prepared
 
-# Runs for every update: built once per dialect, so each claim is a cached statement.
+# Runs for every update: one statement per dialect, one trip each (storage/one_trip.py); a
+# row comes back only when this claim inserted it.
 _TABLE = ProcessedEvent.__table__  # type: ignore[attr-defined]
 _CLAIM = {
-    "postgresql": pg_insert(_TABLE).on_conflict_do_nothing(),
-    "sqlite": sqlite_insert(_TABLE).on_conflict_do_nothing(),
+    "postgresql": Prepared(pg_insert(_TABLE).on_conflict_do_nothing()
+                           .returning(_TABLE.c.event_key)),
+    "sqlite": Prepared(sqlite_insert(_TABLE).on_conflict_do_nothing()
+                       .returning(_TABLE.c.event_key)),
 }
 
 
@@ -28,11 +32,9 @@ class ProcessedEventRepo:
     async def claim(self, *, channel: str, event_key: str) -> bool:
         """Record the event in one statement; False when it was handled before."""
         assert self.session.bind is not None
-        result = await self.session.exec(  # type: ignore[call-overload]
-            _CLAIM[self.session.bind.dialect.name],
-            params={"channel": channel, "event_key": event_key, "received_at": utcnow()},
-        )
-        return bool(result.rowcount > 0)
+        claimed = await _CLAIM[self.session.bind.dialect.name].rows(
+            self.session, {"channel": channel, "event_key": event_key, "received_at": utcnow()})
+        return bool(claimed)
 
     async def forget_before(self, moment: datetime) -> int:
         """Drop records older than `moment`; returns how many."""

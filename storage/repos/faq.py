@@ -9,10 +9,11 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FaqFeedback, FaqQuestion, utcnow
+from storage.one_trip import Prepared
 
-# Runs for every question: one INSERT, built once (the new id comes back as the dialect
-# prefers: the cursor's lastrowid on SQLite, RETURNING on PostgreSQL).
-_RECORD_QUESTION = insert(FaqQuestion.__table__)  # type: ignore[attr-defined]
+# Runs for every question: one INSERT returning the new id, one trip (storage/one_trip.py).
+_QUESTION = FaqQuestion.__table__  # type: ignore[attr-defined]
+_RECORD_QUESTION = Prepared(insert(_QUESTION).returning(_QUESTION.c.id))
 
 
 class FaqRepo:
@@ -27,12 +28,10 @@ class FaqRepo:
         """Keep the question so staff can see what people ask and what went unanswered.
 
         Returns the question's id (the "Did this help?" buttons carry it)."""
-        result = await self.session.exec(  # type: ignore[call-overload]
-            _RECORD_QUESTION,
-            params={"person_id": person_id, "language": language, "query": query[:4096],
-                    "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()},
-        )
-        return int(result.inserted_primary_key[0])
+        (question_id,), = await _RECORD_QUESTION.rows(self.session, {
+            "person_id": person_id, "language": language, "query": query[:4096],
+            "answer_id": answer_id, "score": round(score, 4), "created_at": utcnow()})
+        return int(question_id)
 
     async def last_question_id(self, person_id: int, since: datetime) -> int | None:
         """The person's latest question to the FAQ since `since`, if any."""

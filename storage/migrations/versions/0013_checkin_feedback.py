@@ -1,7 +1,7 @@
 """events' check-in codes, who attended (event_attendance) and their feedback (event_feedback)
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02
 """
 from collections.abc import Sequence
@@ -12,8 +12,8 @@ from alembic import op
 
 from storage.models_attendance import new_checkin_code
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0013'
+down_revision: str | None = '0012'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
