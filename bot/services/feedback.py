@@ -134,6 +134,6 @@ class Feedback:
 def _row(event_id: int, attendee: Attendee, reply: dict[str, object], not_before: datetime,
          expires: str) -> dict[str, object]:
     return {"dedupe_key": feedback_key(event_id, attendee.person_id), "kind": KIND,
-            "person_id": attendee.person_id, "channel": attendee.channel,
+            "person_id": attendee.person_id, "event_id": event_id, "channel": attendee.channel,
             "chat_id": attendee.chat_id, "not_before": not_before,
             "payload": {"replies": [reply], "expires_at": expires}}
