@@ -55,6 +55,7 @@ class HubScheduler:
         routines = self.hub.services.routines
         self._every(60, "plan reminders", routines.plan_reminders)
         self._every(15 * 60, "hotline SLA", routines.raise_overdue_tickets)
+        self._every(10 * 60, "plan feedback", self.hub.services.feedback.plan)
         self._every(6 * 3600, "retention", routines.purge_old_tickets)
         self._every(ANNOUNCEMENTS_EVERY, "scheduled announcements",
                     self.hub.services.announcements.send_due)

@@ -19,10 +19,12 @@ from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
 from bot.services import faq_store
 from bot.services.announcements import Announcements
+from bot.services.checkin import CheckIn
 from bot.services.container import Services
 from bot.services.faq import FaqService
 from bot.services.faq_editor import FaqEditor
 from bot.services.faq_store import ContentWatch
+from bot.services.feedback import Feedback
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets
@@ -119,7 +121,9 @@ async def create_app(settings: Settings, *, migrate: bool = True,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=tickets, faq_editor=FaqEditor(database, on_change=watch.poke))
+                        tickets=tickets, checkin=CheckIn(settings),
+                        feedback=Feedback(database, settings),
+                        faq_editor=FaqEditor(database, on_change=watch.poke))
     core = ConversationCore(database, router, services, senders)
     warm_up()  # no first-use loading or full garbage collection of all this later
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),

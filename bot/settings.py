@@ -57,11 +57,15 @@ class Settings(BaseSettings):
     messenger_verify_token: SecretStr | None = Field(default=None, validate_default=True)
     console_public_url: str | None = None  # where staff reach the console (behind HTTPS)
     example_content: str = "auto"  # auto: a fresh SQLite database gets example content; off
+    feedback_after: str = "2h"  # attendees are asked how an event was this long after its end
+    telegram_bot_username: str | None = None  # for posters' links; else asked of getMe
+    messenger_page: str | None = None  # the Page's username or id, for m.me links on posters
 
     @field_validator("telegram_bot_token", "telegram_api_base_url", "hub_phone", "hub_email",
                      "hub_hours", "staff_chat_id", "hotline_hours", "telegram_webhook_url",
                      "telegram_webhook_secret", "messenger_page_token", "messenger_app_secret",
-                     "messenger_verify_token", "console_public_url", mode="before")
+                     "messenger_verify_token", "console_public_url", "telegram_bot_username",
+                     "messenger_page", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         """An empty variable (as `.env` templates leave them) means "not set"."""
@@ -158,7 +162,17 @@ class Settings(BaseSettings):
         parse_clock(value)
         return value
 
-    @field_validator("delivery_give_up", "delivery_retry_max")
+    @field_validator("telegram_bot_username", "messenger_page")
+    @classmethod
+    def _link_name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = value.strip().lstrip("@")
+        if not value.replace("_", "").replace(".", "").isalnum() or not value.isascii():
+            raise ValueError("letters, digits, _ and . only")
+        return value
+
+    @field_validator("delivery_give_up", "delivery_retry_max", "feedback_after")
     @classmethod
     def _duration(cls, value: str) -> str:
         parse_duration(value)
@@ -173,6 +187,11 @@ class Settings(BaseSettings):
     def retry_max(self) -> timedelta:
         """`DELIVERY_RETRY_MAX` as a duration."""
         return parse_duration(self.delivery_retry_max)
+
+    @property
+    def feedback_delay(self) -> timedelta:
+        """`FEEDBACK_AFTER` as a duration."""
+        return parse_duration(self.feedback_after)
 
     @property
     def offsets(self) -> list[timedelta]:

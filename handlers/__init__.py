@@ -9,9 +9,11 @@ from handlers import (
     announce,
     attendees,
     basics,
+    checkin,
     directory,
     events,
     faq,
+    feedback,
     hotline,
     language,
     newevent,
@@ -25,7 +27,8 @@ from handlers import (
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
                                     org_registration, org_review, directory, events, subscriptions,
-                                    announce, attendees, newevent, unanswered)
+                                    announce, attendees, newevent, checkin, feedback,
+                                    unanswered)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
+from bot.services.checkin import CODE_PREFIX
+from handlers import checkin
 from handlers.menu import MENU_PAYLOAD, help_text, show_menu
 
 GREETING = N_(
@@ -15,7 +17,11 @@ GREETING = N_(
 
 
 async def start(turn: Turn) -> None:
-    """Greet, say what the hub is, and show the main menu."""
+    """Greet, say what the hub is, and show the main menu; a poster's link checks in."""
+    args = turn.event.command[1].strip() if turn.event.command else ""
+    if args.startswith(CODE_PREFIX):
+        await checkin.deep_link(turn, args.removeprefix(CODE_PREFIX))
+        return
     await turn.leave()
     name = turn.person.display_name or turn._(N_("friend"))
     turn.say(turn._(GREETING).format(name=name))

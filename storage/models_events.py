@@ -8,6 +8,7 @@ from sqlalchemy import JSON, Column, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 from storage.models import utcnow
+from storage.models_attendance import new_checkin_code
 
 KINDS = ("forum", "training", "meeting", "other")
 AUDIENCE_ORGANISATIONS = "organisations"
@@ -42,6 +43,9 @@ class Event(SQLModel, table=True):
     cancelled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+    # the poster's link carries it: /start checkin_CODE (Telegram), ?ref=checkin_CODE (Messenger)
+    checkin_code: str = Field(default_factory=new_checkin_code, max_length=16, unique=True,
+                              index=True)
 
 
 class EventRegistration(SQLModel, table=True):

@@ -3,6 +3,14 @@
 Alembic's env.py and the tests import this; each feature's tables live in their own module.
 """
 
-from storage import models, models_hotline, models_outbox  # noqa: F401
-from storage import models_console, models_events, models_examples, models_orgs  # noqa: F401
-from storage import models_faq_content  # noqa: F401
+from storage import (  # noqa: F401
+    models,
+    models_attendance,
+    models_console,
+    models_events,
+    models_examples,
+    models_faq_content,
+    models_hotline,
+    models_orgs,
+    models_outbox,
+)

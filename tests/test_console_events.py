@@ -249,7 +249,7 @@ async def test_create_register_in_the_chat_and_move_tells_once(console: ConsoleH
     [ask_names] = await console.person.press_label(PERSON, ask_count, "1")
     await console.person.press_label(PERSON, ask_names, "Skip", expect=2)
     await page.reload()
-    await page.get_by_role("cell", name="Test").wait_for()  # the attendee, by their name
+    await page.get_by_role("cell", name="Test", exact=True).wait_for()  # the attendee
 
     later = starts + timedelta(days=1, hours=2)
     for _ in range(2):  # the same move twice: the second changes nothing

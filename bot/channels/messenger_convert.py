@@ -28,6 +28,9 @@ ATTACHMENT_KINDS = {"image": "photo", "file": "document", "audio": "audio", "vid
                     "location": "location"}
 
 
+REF_LIMIT = 64  # our own refs are short: checkin_CODE
+
+
 class MalformedEvent(ValueError):
     """A signed webhook part not shaped as Messenger sends it; the message names the part."""
 
@@ -75,6 +78,14 @@ def _incoming(event: dict[str, Any]) -> Incoming | None:
         raise MalformedEvent("sender.id is too long")
     common: dict[str, Any] = {"channel": CHANNEL, "user_id": psid, "chat_id": psid}
     postback = _object(event.get("postback"), "postback", optional=True)
+    # An m.me link with ?ref= (an event's check-in poster): a new conversation brings it on
+    # the Get Started postback, an existing one as a referral event; either is /start REF.
+    referral = _object((postback or event).get("referral"), "referral", optional=True)
+    ref = _text((referral or {}).get("ref"), "referral.ref")
+    if ref and len(ref) <= REF_LIMIT and ref.isascii() and ref.replace("_", "").isalnum():
+        key = _key(_text((postback or {}).get("mid"), "postback.mid")
+                   or f"ref:{psid}:{_text(event.get('timestamp'), 'timestamp')}")
+        return Incoming(event_key=key, text=f"/start {ref}", **common)
     if postback is not None:
         payload = _text(postback.get("payload"), "postback.payload") or ""
         key = _key(_text(postback.get("mid"), "postback.mid")

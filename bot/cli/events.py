@@ -29,7 +29,7 @@ OPTIONS = {"kind": "--kind", "title_ka": "--title", "title_en": "--title-en",
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add `events` and its actions to the `hubbot` parser."""
-    events = sub.add_parser("events", help="events: add, list, cancel, move, attendees")
+    events = sub.add_parser("events", help="events: add, list, cancel, move, attendees, poster")
     actions = events.add_subparsers(dest="action", metavar="ACTION", required=True)
     add = actions.add_parser("add", help="create an event; prints its id")
     add.add_argument("--title", type=text, required=True, help="title in Georgian")
@@ -59,6 +59,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     attendees.add_argument("id", type=record_id)
     attendees.add_argument("--format", choices=["csv"], default="csv")
     attendees.add_argument("--output", "-o", type=Path, help="file (default standard output)")
+    poster = actions.add_parser("poster", help="the check-in poster (PDF, A4); prints its link")
+    poster.add_argument("id", type=record_id)
+    poster.add_argument("--output", "-o", type=Path,
+                        help="file or folder (default event-ID-poster.pdf here)")
 
 
 async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -> int:
@@ -81,6 +85,8 @@ async def run(settings: Settings, args: argparse.Namespace, open_app: OpenApp) -
             return await _attendees(hub, args.id, args.output)
         if args.action == "cancel":
             return await _cancel(hub, args.id)
+        if args.action == "poster":
+            return await _poster(hub, args.id, args.output)
         return await _move(hub, args.id, starts, ends)
     except (UsageError, OutputError) as exc:
         print(f"hubbot events {args.action}: {exc}", file=sys.stderr)
@@ -254,4 +260,29 @@ async def _attendees(hub: HubApp, event_id: int, output: Path | None) -> int:
         written = write_file(output, csv.encode("utf-8-sig"),
                              default_name=f"attendees-{event_id}.csv")
         print(f"wrote {written} ({len(rows) - 1} registrations)")
+    return 0
+
+
+async def _poster(hub: HubApp, event_id: int, output: Path | None) -> int:
+    from bot.channels.telegram_me import bot_username
+    from bot.exports.poster import build_poster, checkin_links
+    from storage.models import utcnow
+    from storage.repos.events_calendar import EventCalendarRepo
+    from storage.uow import UnitOfWork
+
+    async with UnitOfWork(hub.database) as uow:
+        event = await uow.repo(EventCalendarRepo).get(event_id)
+    if event is None:
+        return _not_found(event_id)
+    links = checkin_links(event, telegram_username=await bot_username(hub.settings),
+                          messenger_page=hub.settings.messenger_page)
+    if not links:
+        raise UsageError("no link to put on the poster: set TELEGRAM_BOT_USERNAME (or "
+                         "TELEGRAM_BOT_TOKEN) or MESSENGER_PAGE")
+    pdf = build_poster(event, links, tz=hub.settings.tz, generated=utcnow())
+    name = f"event-{event_id}-poster.pdf"
+    written = write_file(output if output is not None else Path(name), pdf, default_name=name)
+    print(f"wrote {written}")
+    for link in links:
+        print(link.url)
     return 0

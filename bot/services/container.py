@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.services.announcements import Announcements
+from bot.services.checkin import CheckIn
 from bot.services.faq import FaqService
 from bot.services.faq_editor import FaqEditor
+from bot.services.feedback import Feedback
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
 from bot.services.tickets import Tickets
@@ -23,4 +25,6 @@ class Services:
     announcements: Announcements
     routines: Routines
     tickets: Tickets
+    checkin: CheckIn
+    feedback: Feedback
     faq_editor: FaqEditor | None = None  # changes the FAQ content (console pages)

@@ -17,6 +17,7 @@ from storage.engine import Database
 from storage.models import utcnow
 from storage.models_events import CONFIRMED, Event
 from storage.models_outbox import OutboxMessage
+from storage.repos.attendance import AttendanceRepo
 from storage.repos.events_calendar import EventCalendarRepo, Recipient
 from storage.repos.outbox import OutboxRepo
 from storage.repos.tickets import TicketRepo
@@ -234,6 +235,14 @@ class Routines:
                      _(N_("New hotline tickets: {count}")).format(count=tickets),
                      _(N_("New event registrations: {count}")).format(count=registrations),
                      _(N_("Events in the next 7 days: {count}")).format(count=len(upcoming))]
+            attendance = uow.repo(AttendanceRepo)
+            checked_in = await attendance.checked_in_since(day_ago)
+            answers, average = await attendance.feedback_since(day_ago)
+            if checked_in:
+                lines.append(_(N_("Event check-ins: {count}")).format(count=checked_in))
+            if answers and average is not None:
+                lines.append(_(N_("Event feedback: {count} answers, average rating {average} / 5"))
+                             .format(count=answers, average=f"{average:.1f}"))
             lines += [f"• {event_text(e, self.settings.staff_language, self.settings.tz, details=False).splitlines()[0]}"
                       for e in upcoming]
             date = now.astimezone(self.settings.tz).date().isoformat()

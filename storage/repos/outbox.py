@@ -59,6 +59,14 @@ class OutboxRepo:
         self.session.info["outbox_queued"] = True  # the unit of work wakes the worker
         return len(fresh)
 
+    async def latest_sent_key(self, person_id: int, kind: str, since: datetime) -> str | None:
+        """The key of the newest message of `kind` sent to the person since `since`."""
+        return (await self.session.exec(
+            select(OutboxMessage.dedupe_key).where(
+                OutboxMessage.person_id == person_id, OutboxMessage.kind == kind,
+                OutboxMessage.state == "sent", OutboxMessage.created_at >= since)
+            .order_by(col(OutboxMessage.id).desc()).limit(1))).first()
+
     async def known_keys(self, keys: list[str]) -> list[str]:
         """Which of these keys are queued already (any state)."""
         found: list[str] = []

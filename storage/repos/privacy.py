@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Conversation, FaqFeedback, FaqQuestion, Person, utcnow
+from storage.models_attendance import EventAttendance, EventFeedback
 from storage.models_events import EventRegistration
 from storage.models_hotline import Ticket, TicketMessage
 from storage.models_orgs import Organisation
@@ -49,6 +50,11 @@ class PrivacyRepo:
             contact_name=ERASED, phone="", email="", consent_public_at=None, person_id=None))
         await self.session.exec(update(EventRegistration).where(  # type: ignore[call-overload]
             col(EventRegistration.person_id) == person.id).values(names=[]))
+        # they stay counted as present and their rating in the averages; their words go
+        await self.session.exec(update(EventAttendance).where(  # type: ignore[call-overload]
+            col(EventAttendance.person_id) == person.id).values(organisation_name=None))
+        await self.session.exec(update(EventFeedback).where(  # type: ignore[call-overload]
+            col(EventFeedback.person_id) == person.id).values(comment=None, will_apply=None))
         # messages queued for them or about them, sent or not, with their errors
         await self.session.exec(delete(OutboxMessage).where(  # type: ignore[call-overload]
             or_(col(OutboxMessage.person_id) == person.id,

@@ -10,10 +10,11 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
-from bot.console.downloads import CSV, csv_bytes, send_file
+from bot.console.downloads import CSV, PDF, csv_bytes, send_file
 from bot.console.render import form, render, see_other, translate
 from bot.exports.attendees import attendee_table
 from bot.exports.cells import to_csv
+from bot.exports.poster import build_poster, checkin_links
 from bot.i18n import N_
 from bot.services import event_admin
 from bot.services.event_form import (
@@ -29,6 +30,7 @@ from bot.services.events import EventCancelled, free_seats
 from bot.services.org_validation import InvalidValue
 from storage.models import utcnow
 from storage.models_events import AUDIENCES, Event
+from storage.repos.attendance import AttendanceRepo
 from storage.repos.events_calendar import EventCalendarRepo
 from storage.uow import UnitOfWork
 
@@ -51,6 +53,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_get(r"/events/{number:\d+}/cancel", cancel_page)
     app.router.add_post(r"/events/{number:\d+}/cancel", cancel)
     app.router.add_get(r"/events/{number:\d+}/attendees.csv", attendees_csv)
+    app.router.add_get(r"/events/{number:\d+}/poster.pdf", poster_pdf)
+    app.router.add_post(r"/events/{number:\d+}/attendance/{registration:\d+}", attendance)
 
 
 def _number(request: web.Request) -> int:
@@ -123,11 +127,19 @@ async def detail_page(request: web.Request) -> web.Response:
         repo = uow.repo(EventCalendarRepo)
         attendees = await repo.attendee_rows(number)
         taken = await repo.seats_taken(number)
+        attendance = uow.repo(AttendanceRepo)
+        present = await attendance.present_people(number)
+        walk_ins = await attendance.walk_ins(number)
+        feedback = await attendance.feedback(number)
     confirmed = [row for row in attendees if row.waitlist_rank is None]
     waiting = [row for row in attendees if row.waitlist_rank is not None]
+    ratings = [row.rating for row in feedback]
     return render(request, "events/detail.html", {
         "event": event, "confirmed": confirmed, "waiting": waiting, "taken": taken,
-        "free": free_seats(event, taken), **_helpers(request)})
+        "free": free_seats(event, taken), "present": present, "walk_ins": walk_ins,
+        "attended": len(present), "feedback": feedback,
+        "average": f"{sum(ratings) / len(ratings):.1f}" if ratings else None,
+        **_helpers(request)})
 
 
 async def edit_page(request: web.Request) -> web.Response:
@@ -263,6 +275,43 @@ async def attendees_csv(request: web.Request) -> web.StreamResponse:
                                deps(request).settings.tz)
     return await send_file(request, csv_bytes(to_csv(table)),
                            filename=f"attendees-{number}.csv", content_type=CSV)
+
+
+async def attendance(request: web.Request) -> web.StreamResponse:
+    """Staff tick (or untick) a registered person as present; ticking twice changes nothing."""
+    number, registration = _number(request), int(request.match_info["registration"])
+    posted = await form(request)
+    present = posted.get("present") == "1"
+    async with UnitOfWork(deps(request).database) as uow:
+        await _event(uow, number)
+        changed = await deps(request).services.checkin.tick(uow, number, registration, present,
+                                                   staff(request).name)
+        if changed is None:
+            raise web.HTTPNotFound(text="no such registration")
+        if changed:
+            await audit.record(uow, staff(request), "event.attendance", f"event {number}",
+                               f"registration {registration} {'present' if present else 'absent'}")
+            await uow.commit()
+    notice = N_("Marked present.") if present else N_("Marked absent.")
+    raise see_other(request, f"/console/events/{number}#attendees", notice=_t(request, notice))
+
+
+async def poster_pdf(request: web.Request) -> web.StreamResponse:
+    """The check-in poster (the same file as `hubbot events poster`)."""
+    from bot.channels.telegram_me import bot_username
+
+    number = _number(request)
+    async with UnitOfWork(deps(request).database) as uow:
+        event = await _event(uow, number)
+    settings = deps(request).settings
+    links = checkin_links(event, telegram_username=await bot_username(settings),
+                          messenger_page=settings.messenger_page)
+    if not links:
+        raise web.HTTPConflict(text=_t(request, N_(
+            "No link to put on the poster: set TELEGRAM_BOT_USERNAME or MESSENGER_PAGE.")))
+    return await send_file(request, build_poster(event, links, tz=settings.tz,
+                                                 generated=utcnow()),
+                           filename=f"event-{number}-poster.pdf", content_type=PDF)
 
 
 def _t(request: web.Request, message: str) -> str:
