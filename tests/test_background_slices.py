@@ -230,10 +230,10 @@ async def test_stats_count_tickets_as_before(settings: Settings) -> None:
 
 async def test_reminders_queued_before_the_upgrade_are_still_withdrawn(
         settings: Settings) -> None:
-    """Migration 0010 gives pending reminders their event, so a cancellation finds them."""
+    """Migration 0012 gives pending reminders their event, so a cancellation finds them."""
     engine = make_engine(settings.database_url)
     try:
-        await downgrade(engine, "0009")
+        await downgrade(engine, "0011")
         async with engine.begin() as connection:
             await connection.execute(text(
                 "INSERT INTO person (channel, external_id, chat_id, display_name, language, "
