@@ -5,12 +5,27 @@ from __future__ import annotations
 from types import ModuleType
 
 from bot.core.router import Router
-from handlers import announce, basics, faq, hotline, language, privacy, staff, subscriptions
-from handlers import attendees, directory, events, newevent, org_registration, org_review
+from handlers import (
+    announce,
+    attendees,
+    basics,
+    directory,
+    events,
+    faq,
+    hotline,
+    language,
+    newevent,
+    org_registration,
+    org_review,
+    privacy,
+    report,
+    staff,
+    subscriptions,
+)
 
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
                                     org_registration, org_review, directory, events, subscriptions,
-                                    announce, attendees, newevent)
+                                    announce, attendees, newevent, report)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

@@ -25,22 +25,22 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from bot.app import HubApp, create_app  # noqa: E402
-from bot.exports.report_pdf import build_report_pdf  # noqa: E402
-from bot.exports.report_xlsx import build_report_xlsx  # noqa: E402
-from bot.places import MUNICIPALITIES  # noqa: E402
-from bot.services.hotline import TOPICS  # noqa: E402
-from bot.services.org_catalog import AREAS, LEGAL_FORMS  # noqa: E402
-from bot.services.report import build_report  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
-from storage.models import FaqQuestion, Person  # noqa: E402
-from storage.models_events import CONFIRMED, KINDS, Event, EventRegistration  # noqa: E402
-from storage.models_hotline import Ticket  # noqa: E402
-from storage.models_orgs import APPROVED, PENDING, Organisation  # noqa: E402
-from storage.models_outbox import Announcement, OutboxMessage  # noqa: E402
-from storage.uow import UnitOfWork  # noqa: E402
+from bot.app import HubApp, create_app
+from bot.exports.report_pdf import build_report_pdf
+from bot.exports.report_xlsx import build_report_xlsx
+from bot.places import MUNICIPALITIES
+from bot.services.hotline import TOPICS
+from bot.services.org_catalog import AREAS, LEGAL_FORMS
+from bot.services.report import build_report
+from bot.settings import load_settings
+from storage.models import FaqQuestion, Person
+from storage.models_events import CONFIRMED, KINDS, Event, EventRegistration
+from storage.models_hotline import Ticket
+from storage.models_orgs import APPROVED, PENDING, Organisation
+from storage.models_outbox import Announcement, OutboxMessage
+from storage.uow import UnitOfWork
 
 PEOPLE, TICKETS, EVENTS, REGISTRATIONS, ORGANISATIONS = 20_000, 5_000, 300, 10_000, 1_000
 QUESTIONS, ANNOUNCEMENTS, PER_ANNOUNCEMENT = 20_000, 40, 500

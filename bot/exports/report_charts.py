@@ -14,8 +14,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # before pyplot: files only, never a window
 
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib import font_manager
+from matplotlib.figure import Figure
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "DejaVu Sans"

@@ -43,8 +43,8 @@ def build_report_xlsx(report: Report) -> bytes:
             _put(sheet, number, [table.note])
             number += 1
         _put(sheet, number, table.columns, bold=True)
-        for number, values in enumerate(table.rows, start=number + 1):  # noqa: B007
-            _put(sheet, number, values)
+        for offset, values in enumerate(table.rows, start=1):
+            _put(sheet, number + offset, values)
         sheet.column_dimensions["A"].width = 48
         for letter in "BCD":
             sheet.column_dimensions[letter].width = 16

@@ -10,7 +10,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, String, case, cast, extract, func, literal_column, or_, text
+from sqlalchemy import (
+    Float,
+    String,
+    case,
+    cast,
+    extract,
+    func,
+    literal_column,
+    or_,
+    text,
+)
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
