@@ -12,6 +12,8 @@ from bot.console.pages import (
     events,
     inbox,
     organisations,
+    reports,
 )
 
-PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, audit)
+PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, reports,
+                                  audit)
