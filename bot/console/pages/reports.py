@@ -32,9 +32,8 @@ async def index(request: web.Request) -> web.Response:
 
 def _form(request: web.Request, values: dict[str, Any], error: str | None = None,
           status: int = 200) -> web.Response:
-    response = render(request, "reports/index.html", {"values": values, "error": error})
-    response.set_status(status)
-    return response
+    return render(request, "reports/index.html", {"values": values, "error": error},
+                  status=status)
 
 
 async def download(request: web.Request) -> web.StreamResponse:
