@@ -93,9 +93,9 @@ class ReportRepo:
                   .subquery())
         # nearest rank: ceil(0.9 n) = (9 n + 9) // 10 in integers
         median, p90 = (await self.session.exec(select(
-            func.avg(case((or_(ranked.c.rn == (ranked.c.n + 1) / 2,
-                               ranked.c.rn == (ranked.c.n + 2) / 2), ranked.c.s))),
-            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) / 10, ranked.c.s)))))).one()
+            func.avg(case((or_(ranked.c.rn == (ranked.c.n + 1) // 2,
+                               ranked.c.rn == (ranked.c.n + 2) // 2), ranked.c.s))),
+            func.max(case((ranked.c.rn == (ranked.c.n * 9 + 9) // 10, ranked.c.s)))))).one()
         return (int(total), int(answered), int(within),
                 float(median) if median is not None else None,
                 float(p90) if p90 is not None else None)
