@@ -16,10 +16,11 @@ matplotlib.use("Agg")  # before pyplot: files only, never a window
 
 from matplotlib import font_manager
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 FONTS = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FAMILY = "DejaVu Sans"
-ACCENT = "#1f4e79"
+BARS = (58, 124, 165)  # not the headings' blue: a page's bars can be told from its text
 _registered = threading.Lock()
 _done: list[bool] = []
 
@@ -32,23 +33,31 @@ def _fonts() -> None:
             _done.append(True)
 
 
-def bar_chart(bars: Sequence[tuple[str, float]], *, shown: Sequence[str]) -> bytes:
+def chart_height_mm(bars: int) -> float:
+    """How tall a chart of `bars` bars is on paper (its width is chosen by the caller)."""
+    return (0.5 + 0.32 * max(1, bars)) * 25.4
+
+
+def bar_chart(bars: Sequence[tuple[str, float]], *, shown: Sequence[str],
+              width_mm: float = 120) -> bytes:
     """Horizontal bars, one per (label, value), each labelled with its shown value ("<3"
-    draws no bar); PNG bytes. A Figure of its own: safe in several threads at once."""
+    draws no bar), `width_mm` wide on paper; PNG bytes. A Figure of its own: safe in several
+    threads at once."""
     _fonts()
-    labels = [label if len(label) <= 38 else label[:37] + "…" for label, _v in bars]
+    room = 22 if width_mm < 100 else 38
+    labels = [label if len(label) <= room else label[:room - 1] + "…" for label, _v in bars]
     values = [value for _l, value in bars]
-    height = 0.5 + 0.32 * max(1, len(bars))
-    figure = Figure(figsize=(6.4, height), dpi=110)
+    figure = Figure(figsize=(width_mm / 25.4, chart_height_mm(len(bars)) / 25.4), dpi=150)
     axes = figure.add_subplot()
     positions = list(range(len(bars)))[::-1]
-    axes.barh(positions, values, color=ACCENT, height=0.6)
+    axes.barh(positions, values, color=[c / 255 for c in BARS], height=0.6)
     axes.set_yticks(positions, labels, fontfamily=FAMILY, fontsize=8)
     top = max(values, default=0) or 1
     for y, value, text in zip(positions, values, shown, strict=True):
         axes.text(value + top * 0.01, y, text, va="center", fontsize=8, fontfamily=FAMILY)
     axes.set_xlim(0, top * 1.15)
     axes.tick_params(axis="x", labelsize=7)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     figure.tight_layout(pad=0.4)

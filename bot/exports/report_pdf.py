@@ -12,7 +12,7 @@ from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
 from bot.exports.booklet import FAMILY, FONTS  # the same embedded font
-from bot.exports.report_charts import bar_chart
+from bot.exports.report_charts import bar_chart, chart_height_mm
 from bot.services.report import Cell, Report, Table, figures
 
 ACCENT = (31, 78, 121)
@@ -70,11 +70,17 @@ def build_report_pdf(report: Report) -> bytes:
 
 
 def _table(pdf: FPDF, table: Table) -> None:
-    chart = None
-    if table.chart and table.rows:
-        chart = bar_chart(figures(table), shown=[_text(row[1]) for row in table.rows])
-    needed = 14 + 6 * (len(table.rows) + 1) + (0 if chart is None else 10 + 5 * len(table.rows))
-    if pdf.get_y() + min(needed, 120) > pdf.h - 16:
+    figure_columns = len(table.columns) - 1
+    drawn = table.chart and bool(table.rows)
+    # one figure: the chart beside the table; more: the table across the page, chart under it
+    width = 95 if drawn and figure_columns == 1 else 180
+    chart_width = 180 - width - 3 if width < 180 else 120
+    chart = bar_chart(figures(table), shown=[_text(row[1]) for row in table.rows],
+                      width_mm=chart_width) if drawn else None
+    rows_mm = 6 * (len(table.rows) + 1) + (8 if figure_columns > 1 else 0)  # a wrapped heading
+    chart_mm = chart_height_mm(len(table.rows)) if chart is not None else 0.0
+    needed = 14 + (max(rows_mm, chart_mm) if width < 180 else rows_mm + chart_mm + 4)
+    if pdf.get_y() + needed > pdf.h - pdf.b_margin and needed < pdf.h - 40:
         pdf.add_page()
     pdf.ln(2)
     pdf.set_font(FAMILY, "B", 11)
@@ -86,9 +92,6 @@ def _table(pdf: FPDF, table: Table) -> None:
     if not table.rows:
         pdf.cell(0, 6, "—", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         return
-    figure_columns = len(table.columns) - 1
-    # one figure: the chart beside the table; more: the table across the page, chart under it
-    width = 95 if chart is not None and figure_columns == 1 else 180
     label_width = width - (25 if figure_columns == 1 else 28) * figure_columns
     widths = [label_width] + [(width - label_width) / figure_columns] * figure_columns
     top = pdf.get_y()
@@ -107,9 +110,11 @@ def _table(pdf: FPDF, table: Table) -> None:
         return
     image = io.BytesIO(chart)
     if width <= 95:  # beside the table
-        pdf.image(image, x=pdf.l_margin + width + 3, y=top, w=180 - width - 3)
-        pdf.set_y(max(bottom, pdf.get_y()))
+        pdf.image(image, x=pdf.l_margin + width + 3, y=top, w=chart_width)
+        pdf.set_y(max(bottom, top + chart_mm))
     else:  # under it
         pdf.ln(2)
-        pdf.image(image, w=120)
+        if pdf.get_y() + chart_mm > pdf.h - pdf.b_margin:
+            pdf.add_page()
+        pdf.image(image, w=chart_width)
     pdf.ln(2)
