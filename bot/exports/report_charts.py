@@ -60,7 +60,11 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, shown: Sequence[str],
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
-    figure.tight_layout(pad=0.4)
+    # margins set, not measured (tight_layout draws the figure once more: a third of the time)
+    width_in, height_in = figure.get_size_inches()
+    longest = max((len(label) for label in labels), default=1)
+    figure.subplots_adjust(left=min(0.5, (0.2 + 0.062 * longest) / width_in), right=0.97,
+                           top=1 - 0.08 / height_in, bottom=0.3 / height_in)
     out = io.BytesIO()
-    figure.savefig(out, format="png")
+    figure.savefig(out, format="png", pil_kwargs={"compress_level": 3})
     return out.getvalue()
