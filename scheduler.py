@@ -17,8 +17,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from bot.services.delivery_report import DeliveryReport
 from bot.services.hotline import JOB_KIND
-from bot.services.outbox import OutboxWorker
-from bot.services.rate_limits import FloodLimits
+from bot.services.outbox import OutboxWorker, senders_for
+from bot.services.rate_limits import PAID_KINDS, FloodLimits, outbox_rate
 
 if TYPE_CHECKING:
     from bot.app import HubApp
@@ -33,17 +33,20 @@ class HubScheduler:
     def __init__(self, hub: HubApp) -> None:
         settings = hub.settings
         self.hub = hub
-        rate = settings.telegram_paid_rate if settings.telegram_paid_broadcast else \
-            settings.telegram_rate_limit
+        free = outbox_rate(settings.telegram_rate_limit)  # replies keep a share of it
+        paid = settings.telegram_paid_rate if settings.telegram_paid_broadcast else 0
         hotline = hub.services.hotline
         report = DeliveryReport(hub.database, settings, hotline)
-        self.worker = OutboxWorker(hub.database, hub.core.senders, FloodLimits(rate),
+        self.worker = OutboxWorker(hub.database, hub.core.senders,
+                                   FloodLimits(free, paid_per_second=paid),
                                    on_batch_progress=hub.services.announcements.report,
                                    give_up_after=settings.give_up_after,
                                    retry_max=settings.retry_max,
                                    actions={JOB_KIND: hotline.run_job},
                                    on_final=report.on_final,
-                                   on_chat_moved=hub.core.chat_moved)
+                                   on_chat_moved=hub.core.chat_moved,
+                                   senders_in_flight=senders_for(max(free, paid)),
+                                   paid_kinds=PAID_KINDS if paid else frozenset())
         self.scheduler = AsyncIOScheduler(timezone=settings.tz)
         self._tasks: set[asyncio.Task[None]] = set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -16,13 +17,16 @@ from bot.core.engine import ConversationCore
 from bot.core.router import Router
 from bot.faq.content import load_faq, load_offtopic
 from bot.faq.matcher import FaqMatcher
+from bot.services import faq_store
+from bot.services.announcements import Announcements
 from bot.services.container import Services
 from bot.services.faq import FaqService
-from bot.services.announcements import Announcements
+from bot.services.faq_store import ContentWatch
 from bot.services.hotline import Hotline
 from bot.services.routines import Routines
-from bot.services.tickets import Tickets, load_canned
+from bot.services.tickets import Tickets
 from bot.settings import Settings
+from bot.warmup import warm_up
 from handlers import FEATURES, build_router
 from handlers import hotline as hotline_feature
 from storage.engine import Database, open_database
@@ -33,7 +37,6 @@ from storage.uow import UnitOfWork
 log = logging.getLogger(__name__)
 
 PROCESSED_EVENTS_KEPT = timedelta(days=3)
-CANNED = "canned.yaml"  # staff's canned answers, read once at start
 
 
 @dataclass
@@ -45,6 +48,14 @@ class HubApp:
     router: Router
     services: Services
     core: ConversationCore
+    content_watch: ContentWatch | None = None
+
+    def watch_content(self, interval: float | None = None) -> None:
+        """Follow content changes made by other processes (long-running processes call it)."""
+        if self.content_watch is not None:
+            if interval is not None:
+                self.content_watch.interval = interval
+            self.content_watch.start()
 
     @property
     def engine(self) -> AsyncEngine:
@@ -57,7 +68,9 @@ class HubApp:
         return self.database.sessions
 
     async def close(self) -> None:
-        """Release database connections."""
+        """Stop watching the content; release database connections."""
+        if self.content_watch is not None:
+            await self.content_watch.stop()
         await self.database.dispose()
 
 
@@ -81,7 +94,7 @@ def build_faq(settings: Settings, router: Router) -> FaqService:
 
 async def create_app(settings: Settings, *, migrate: bool = True,
                      features: tuple[ModuleType, ...] = FEATURES) -> HubApp:
-    """Build the bot: migrate the database, load content, register features."""
+    """Build the bot: migrate the database, seed and load the content, register features."""
     redact.remember_settings(settings)  # stored error texts are scrubbed of these too
     database = open_database(settings.database_url)
     if migrate:
@@ -91,15 +104,24 @@ async def create_app(settings: Settings, *, migrate: bool = True,
         # Promise nothing nobody would see: no /ask, no menu item, no "Talk to a person" into it.
         features = tuple(f for f in features if f is not hotline_feature)
     router = build_router(features)
+    await faq_store.seed_if_empty(database, settings.content_dir)
+    version, document = await faq_store.load(database)
+    index = await asyncio.to_thread(faq_store.build_index, version, document,
+                                    settings.faq_threshold)
+    faq = FaqService(content=index.content, matcher=index.matcher, settings=settings,
+                     has_command=router.has_command)
     senders: dict[str, Sender] = {}  # filled by the channels that start
     hotline = Hotline(database=database, settings=settings)
-    services = Services(settings=settings, faq=build_faq(settings, router),
+    tickets = Tickets(hotline, index.canned)  # both follow content changes (`watch_content`)
+    services = Services(settings=settings, faq=faq,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=Tickets(hotline, load_canned(settings.content_dir / CANNED)))
+                        tickets=tickets)
     core = ConversationCore(database, router, services, senders)
+    warm_up()  # no first-use loading or full garbage collection of all this later
     log.info("bot ready: %d FAQ topics, %d commands", len(services.faq.content.topics),
              len(router.commands))
+    watch = faq_store.ContentWatch(database, faq, tickets, version=version)
     return HubApp(settings=settings, database=database, router=router, services=services,
-                  core=core)
+                  core=core, content_watch=watch)

@@ -79,9 +79,8 @@ async def _counted(turn: Turn, data: dict[str, Any], value: str) -> bool:
     if value == BY_MUNICIPALITY:
         return True
     kind, _sep, rest = value.partition(":")
-    people = await turn.services.announcements.recipients(turn.uow, {"kind": kind,
-                                                                     "value": rest})
-    data[COUNT_KEY] = len(people)
+    data[COUNT_KEY] = await turn.services.announcements.count(turn.uow, {"kind": kind,
+                                                                         "value": rest})
     return True
 
 

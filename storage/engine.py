@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.write_lock import WriteLock
 
 BUSY_TIMEOUT_MS = 10_000  # how long a writer waits for another process's write to finish
 
@@ -69,16 +69,17 @@ class Database:
     """An engine, its session factory, and (SQLite only) the in-process writer lock.
 
     SQLite allows one writer; waiting on an asyncio lock is fair and instant, while SQLite's
-    own busy handler sleeps and polls. BEGIN IMMEDIATE still guards other processes.
+    own busy handler sleeps and polls (people's turns go first: see write_lock.py). BEGIN
+    IMMEDIATE still guards other processes.
     """
 
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession] = field(init=False)
-    write_lock: asyncio.Lock | None = field(init=False)
+    write_lock: WriteLock | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.sessions = make_session_factory(self.engine)
-        self.write_lock = asyncio.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.write_lock = WriteLock() if self.engine.dialect.name == "sqlite" else None
 
     async def dispose(self) -> None:
         """Close every pooled connection."""

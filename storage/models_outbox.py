@@ -22,6 +22,7 @@ class OutboxMessage(SQLModel, table=True):
         Index("ix_outbox_order", "order_key", "id"),
         Index("ix_outbox_person", "person_id"),
         Index("ix_outbox_created", "created_at", "id"),  # retention, a page at a time
+        Index("ix_outbox_event", "event_id", "state"),  # an event's reminders, withdrawn at once
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -38,6 +39,7 @@ class OutboxMessage(SQLModel, table=True):
     not_before: datetime = Field(default_factory=utcnow)
     quiet_hours: bool = False  # wait for the end of quiet hours
     batch_id: int | None = Field(default=None)  # the announcement it belongs to
+    event_id: int | None = Field(default=None)  # the event a reminder is about
     # Rows sharing an order key go out one at a time, oldest first (one person's replies,
     # one ticket's work in the staff chat); rows without one go out in any order.
     order_key: str | None = Field(default=None, max_length=80)

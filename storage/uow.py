@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 from storage.engine import Database
 from storage.repos.conversations import ConversationRepo
@@ -18,12 +18,13 @@ R = TypeVar("R")
 class UnitOfWork:
     """Opens a session; nothing is written unless `commit()` is called."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, urgent: bool = False) -> None:
         self._database = database
+        self._urgent = urgent  # someone waits for it (a person's turn): goes before background
 
-    async def __aenter__(self) -> UnitOfWork:
+    async def __aenter__(self) -> Self:
         if self._database.write_lock is not None:
-            await self._database.write_lock.acquire()
+            await self._database.write_lock.acquire(urgent=self._urgent)
         self.session = self._database.sessions()
         self.people = PeopleRepo(self.session)
         self.conversations = ConversationRepo(self.session)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlmodel import col, select
+from sqlalchemy import text
+from sqlmodel import select
 
 from bot.app import HubApp, create_app
 from bot.core.messages import Incoming
@@ -15,10 +16,19 @@ from bot.services import routines as routines_module
 from bot.services.events import cancel_registration, move_event
 from bot.services.routines import Routines
 from bot.settings import Settings
+from storage.engine import Database, make_engine
+from storage.migrate import downgrade, upgrade
 from storage.models import Person, utcnow
 from storage.models_events import CONFIRMED, Event, EventRegistration
 from storage.models_hotline import Ticket
-from storage.models_outbox import Announcement, OutboxMessage, Subscription, UnreachablePerson
+from storage.models_outbox import (
+    Announcement,
+    OutboxMessage,
+    Subscription,
+    UnreachablePerson,
+)
+from storage.repos import audience as audience_module
+from storage.repos.outbox import OutboxRepo
 from storage.repos.privacy import ERASED_CHAT
 from storage.uow import UnitOfWork
 
@@ -57,10 +67,11 @@ async def _register(hub: HubApp, event_id: int, person_ids: list[int],
 
 
 async def _reminders(hub: HubApp, event_id: int) -> dict[str, str]:
-    """Reminder keys of an event and their states."""
+    """Reminder keys of an event and their states (found by the event they name)."""
     async with hub.session_factory() as session:
         rows = (await session.exec(select(OutboxMessage).where(
-            col(OutboxMessage.dedupe_key).startswith(f"reminder:event{event_id}:")))).all()
+            OutboxMessage.event_id == event_id))).all()
+    assert all(row.dedupe_key.startswith(f"reminder:event{event_id}:") for row in rows)
     return {row.dedupe_key: row.state for row in rows}
 
 
@@ -166,8 +177,12 @@ async def test_an_announcement_queues_one_row_per_recipient_in_slices(
         uow.session.add_all([everyone, funding])
         await uow.commit()
     announcements = hub.services.announcements
+    monkeypatch.setattr(audience_module, "COUNT_PAGE", 4)  # the topic counted page by page
     async with UnitOfWork(hub.database) as uow:
         assert len(await announcements.recipients(uow, everyone.audience)) == 27
+        assert await announcements.count(uow, everyone.audience) == 27  # the preview's count
+        assert await announcements.count(uow, funding.audience) == sum(
+            1 for i in range(3, 30) if i % 3)
     assert await announcements.queue(everyone.id or 0) == 27
     assert await announcements.queue(everyone.id or 0) == 0  # no longer a draft
     # subscribers 3..29 whose index is not a multiple of 3 chose funding
@@ -211,3 +226,32 @@ async def test_stats_count_tickets_as_before(settings: Settings) -> None:
     assert "Legal help: 3" in text and "Consultation: 1" in text and "Kutaisi: 2" in text and "Vani: 1" in text
     assert "Median time to the first staff reply: 4.0 h" in text
     assert "Satisfaction: 4.5 / 5 from 2 ratings" in text
+
+
+async def test_reminders_queued_before_the_upgrade_are_still_withdrawn(
+        settings: Settings) -> None:
+    """Migration 0010 gives pending reminders their event, so a cancellation finds them."""
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, "0009")
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO person (channel, external_id, chat_id, display_name, language, "
+                "language_chosen, first_seen, last_seen) VALUES ('telegram', '31', '31', '', "
+                "'en', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            await connection.execute(text(
+                "INSERT INTO outbox (dedupe_key, kind, person_id, channel, chat_id, payload, "
+                "state, attempts, not_before, quiet_hours, created_at) VALUES "
+                "(:key, 'reminder', (SELECT id FROM person WHERE external_id = '31'), "
+                "'telegram', '31', '{}', 'pending', 0, CURRENT_TIMESTAMP, false, "
+                "CURRENT_TIMESTAMP)"), {"key": "reminder:event5:person1@20270101T1000:7200"})
+        await upgrade(engine)
+    finally:
+        await engine.dispose()
+    database = Database(make_engine(settings.database_url))
+    try:
+        async with UnitOfWork(database) as uow:
+            assert await uow.repo(OutboxRepo).withdraw_reminders(5) == 1
+            await uow.commit()
+    finally:
+        await database.dispose()

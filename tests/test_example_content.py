@@ -208,6 +208,7 @@ async def test_removing_keeps_real_data_and_withdraws_what_was_queued_for_exampl
         uow.session.add(EventRegistration(event_id=forum.id, person_id=real.id, status=CONFIRMED))
         await uow.repo(OutboxRepo).enqueue([{
             "dedupe_key": f"reminder:event{forum.id}:888:1d", "kind": "reminder",
+            "event_id": forum.id,  # a reminder names its event (withdrawn by it)
             "person_id": real.id, "channel": "telegram", "chat_id": "888",
             "payload": {"text": "soon"}, "not_before": utcnow() + timedelta(days=1)}])
         await uow.commit()

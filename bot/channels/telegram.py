@@ -35,6 +35,7 @@ from bot.core.engine import ConversationCore
 from bot.core.messages import Button, Reply
 from bot.core.router import Command
 from bot.i18n import LANGUAGES, translator
+from bot.services.rate_limits import PAID_KINDS
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -225,18 +226,19 @@ class TelegramChannel:
         whose `sent` counts the replies that went out before it."""
         bot = self.application.bot
         chat, thread = int(chat_id), int(thread_id) if thread_id else None
+        paid = self._paid(kind)
         sent = 0
         try:
             for reply in replies:
                 parts = split_text(reply.text, TEXT_LIMIT) if reply.text else []
                 for i, part in enumerate(parts):
                     await bot.send_message(
-                        chat, part, message_thread_id=thread,
+                        chat, part, message_thread_id=thread, allow_paid_broadcast=paid,
                         reply_markup=reply_markup(reply) if i == len(parts) - 1 else None)
                 if reply.document is not None:
                     await bot.send_document(chat, InputFile(
                         reply.document.content, filename=reply.document.filename),
-                        message_thread_id=thread)
+                        message_thread_id=thread, allow_paid_broadcast=paid)
                 sent += 1
         except TelegramError as exc:
             error = delivery_error(exc)
@@ -244,14 +246,21 @@ class TelegramChannel:
             raise error from exc
 
     async def copy(self, chat_id: str, from_chat_id: str, message_id: str,
-                   buttons: list[list[Button]]) -> None:
+                   buttons: list[list[Button]], *, kind: str | None = None) -> None:
         """Copy a message (a staff photo or document) to a person, with buttons under it."""
         try:
             await self.application.bot.copy_message(
                 int(chat_id), int(from_chat_id), int(message_id),
-                reply_markup=reply_markup(Reply(text="", buttons=buttons)))
+                reply_markup=reply_markup(Reply(text="", buttons=buttons)),
+                allow_paid_broadcast=self._paid(kind))
         except TelegramError as exc:
             raise delivery_error(exc) from exc
+
+    def _paid(self, kind: str | None) -> bool | None:
+        """Announcements go as paid broadcasts when TELEGRAM_PAID_BROADCAST is on: beyond the
+        free 30 messages a second (PTB's rate limiter gives them their own budget, so replies
+        to people never wait behind them)."""
+        return True if kind in PAID_KINDS and self.settings.telegram_paid_broadcast else None
 
     async def deliver(self, chat_id: int, replies: list[Reply], thread_id: int | None = None) -> None:
         """Send the replies to an update now; what cannot go now is queued (see the core)."""

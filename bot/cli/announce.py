@@ -88,9 +88,9 @@ async def run(settings: Settings, args: argparse.Namespace,
                 await _check_event(uow, value)
             announcement = Announcement(text=args.text, audience={"kind": kind, "value": value},
                                         author="hubbot announce")
-            people = await hub.services.announcements.recipients(uow, announcement.audience)
+            people = await hub.services.announcements.count(uow, announcement.audience)
             if args.dry_run:
-                print(f"{len(people)} recipients")
+                print(f"{people} recipients")
                 return 0
             if not people:
                 print("nobody is in this audience yet: nothing was queued")

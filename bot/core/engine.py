@@ -65,7 +65,7 @@ class ConversationCore:
 
     async def _handle(self, event: Incoming, payload_limit: int | None) -> list[Reply]:
         try:
-            async with UnitOfWork(self._database) as uow:
+            async with UnitOfWork(self._database, urgent=True) as uow:  # before background work
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)
@@ -75,7 +75,7 @@ class ConversationCore:
                 replies = await self._fit_payloads(uow, turn.replies, payload_limit)
                 await self._queue_notices(uow, turn)
                 await uow.commit()
-        except Exception:  # noqa: BLE001 — the person is told, the process keeps running
+        except Exception:  # the person is told, the process keeps running
             # Never log the person's text: hotline questions may be sensitive.
             log.exception("error while handling a %s event", event.channel)
             language, _ = language_from_hint(event.language_hint)
@@ -85,7 +85,7 @@ class ConversationCore:
         for action in turn.after_commit:  # work with the outside world, once the state is safe
             try:
                 await action()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("an after-commit action failed for a %s event", event.channel)
         return replies
 
@@ -134,7 +134,7 @@ class ConversationCore:
                "payload": {"replies": [reply_to_dict(r) for r in replies],
                            "expires_at": (utcnow() + REPLY_STALE_AFTER).isoformat()}}
         async with UnitOfWork(self._database) as uow:
-            await uow.repo(OutboxRepo).enqueue([row])
+            await uow.repo(OutboxRepo).enqueue([row], known=set())  # a fresh key
             await uow.commit()
         self._backlog.add(key)
         if self.on_queued is not None:

@@ -208,8 +208,8 @@ def _check_upload(upload: Upload, errors: ComposeErrors, staff_chat: bool) -> No
 
 
 async def count(uow: UnitOfWork, announcements: Announcements, announcement: Announcement) -> int:
-    """How many people it would reach now (the chat's and the CLI's own count)."""
-    return len(await announcements.recipients(uow, announcement.audience))
+    """How many people it would reach now (the chat's and the CLI's own count), in SQL."""
+    return await announcements.count(uow, announcement.audience)
 
 
 async def approve(uow: UnitOfWork, announcement_id: int) -> Announcement | None:

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.services.routines import reminder_prefix
 from bot.settings import Settings
 from storage.engine import Database
 from storage.models import Person, utcnow
@@ -204,5 +203,5 @@ async def remove_examples(uow: UnitOfWork) -> dict[str, int]:
     to an example event are withdrawn. Returns how many rows of each kind went."""
     outbox = uow.repo(OutboxRepo)
     for event_id in await uow.repo(ExampleRepo).ids(EVENT):
-        await outbox.drop_pending(reminder_prefix(event_id))
+        await outbox.withdraw_reminders(event_id)
     return await uow.repo(ExampleRepo).remove()

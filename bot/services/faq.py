@@ -11,7 +11,6 @@ from bot.faq.render import fill
 from bot.settings import Settings
 
 
-
 @dataclass
 class FaqService:
     """Answers free-text questions from the content file."""
@@ -20,6 +19,10 @@ class FaqService:
     matcher: FaqMatcher
     settings: Settings
     has_command: Callable[[str], bool]
+
+    def replace(self, content: FaqContent, matcher: FaqMatcher) -> None:
+        """Answer from new content from now on (both at once: no await in between)."""
+        self.content, self.matcher = content, matcher
 
     def match(self, query: str) -> MatchResult:
         """Which topic the question is about, if any is close enough."""

@@ -98,16 +98,22 @@ class Hotline:
 
         `op`: "sync" (topic, card and every message not yet in the staff chat), "post"
         (`text` into the topic), "close", "reopen", "erase"."""
+        await self.queue_many(uow, [ticket_id], op, **data)
+
+    async def queue_many(self, uow: UnitOfWork, ticket_ids: list[int], op: str,
+                         **data: Any) -> None:
+        """The same work for several tickets, in one statement (retention erases a slice)."""
         if not self.enabled:
             if op == "sync":
-                log.warning("ticket #%s kept, but no staff chat is configured (STAFF_CHAT_ID)",
-                            ticket_id)
+                log.warning("tickets %s kept, but no staff chat is configured (STAFF_CHAT_ID)",
+                            ", ".join(f"#{t}" for t in ticket_ids))
             return
         await uow.repo(OutboxRepo).enqueue([{
             "dedupe_key": f"ticket:{ticket_id}:{op}:{uuid.uuid4().hex}", "kind": JOB_KIND,
             "channel": self.staff_channel, "chat_id": str(self.settings.staff_chat_id),
             "order_key": f"ticket:{ticket_id}",
-            "payload": {"op": op, "ticket_id": ticket_id, **data}}])
+            "payload": {"op": op, "ticket_id": ticket_id, **data}} for ticket_id in ticket_ids],
+            known=set())  # fresh keys: nothing to look up
 
     async def queue_staff_reply(self, uow: UnitOfWork, ticket: Ticket, person: Person,
                                 text: str, staff_message_id: int | None) -> None:
@@ -124,7 +130,7 @@ class Hotline:
             "kind": STAFF_REPLY_KIND, "person_id": person.id, "channel": person.channel,
             "chat_id": person.chat_id, "order_key": reply_order_key(person.channel,
                                                                     person.chat_id),
-            "payload": payload}])
+            "payload": payload}], known=set())  # a fresh key: nothing to look up
 
     async def on_final(self, row: OutboxMessage, outcome: str, error: str | None) -> None:
         """A staff answer that could not be delivered: say so in the ticket's topic, once."""

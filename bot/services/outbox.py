@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -45,7 +46,8 @@ from storage.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 
-SENDERS = 3  # sends in flight at once
+SENDERS = 3  # sends in flight at once (at the free 30 messages a second)
+MAX_SENDERS = 8  # at higher rates (paid broadcasts): the HTTP pool keeps room for replies
 CLAIM_BATCH = 30
 FIRST_BACKOFF = 2.0  # seconds; doubles per try up to DELIVERY_RETRY_MAX, with jitter
 OUTSIDE_WINDOW = "outside window"  # last_error of rows the channel may not send now
@@ -59,6 +61,13 @@ Action = Callable[[OutboxMessage], Awaitable[None]]
 FinalHook = Callable[[OutboxMessage, str, str | None], Awaitable[None]]
 # Told when a group moved to a new id: (channel, old chat id, new chat id).
 MovedHook = Callable[[str, str, str], Awaitable[None]]
+
+
+def senders_for(rate: float) -> int:
+    """Sends in flight needed to reach `rate` messages a second (about 0.1 s each)."""
+    if not rate:  # no limit configured (tests, benchmarks): as before
+        return SENDERS
+    return max(SENDERS, min(MAX_SENDERS, math.ceil(rate / 10)))
 
 
 @dataclass
@@ -76,6 +85,8 @@ class OutboxWorker:
     actions: Mapping[str, Action] = field(default_factory=dict)
     on_final: FinalHook | None = None
     on_chat_moved: MovedHook | None = None
+    senders_in_flight: int = SENDERS
+    paid_kinds: frozenset[str] = frozenset()  # sent as paid broadcasts (their own budget)
     running: bool = False  # the drain loop is alive (for /healthz and /metrics)
     restarts: int = 0
     last_beat: float = 0.0  # monotonic time of the last loop turn
@@ -115,7 +126,7 @@ class OutboxWorker:
                 await self._loop(at_start=first)
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 — e.g. the database went away; try again later
+            except Exception:  # e.g. the database went away; try again later
                 self.running = False
                 self.restarts += 1
                 metrics.OUTBOX_WORKER_RESTARTS.inc()
@@ -167,7 +178,7 @@ class OutboxWorker:
                 if row.batch_id is not None:
                     batches.add(row.batch_id)
 
-        results = await asyncio.gather(*(sender_task() for _ in range(SENDERS)),
+        results = await asyncio.gather(*(sender_task() for _ in range(self.senders_in_flight)),
                                        return_exceptions=True)
         if batches and self.on_batch_progress is not None:
             await self.on_batch_progress(batches)
@@ -186,7 +197,7 @@ class OutboxWorker:
         if wait > 0:
             await self._retry(row, "chat limit", count=False, after=timedelta(seconds=wait))
             return
-        await self.limits.acquire(row.chat_id)
+        await self.limits.acquire(row.chat_id, paid=row.kind in self.paid_kinds)
         try:
             await self._attempt(row)
         except Unreachable as exc:
@@ -214,7 +225,7 @@ class OutboxWorker:
                 outcome = await self._transient(row, exc)
         except (Transient, OSError, TimeoutError) as exc:
             outcome = await self._transient(row, exc)
-        except Exception as exc:  # noqa: BLE001 — a bug or a database hiccup: this row's outcome
+        except Exception as exc:  # a bug or a database hiccup: this row's outcome
             log.exception("outbox row %s (%s) raised; it will be tried again", row.id, row.kind)
             outcome = await self._transient(row, exc)
         else:
@@ -235,7 +246,7 @@ class OutboxWorker:
         copier = getattr(sender, "copy", None)
         if copy and copier is not None:
             buttons = replies[0].buttons if replies else []
-            await copier(row.chat_id, copy["chat_id"], copy["message_id"], buttons)
+            await copier(row.chat_id, copy["chat_id"], copy["message_id"], buttons, kind=row.kind)
             return
         await sender.send(row.chat_id, replies, row.thread_id, kind=row.kind)
 
@@ -246,7 +257,7 @@ class OutboxWorker:
             await self._record(row, "failed", error)
             return "failed"
         backoff = min(FIRST_BACKOFF * 2 ** row.attempts, self.retry_max.total_seconds())
-        backoff *= random.uniform(0.5, 1.0)  # noqa: S311 — jitter, not security
+        backoff *= random.uniform(0.5, 1.0)  # jitter, not security
         await self._retry(row, error, count=True, after=timedelta(seconds=backoff),
                           sent=getattr(exc, "sent", 0))
         return "retry"
@@ -263,7 +274,7 @@ class OutboxWorker:
         assert self.on_final is not None
         try:
             await self.on_final(row, outcome, error)
-        except Exception:  # noqa: BLE001 — telling staff is a courtesy; the row is recorded
+        except Exception:  # telling staff is a courtesy; the row is recorded
             log.exception("could not report the outcome of outbox row %s", row.id)
 
     async def _retry(self, row: OutboxMessage, error: str, *, count: bool,

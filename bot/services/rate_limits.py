@@ -31,15 +31,28 @@ class SlidingWindow:
 # Telegram counts messages as they arrive, we as they leave: jitter on the way can put one more
 # into one of its seconds than we sent in any of ours. Our second is this much longer.
 OVERALL_PERIOD = 1.05
+# Replies to people share Telegram's overall limit with the outbox but do not wait for it here:
+# the outbox keeps this share of the free rate unused, so a question asked during a big
+# announcement is answered at once instead of queueing behind it.
+REPLY_SHARE = 0.2
+# Outbox kinds sent as paid broadcasts when TELEGRAM_PAID_BROADCAST is on: they have their own
+# budget (TELEGRAM_PAID_RATE) beside the free one.
+PAID_KINDS = frozenset({"announcement"})
+
+
+def outbox_rate(free_rate: float) -> float:
+    """What the outbox may use of the free overall rate (0: no limit)."""
+    return free_rate * (1 - REPLY_SHARE)
 
 
 class FloodLimits:
     """Telegram's limits: overall messages/s, 1/s per private chat, 20/min per group."""
 
-    def __init__(self, overall_per_second: float, *, per_chat_seconds: float = 1.0,
-                 group_per_minute: int = 20) -> None:
+    def __init__(self, overall_per_second: float, *, paid_per_second: float = 0,
+                 per_chat_seconds: float = 1.0, group_per_minute: int = 20) -> None:
         self.overall = (SlidingWindow(overall_per_second, OVERALL_PERIOD) if overall_per_second
                         else None)
+        self.paid = SlidingWindow(paid_per_second, OVERALL_PERIOD) if paid_per_second else None
         self.per_chat_seconds = per_chat_seconds
         self.group_per_minute = group_per_minute
         self._last: dict[str, float] = {}
@@ -59,21 +72,23 @@ class FloodLimits:
             return window.wait_time(now)
         return max(0.0, self._last.get(chat_id, -1e9) + self.per_chat_seconds - now)
 
-    async def acquire(self, chat_id: str) -> None:
-        """Wait until a message to `chat_id` is within every limit, then count it."""
+    async def acquire(self, chat_id: str, *, paid: bool = False) -> None:
+        """Wait until a message to `chat_id` is within every limit, then count it (against the
+        paid budget when `paid` and there is one)."""
+        overall = self.paid if paid and self.paid is not None else self.overall
         async with self._lock:
             while True:
                 now = time.monotonic()
                 waits = [self._paused_until - now, self.chat_wait(chat_id)]
-                if self.overall is not None:
-                    waits.append(self.overall.wait_time(now))
+                if overall is not None:
+                    waits.append(overall.wait_time(now))
                 wait = max(waits)
                 if wait <= 0:
                     break
                 await asyncio.sleep(wait)
             now = time.monotonic()
-            if self.overall is not None:
-                self.overall.record(now)
+            if overall is not None:
+                overall.record(now)
             if chat_id.startswith("-"):
                 self._groups[chat_id].record(now)
             else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core.delivery import reply_to_dict
 from bot.core.messages import Button, Reply
@@ -20,11 +21,6 @@ from storage.repos.events_calendar import EventCalendarRepo, Recipient
 from storage.repos.outbox import OutboxRepo
 from storage.repos.tickets import TicketRepo
 from storage.uow import UnitOfWork
-
-
-def reminder_prefix(event_id: int) -> str:
-    """Every reminder key of an event starts with this (to withdraw them together)."""
-    return f"reminder:event{event_id}:"
 
 
 def after_quiet_hours(moment: datetime, settings: Settings) -> datetime:
@@ -50,6 +46,7 @@ SLA_KEY = "staff:sla:"  # + ticket id
 # Background work goes in slices this big, each its own short unit of work, with the event loop
 # handed back in between: no slice holds the loop (or SQLite's write lock) for long.
 SLICE = 200
+REMINDER_SLICE = 100  # registrations per slice (each gives a row per reminder offset)
 # Reminder planning looks at what changed since its last run, from this much earlier: a change
 # committed late, or by a process whose clock is a little off, is still seen.
 CHANGES_OVERLAP = timedelta(minutes=10)
@@ -66,6 +63,9 @@ class Routines:
     hotline: Hotline
     _planned_at: datetime | None = field(default=None, init=False)  # last plan's start
     _full_plan_at: datetime | None = field(default=None, init=False)
+    # (event id, language) -> (the event's updated_at, its reminder as JSON)
+    _reminder_texts: dict[tuple[int, str], tuple[datetime, dict[str, Any]]] = field(
+        default_factory=dict, init=False)
 
     async def plan_reminders(self) -> str | None:
         """Queue reminders for confirmed registrations; withdraw those no longer true.
@@ -76,6 +76,7 @@ class Routines:
         registration its own; a reminder whose time passed while the bot was down is still
         queued when the event is at most 12 hours past it and has not begun."""
         started = utcnow()
+        self._reminder_texts.clear()
         full = (self._planned_at is None or self._full_plan_at is None
                 or started - self._full_plan_at >= FULL_PLAN_EVERY)
         since = None if full else self._planned_at - CHANGES_OVERLAP  # type: ignore[operator]
@@ -94,16 +95,17 @@ class Routines:
     async def _plan_event(self, event: Event, now: datetime) -> int:
         """Withdraw what no longer holds for this event; queue its confirmed people's reminders."""
         assert event.id is not None
-        prefix, stamp = reminder_prefix(event.id), _stamp(event)
-        async with UnitOfWork(self.database) as uow:
+        async with UnitOfWork(self.database) as uow:  # one index lookup of the event's rows
             outbox = uow.repo(OutboxRepo)
-            # a moved event: reminders for its old time are withdrawn (their keys differ)
-            await outbox.drop_pending_except(prefix, f"@{stamp}:")
             if event.cancelled_at is not None or event.starts_at <= now:
-                await outbox.drop_pending(prefix)
-            else:  # registrations cancelled or wait-listed since
-                await outbox.withdraw_pending_unless(prefix, uow.repo(
-                    EventCalendarRepo).confirmed_exists(event.id, OutboxMessage.person_id))
+                await outbox.withdraw_reminders(event.id)
+            else:
+                # a moved event: reminders for its old time are withdrawn (their keys differ);
+                # so are those of registrations cancelled or wait-listed since
+                await outbox.withdraw_reminders(
+                    event.id, keep_key_with=f"@{_stamp(event)}:",
+                    keep_if=uow.repo(EventCalendarRepo).confirmed_exists(
+                        event.id, OutboxMessage.person_id))
             await uow.commit()
         if event.cancelled_at is not None or event.starts_at <= now:
             return 0
@@ -112,10 +114,10 @@ class Routines:
             await asyncio.sleep(0)  # others' turn between slices
             async with UnitOfWork(self.database) as uow:
                 page = await uow.repo(EventCalendarRepo).confirmed_recipients(
-                    event.id, after=after, limit=SLICE)
+                    event.id, after=after, limit=REMINDER_SLICE)
                 queued += await self._queue_reminders(uow, {event.id: event}, page, now)
                 await uow.commit()
-            if len(page) < SLICE:
+            if len(page) < REMINDER_SLICE:
                 return queued
             after = page[-1].registration_id
 
@@ -128,7 +130,8 @@ class Routines:
             await asyncio.sleep(0)
             async with UnitOfWork(self.database) as uow:
                 calendar = uow.repo(EventCalendarRepo)
-                page = await calendar.changed_registrations(since, now, after=after, limit=SLICE)
+                page = await calendar.changed_registrations(since, now, after=after,
+                                                            limit=REMINDER_SLICE)
                 todo = [r for r in page if r.event_id not in done]
                 for missing in {r.event_id for r in todo} - set(events):
                     event = await calendar.get(missing)
@@ -137,48 +140,59 @@ class Routines:
                 outbox = uow.repo(OutboxRepo)
                 for row in todo:
                     if row.status != CONFIRMED:
-                        await outbox.drop_pending(f"{reminder_prefix(row.event_id)}"
-                                                  f"person{row.person_id}@")
+                        await outbox.withdraw_reminders(row.event_id, person_id=row.person_id)
                 queued += await self._queue_reminders(
                     uow, events, [r for r in todo if r.status == CONFIRMED], now)
                 await uow.commit()
-            if len(page) < SLICE:
+            if len(page) < REMINDER_SLICE:
                 return queued
             after = page[-1].registration_id
 
     async def _queue_reminders(self, uow: UnitOfWork, events: dict[int, Event],
                                recipients: list[Recipient], now: datetime) -> int:
         """The reminders due to these confirmed registrations (rows already queued are kept)."""
-        texts: dict[tuple[int, str], tuple[str, str, str]] = {}
+        offsets = self.settings.offsets
         wanted: list[tuple[str, Event, Recipient, timedelta]] = []
         for recipient in recipients:
             event = events.get(recipient.event_id)
             if event is None or event.cancelled_at is not None or event.starts_at <= now:
                 continue
-            key = f"{reminder_prefix(recipient.event_id)}person{recipient.person_id}"
-            wanted += [(f"{key}@{_stamp(event)}:{int(offset.total_seconds())}", event,
-                        recipient, offset) for offset in self.settings.offsets
-                       if event.starts_at - offset > now - timedelta(hours=12)]
+            key = f"reminder:event{recipient.event_id}:person{recipient.person_id}@{_stamp(event)}"
+            wanted += [(f"{key}:{int(offset.total_seconds())}", event, recipient, offset)
+                       for offset in offsets if event.starts_at - offset > now - timedelta(hours=12)]
         outbox = uow.repo(OutboxRepo)
         known = set(await outbox.known_keys([key for key, *_rest in wanted]))
-        rows = []
-        for key, event, recipient, offset in wanted:
-            if key in known:
-                continue
-            assert event.id is not None
-            text = texts.get((event.id, recipient.language))
-            if text is None:
-                text = texts[(event.id, recipient.language)] = self._reminder_text(
-                    event, recipient.language)
-            rows.append(_reminder_row(key, event, recipient, offset, text))
-        return await outbox.enqueue(rows)
+        rows = [self._reminder_row(key, event, recipient, offset)
+                for key, event, recipient, offset in wanted if key not in known]
+        return await outbox.enqueue(rows, known=known)
 
-    def _reminder_text(self, event: Event, language: str) -> tuple[str, str, str]:
-        """(text, button label, its short form) of an event's reminder in a language."""
+    def _reminder_row(self, key: str, event: Event, recipient: Recipient, offset: timedelta
+                      ) -> dict[str, object]:
+        """An outbox row: the event's reminder in the person's language (its text is built once
+        per event and language), with a button cancelling this registration."""
+        assert event.id is not None
+        cached = self._reminder_texts.get((event.id, recipient.language))
+        if cached is None or cached[0] != event.updated_at:
+            cached = self._reminder_texts[(event.id, recipient.language)] = (
+                event.updated_at, reply_to_dict(self._reminder_reply(event, recipient.language)))
+        reply = dict(cached[1])
+        reply["buttons"] = [[{**reply["buttons"][0][0],
+                              "payload": f"ev:c:{recipient.registration_id}"}]]
+        return {"dedupe_key": key, "kind": "reminder", "person_id": recipient.person_id,
+                "event_id": recipient.event_id, "channel": recipient.channel,
+                "chat_id": recipient.chat_id,
+                # sent late after downtime if still useful, never after the event began
+                "not_before": event.starts_at - offset,
+                "payload": {"replies": [reply], "expires_at": event.starts_at.isoformat()}}
+
+    def _reminder_reply(self, event: Event, language: str) -> Reply:
+        """An event's reminder in a language (its button's payload is set per registration)."""
         _ = translator(language)
         text = _(N_("⏰ Reminder: you are registered for")) + "\n\n" + event_text(
             event, language, self.settings.tz, details=False)
-        return text, _(N_("✖️ Cancel my registration")), _(N_("Cancel registration"))
+        return Reply(text=text, buttons=[[Button(label=_(N_("✖️ Cancel my registration")),
+                                                 short=_(N_("Cancel registration")),
+                                                 payload="ev:c:")]])
 
     async def raise_overdue_tickets(self) -> str | None:
         """Tell staff about tickets with no staff reply after SLA_HOURS (once per ticket)."""
@@ -246,8 +260,7 @@ class Routines:
                 old = await tickets.closed_unerased(limit, limit=SLICE // 4)
                 if old:
                     await tickets.erase_content(old)
-                for ticket_id in old:
-                    await self.hotline.queue(uow, ticket_id, "erase")
+                    await self.hotline.queue_many(uow, old, "erase")
                 await uow.commit()
             erased += len(old)
             if len(old) < SLICE // 4:
@@ -282,16 +295,3 @@ class Routines:
 def _stamp(event: Event) -> str:
     """The event's start as it appears in its reminders' keys."""
     return event.starts_at.strftime("%Y%m%dT%H%M")
-
-
-def _reminder_row(key: str, event: Event, recipient: Recipient, offset: timedelta,
-                  text: tuple[str, str, str]) -> dict[str, object]:
-    body, label, short = text
-    reply = Reply(text=body, buttons=[[Button(label=label, short=short,
-                                              payload=f"ev:c:{recipient.registration_id}")]])
-    return {"dedupe_key": key, "kind": "reminder", "person_id": recipient.person_id,
-            "channel": recipient.channel, "chat_id": recipient.chat_id,
-            # sent late after downtime if still useful, never after the event began
-            "not_before": event.starts_at - offset,
-            "payload": {"replies": [reply_to_dict(reply)],
-                        "expires_at": event.starts_at.isoformat()}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from sqlalchemy import exists, or_
+from sqlalchemy import exists, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,22 +42,53 @@ class AudienceRepo:
 
         A topic is checked by the caller (`Recipient.wants`: topics are a JSON list), so a page
         may hold people the topic leaves out; paging goes by the last id of the page."""
-        blocked = exists().where(UnreachablePerson.person_id == Person.id)
-        columns: tuple[Any, ...] = (Person.id, Person.channel, Person.chat_id, Person.language)
-        if audience.get("kind") == "event":
-            statement = (select(*columns, EventRegistration.status)
-                         .join(EventRegistration, col(EventRegistration.person_id) == Person.id)
-                         .where(EventRegistration.event_id == int(audience["value"]),
-                                EventRegistration.status == CONFIRMED))
-        else:
-            statement = (select(*columns, Subscription.topics)
-                         .join(Subscription, col(Subscription.person_id) == Person.id))
-            if audience.get("kind") == "municipality":
-                statement = statement.where(or_(col(Subscription.municipality).is_(None),
-                                                Subscription.municipality == audience["value"]))
         rows = (await self.session.exec(
-            statement.where(col(Person.id) > after, Person.chat_id != ERASED_CHAT, ~blocked)
+            _audience(audience).where(col(Person.id) > after)
             .order_by(col(Person.id)).limit(limit))).all()
         event = audience.get("kind") == "event"
         return [Recipient(person_id, channel, chat_id, language, None if event else extra)
                 for person_id, channel, chat_id, language, extra in rows]
+
+    async def count(self, audience: dict[str, str]) -> int:
+        """How many people the audience reaches: one count in SQL; a topic (a JSON list) is
+        checked a page of topic lists at a time."""
+        if audience.get("kind") != "topic":
+            return int((await self.session.exec(
+                select(func.count()).select_from(_audience(audience).subquery()))).one())
+        counted, after = 0, 0
+        while True:
+            rows = (await self.session.exec(
+                select(Person.id, Subscription.topics)
+                .join(Subscription, col(Subscription.person_id) == Person.id)
+                .where(col(Person.id) > after, *_reachable())
+                .order_by(col(Person.id)).limit(COUNT_PAGE))).all()
+            counted += sum(1 for _id, topics in rows if audience.get("value") in topics)
+            if len(rows) < COUNT_PAGE:
+                return counted
+            after = rows[-1][0]
+
+
+COUNT_PAGE = 5_000
+
+
+def _reachable() -> tuple[Any, ...]:
+    """Conditions on Person: not erased, not blocked."""
+    blocked = exists().where(UnreachablePerson.person_id == Person.id)
+    return (Person.chat_id != ERASED_CHAT, ~blocked)
+
+
+def _audience(audience: dict[str, str]) -> Any:
+    """The audience's rows: person id, channel, chat, language, and topics or status."""
+    columns: tuple[Any, ...] = (Person.id, Person.channel, Person.chat_id, Person.language)
+    if audience.get("kind") == "event":
+        statement = (select(*columns, EventRegistration.status)
+                     .join(EventRegistration, col(EventRegistration.person_id) == Person.id)
+                     .where(EventRegistration.event_id == int(audience["value"]),
+                            EventRegistration.status == CONFIRMED))
+    else:
+        statement = (select(*columns, Subscription.topics)
+                     .join(Subscription, col(Subscription.person_id) == Person.id))
+        if audience.get("kind") == "municipality":
+            statement = statement.where(or_(col(Subscription.municipality).is_(None),
+                                            Subscription.municipality == audience["value"]))
+    return statement.where(*_reachable())

@@ -19,6 +19,9 @@ _DEFAULT_MIME = {"photo": "image/jpeg", "voice": "audio/ogg", "audio": "audio/mp
                  "sticker": "image/webp", "animation": "video/mp4", "document": "application/octet-stream"}
 
 
+PAID_BROADCAST_RATE = 1000  # messages a second with allow_paid_broadcast (Bot API 7.11)
+
+
 class RateWindow:
     """Sliding-window limiter: at most ``limit`` hits per ``period`` seconds per key."""
 
@@ -57,6 +60,7 @@ class TelegramState:
         self.too_many_requests = 0  # every 429 answered (rate limits and fail_next)
         self.deleted_messages: list[tuple[int, int]] = []
         self._overall = RateWindow.per_second(overall_rate) if overall_rate else None
+        self._paid = RateWindow.per_second(PAID_BROADCAST_RATE) if overall_rate else None
         self._per_chat = RateWindow.per_second(per_chat_rate) if per_chat_rate else None
         self._group = RateWindow(group_per_minute, 60.0) if group_per_minute else None
         self._next_update_id = 100_000
@@ -142,9 +146,12 @@ class TelegramState:
             raise bad_request("message thread not found")
         return raw, thread_id
 
-    def _rate_limit(self, chat_id: int) -> None:
+    def _rate_limit(self, chat_id: int, *, paid: bool = False) -> None:
         now = time.monotonic()
-        windows = [(self._overall, None), (self._per_chat if chat_id > 0 else self._group, chat_id)]
+        # A paid broadcast (allow_paid_broadcast) is outside the free overall limit and has its
+        # own, of 1,000 messages a second; the per-chat limits still hold.
+        overall = self._paid if paid else self._overall
+        windows = [(overall, None), (self._per_chat if chat_id > 0 else self._group, chat_id)]
         active = [(window, key) for window, key in windows if window is not None]
         wait = max((window.wait_time(key, now) for window, key in active), default=0.0)
         if wait > 0:
@@ -164,7 +171,7 @@ class TelegramState:
         allow = reply.get("allow_sending_without_reply", params.get("allow_sending_without_reply"))
         if reply_id and replied is None and not allow:
             raise bad_request("message to be replied not found")
-        self._rate_limit(chat_id)
+        self._rate_limit(chat_id, paid=bool(params.get("allow_paid_broadcast")))
         msg = self._store_message(chat_id, self._bot_user(), thread_id, content)
         if inline_markup(markup):
             msg["reply_markup"] = markup
