@@ -66,7 +66,7 @@ async def seed_month(hub: HubApp) -> None:
                                           names=["Secret Name"]))
         for i in range(4):
             session.add(FaqQuestion(person_id=people[i].id, language="en", query="Secret query",
-                                    answer_id="office", created_at=base))
+                                    answer_id="office_location", created_at=base))
         session.add(FaqQuestion(person_id=people[4].id, language="ka", query="საიდუმლო",
                                 created_at=base))
         await session.commit()
@@ -104,6 +104,7 @@ async def test_pdf_shows_the_months_figures_with_charts_and_hides_small_counts(
     assert "Vani <3" in text  # two tickets: hidden
     assert "Training 1 <3 4" in text  # one event, 2 registrations hidden, 4 participants
     assert "English 4 0" in text and "Georgian 0 <3" in text
+    assert "Office address 4" in text  # the FAQ topic's title
     assert "Registered by the end of the period 3" in text
     for secret in ("Secret", "private", "+995", "საიდუმლო"):
         assert secret not in text

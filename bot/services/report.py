@@ -165,7 +165,8 @@ async def build_report(session: AsyncSession, *, start: date, end: date, languag
                           people(b)] for lang, a, b in by_language]
                         + [[_(N_("Total")), people(yes), people(no)]], chart=True))
     tables.append(Table("faq_topics", faq, _(N_("Top topics")), [_(N_("Topic")), count],
-                        [[key, people(n)] for key, n in
+                        [[(title_en or title_ka if language == "en" else title_ka or title_en)
+                          or key, people(n)] for key, title_ka, title_en, n in
                          await repo.top_topics(since, until, TOP_TOPICS)], chart=True))
 
     # events

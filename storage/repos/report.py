@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FaqQuestion
 from storage.models_events import CANCELLED, Event, EventRegistration
+from storage.models_faq_content import FaqTopic
 from storage.models_hotline import Ticket
 from storage.models_orgs import APPROVED, Organisation
 from storage.models_outbox import Announcement, OutboxMessage
@@ -120,15 +121,22 @@ class ReportRepo:
             .group_by(FaqQuestion.language).order_by(FaqQuestion.language))).all()
         return [(str(lang), int(yes), int(no)) for lang, yes, no in rows]
 
-    async def top_topics(self, start: datetime, end: datetime, limit: int) -> Counts:
-        """The FAQ answers given most often, most first."""
+    async def top_topics(self, start: datetime, end: datetime, limit: int
+                         ) -> list[tuple[str, str, str, int]]:
+        """(answer id, its Georgian and English titles — "" when the topic is gone, count) of
+        the FAQ answers given most often, most first."""
         amount = func.count().label("n")
+        given = (select(FaqQuestion.answer_id.label("answer_id"),  # type: ignore[attr-defined]
+                        amount)
+                 .where(*self._questions_in(start, end),
+                        col(FaqQuestion.answer_id).is_not(None))
+                 .group_by(FaqQuestion.answer_id)
+                 .order_by(amount.desc(), col(FaqQuestion.answer_id)).limit(limit).subquery())
         rows = (await self.session.exec(
-            select(FaqQuestion.answer_id, amount)
-            .where(*self._questions_in(start, end), col(FaqQuestion.answer_id).is_not(None))
-            .group_by(FaqQuestion.answer_id)
-            .order_by(amount.desc(), col(FaqQuestion.answer_id)).limit(limit))).all()
-        return [(str(k), int(v)) for k, v in rows]
+            select(given.c.answer_id, FaqTopic.title_ka, FaqTopic.title_en, given.c.n)
+            .select_from(given).outerjoin(FaqTopic, col(FaqTopic.id) == given.c.answer_id)
+            .order_by(given.c.n.desc(), given.c.answer_id))).all()
+        return [(str(key), ka or "", en or "", int(n)) for key, ka, en, n in rows]
 
     # events ------------------------------------------------------------------------------
 
