@@ -160,8 +160,10 @@ async def test_report_month_in_the_staff_chat_sends_the_pdf(
     staff = StaffMember(telegram_api)
     before = len(telegram_api.sent_messages(staff.chat_id))
     staff.write("/report month")
-    said, message = (await telegram_api.wait_for_messages(staff.chat_id, before + 2,
-                                                          timeout=60))[before:before + 2]
+    # at once: it is coming; then, from the outbox worker, the period and the document
+    preparing, said, message = (await telegram_api.wait_for_messages(
+        staff.chat_id, before + 3, timeout=60))[before:before + 3]
+    assert preparing["text"].startswith("Preparing the activity report for 01.")
     assert said["text"].startswith("Activity report, 01.")  # staff_harness: English
     assert message["document"]["file_name"].endswith(".pdf")
     content = await _download(telegram_api, message["document"]["file_id"])

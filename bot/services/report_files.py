@@ -1,21 +1,33 @@
 """The donor report as a file: the period asked for, the figures read, the file built off the
 event loop (a worker thread), and its name. Used by `hubbot report`, the console's page and
 /report in the staff chat.
+
+/report does not build the file in its own turn (that turn's unit of work would stay open, on
+SQLite holding the writer, for the seconds the charts take): it queues an outbox job of kind
+`report`, which the outbox worker runs like a ticket's job — the figures read on a plain
+session, the file drawn in a worker thread, then sent to the chat (and topic) it was asked in.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.core.messages import Document
+from bot.core.delivery import Sender
+from bot.core.messages import Document, Reply
 from bot.exports.report_pdf import build_report_pdf
 from bot.exports.report_xlsx import build_report_xlsx
+from bot.i18n import N_, translator
 from bot.services.report import SPANS, build_report, period_of
 from bot.settings import Settings
+from storage.engine import Database
 from storage.models import utcnow
+from storage.models_outbox import OutboxMessage
+from storage.repos.outbox import OutboxRepo
 from storage.uow import UnitOfWork
 
 FORMATS = {"pdf": "application/pdf",
@@ -50,8 +62,39 @@ async def report_document(session: AsyncSession, settings: Settings, *, start: d
                     mime_type=FORMATS[file_format])
 
 
-async def staff_report(uow: UnitOfWork, settings: Settings, span: str) -> Document:
-    """This month's, quarter's or year's report as PDF in the staff language (for /report)."""
+REPORT_KIND = "report"
+
+
+async def queue_staff_report(uow: UnitOfWork, settings: Settings, span: str, *, channel: str,
+                             chat_id: str, thread_id: str | None) -> tuple[date, date]:
+    """Queue this month's, quarter's or year's report (PDF, in the staff language) for the
+    chat it was asked in; returns the period."""
     start, end = span_period(span, settings)
-    return await report_document(uow.session, settings, start=start, end=end,
-                                 file_format="pdf", language=settings.staff_language)
+    await uow.repo(OutboxRepo).enqueue([{
+        "dedupe_key": f"report:{chat_id}:{uuid.uuid4().hex}", "kind": REPORT_KIND,
+        "channel": channel, "chat_id": chat_id, "thread_id": thread_id,
+        "payload": {"start": start.isoformat(), "end": end.isoformat(),
+                    "language": settings.staff_language}}], known=set())
+    return start, end
+
+
+@dataclass
+class ReportJob:
+    """The outbox worker's action for `report` rows: build the file, then send it."""
+
+    database: Database
+    settings: Settings
+    senders: dict[str, Sender]
+
+    async def run(self, row: OutboxMessage) -> None:
+        """Build the report a row asks for and send it with one line naming its period."""
+        start, end = (date.fromisoformat(row.payload[key]) for key in ("start", "end"))
+        language = str(row.payload.get("language", self.settings.staff_language))
+        async with self.database.sessions() as session:  # reads only: no unit of work
+            document = await report_document(session, self.settings, start=start, end=end,
+                                             file_format="pdf", language=language)
+        _ = translator(language)
+        text = _(N_("Activity report, {start} – {end}.")).format(
+            start=f"{start:%d.%m.%Y}", end=f"{end:%d.%m.%Y}")
+        await self.senders[row.channel].send(row.chat_id, [Reply(text, document=document)],
+                                             row.thread_id, kind=REPORT_KIND)
