@@ -16,7 +16,6 @@ from tests.console_harness import ConsoleHarness
 from tests.test_report import pdf_text, seed_month
 
 
-
 def accent_pixels(png: bytes) -> int:
     """Pixels of a screenshot in the bars' colour (no text is drawn in it)."""
     pixels = numpy.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=numpy.int16)
