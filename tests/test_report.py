@@ -5,7 +5,7 @@ staff chat."""
 from __future__ import annotations
 
 import io
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from bot.app import HubApp
+from bot.services.report import period_of
 from bot.services.report_files import report_document, span_period
 from storage.models import FaqQuestion, Person
 from storage.models_events import Event, EventRegistration
@@ -111,6 +112,15 @@ async def test_pdf_shows_the_months_figures_with_charts_and_hides_small_counts(
     assert images(content) >= 8  # a chart beside each table with rows
 
 
+def test_periods_are_calendar_month_quarter_and_year() -> None:
+    today = date(2026, 11, 15)
+    assert period_of("month", today) == (date(2026, 11, 1), date(2026, 11, 30))
+    assert period_of("quarter", today) == (date(2026, 10, 1), date(2026, 12, 31))
+    assert period_of("year", today) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert period_of("month", date(2028, 2, 29)) == (date(2028, 2, 1), date(2028, 2, 29))
+    assert period_of("quarter", date(2026, 3, 31)) == (date(2026, 1, 1), date(2026, 3, 31))
+
+
 async def test_georgian_report(hub: HubApp) -> None:
     await seed_month(hub)
     text = pdf_text(await _report(hub, "pdf", "ka"))
@@ -158,6 +168,7 @@ async def test_report_month_in_the_staff_chat_sends_the_pdf(
     assert staffed.hub is not None
     await seed_month(staffed.hub)
     staff = StaffMember(telegram_api)
+    await staff.says("/report week", "Use: /report month, /report quarter or /report year.")
     before = len(telegram_api.sent_messages(staff.chat_id))
     staff.write("/report month")
     # at once: it is coming; then, from the outbox worker, the period and the document
