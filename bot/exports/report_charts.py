@@ -35,7 +35,7 @@ def _fonts() -> None:
 
 def chart_height_mm(bars: int) -> float:
     """How tall a chart of `bars` bars is on paper (its width is chosen by the caller)."""
-    return (0.5 + 0.32 * max(1, bars)) * 25.4
+    return (0.45 + 0.22 * max(1, bars)) * 25.4
 
 
 def bar_chart(bars: Sequence[tuple[str, float]], *, shown: Sequence[str],
@@ -57,7 +57,7 @@ def bar_chart(bars: Sequence[tuple[str, float]], *, shown: Sequence[str],
         axes.text(value + top * 0.01, y, text, va="center", fontsize=8, fontfamily=FAMILY)
     axes.set_xlim(0, top * 1.15)
     axes.tick_params(axis="x", labelsize=7)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     # margins set, not measured (tight_layout draws the figure once more: a third of the time)
