@@ -19,6 +19,7 @@ from bot.services.delivery_report import DeliveryReport
 from bot.services.hotline import JOB_KIND
 from bot.services.outbox import OutboxWorker, senders_for
 from bot.services.rate_limits import PAID_KINDS, FloodLimits, outbox_rate
+from bot.services.report_files import REPORT_KIND, ReportJob
 
 if TYPE_CHECKING:
     from bot.app import HubApp
@@ -42,7 +43,9 @@ class HubScheduler:
                                    on_batch_progress=hub.services.announcements.report,
                                    give_up_after=settings.give_up_after,
                                    retry_max=settings.retry_max,
-                                   actions={JOB_KIND: hotline.run_job},
+                                   actions={JOB_KIND: hotline.run_job,
+                                            REPORT_KIND: ReportJob(hub.database, settings,
+                                                                   hub.core.senders).run},
                                    on_final=report.on_final,
                                    on_chat_moved=hub.core.chat_moved,
                                    senders_in_flight=senders_for(max(free, paid)),

@@ -20,6 +20,7 @@ from handlers import (
     org_registration,
     org_review,
     privacy,
+    report,
     staff,
     subscriptions,
     unanswered,
@@ -28,7 +29,7 @@ from handlers import (
 FEATURES: tuple[ModuleType, ...] = (basics, language, faq, hotline, staff, privacy,
                                     org_registration, org_review, directory, events, subscriptions,
                                     announce, attendees, newevent, checkin, feedback,
-                                    unanswered)
+                                    unanswered, report)
 
 
 def build_router(features: tuple[ModuleType, ...] = FEATURES) -> Router:

@@ -12,13 +12,25 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from bot.cli import announce, chat, console, db, events, faq, messenger, orgs, run
+from bot.cli import (
+    announce,
+    chat,
+    console,
+    db,
+    events,
+    faq,
+    messenger,
+    orgs,
+    report,
+    run,
+)
 from bot.cli.arguments import OneLineParser
 from bot.cli.startup import StartupError, open_app, setup_logging
 from bot.settings import SettingsError, load_settings
 
 COMMANDS = {"run": run, "chat": chat, "faq": faq, "db": db, "orgs": orgs, "events": events,
-            "announce": announce, "messenger": messenger, "console": console}
+            "announce": announce, "messenger": messenger, "console": console,
+            "report": report}
 
 
 def parser() -> argparse.ArgumentParser:

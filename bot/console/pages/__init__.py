@@ -14,7 +14,8 @@ from bot.console.pages import (
     faq_topics,
     inbox,
     organisations,
+    reports,
 )
 
 PAGES: tuple[ModuleType, ...] = (dashboard, inbox, organisations, events, announcements, faq,
-                                  faq_topics, audit)
+                                  faq_topics, reports, audit)
