@@ -16,6 +16,7 @@ from bot.app import HubApp
 from bot.services.report import period_of
 from bot.services.report_files import report_document, span_period
 from storage.models import FaqQuestion, Person
+from storage.models_attendance import EventAttendance, EventFeedback
 from storage.models_events import Event, EventRegistration
 from storage.models_hotline import Ticket
 from storage.models_orgs import APPROVED, Organisation
@@ -29,8 +30,9 @@ REPLY_HOURS = (1, 2, 3, 4, 30)  # five answered tickets in Kutaisi; two unanswer
 
 async def seed_month(hub: HubApp) -> None:
     """This month: 7 tickets (median reply 3 h, p90 30 h, 4 of 7 within 24 h, ratings 4, 4,
-    5), one training with 2 registrations of 2 people each, 3 approved organisations in
-    Kutaisi, 5 FAQ questions (4 answered in English, 1 not in Georgian)."""
+    5), one training with 2 registrations of 2 people each, 4 present there (2 walk-ins) and 3
+    ratings (4, 4, 5; 2 comments), 3 approved organisations in Kutaisi, 5 FAQ questions (4
+    answered in English, 1 not in Georgian)."""
     start, _end = span_period("month", hub.settings)
     base = datetime.combine(start, time(2), tzinfo=hub.settings.tz)
     async with hub.session_factory() as session:
@@ -65,6 +67,12 @@ async def seed_month(hub: HubApp) -> None:
             session.add(EventRegistration(event_id=event.id or 0, person_id=people[i].id or 0,
                                           organisation_id=orgs[i].id, participants=2,
                                           names=["Secret Name"]))
+        for i in range(4):
+            session.add(EventAttendance(event_id=event.id or 0, person_id=people[i].id or 0,
+                                        walk_in=i >= 2, organisation_name="Secret Org"))
+        for i, (stars, comment) in enumerate(((4, "Secret comment"), (4, None), (5, "Secret"))):
+            session.add(EventFeedback(event_id=event.id or 0, person_id=people[i].id or 0,
+                                      rating=stars, comment=comment))
         for i in range(4):
             session.add(FaqQuestion(person_id=people[i].id, language="en", query="Secret query",
                                     answer_id="office_location", created_at=base))
@@ -104,6 +112,8 @@ async def test_pdf_shows_the_months_figures_with_charts_and_hides_small_counts(
     assert "Kutaisi 5" in text
     assert "Vani <3" in text  # two tickets: hidden
     assert "Training 1 <3 4" in text  # one event, 2 registrations hidden, 4 participants
+    # present 4, of them 2 walk-ins (hidden), 3 ratings averaging 4.3, 2 comments (hidden)
+    assert "Training 4 <3 3 4.3 <3" in text
     assert "English 4 0" in text and "Georgian 0 <3" in text
     assert "Office address 4" in text  # the FAQ topic's title
     assert "Registered by the end of the period 3" in text

@@ -171,13 +171,20 @@ async def build_report(session: AsyncSession, *, start: date, end: date, languag
 
     # events
     events = _(N_("Events"))
-    not_yet = _(N_("Attendance and feedback are counted once check-in is recorded."))
     tables.append(Table("events", events, _(N_("Events by kind")),
                         [_(N_("Kind")), _(N_("Events")), _(N_("Registrations")),
                          _(N_("Participants registered"))],
                         [[_(KIND_LABELS.get(kind, kind)), n, people(r), people(p)]
                          for kind, n, r, p in await repo.events_by_kind(since, until)],
-                        chart=True, note=not_yet))
+                        chart=True))
+    tables.append(Table("attendance", events, _(N_("Attendance and feedback by kind")),
+                        [_(N_("Kind")), _(N_("Present")), _(N_("Of them without registration")),
+                         _(N_("Ratings")), _(N_("Average rating (1–5)")), _(N_("Comments"))],
+                        [[_(KIND_LABELS.get(kind, kind)), people(here), people(walk),
+                          people(rated), round(average, 1) if average is not None
+                          and rated >= SMALL else HIDDEN if rated else "—", people(comments)]
+                         for kind, here, walk, rated, average, comments
+                         in await repo.attendance_by_kind(since, until)]))
     no_org = _(N_("Without an organisation"))
     tables.append(Table("participants_place", events,
                         _(N_("Participants by municipality of their organisation")),

@@ -25,6 +25,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FaqQuestion
+from storage.models_attendance import EventAttendance, EventFeedback
 from storage.models_events import CANCELLED, Event, EventRegistration
 from storage.models_faq_content import FaqTopic
 from storage.models_hotline import Ticket
@@ -161,6 +162,35 @@ class ReportRepo:
             .where(*self._events_in(start, end))
             .group_by(Event.kind).order_by(Event.kind))).all()
         return [(str(k), int(n), int(r), int(p)) for k, n, r, p in rows]
+
+    async def attendance_by_kind(self, start: datetime, end: datetime
+                                 ) -> list[tuple[str, int, int, int, float | None, int]]:
+        """(kind, people present, of them walk-ins, ratings, average rating, comments) of the
+        events held in the period (not cancelled)."""
+        present = (select(EventAttendance.event_id.label("event_id"),  # type: ignore[attr-defined]
+                          func.count().label("present"),
+                          func.sum(case((col(EventAttendance.walk_in), 1), else_=0))
+                          .label("walk_ins"))
+                   .group_by(EventAttendance.event_id).subquery())
+        rated = (select(EventFeedback.event_id.label("event_id"),  # type: ignore[attr-defined]
+                        func.count().label("ratings"),
+                        func.sum(EventFeedback.rating).label("points"),
+                        func.count(EventFeedback.comment).label("comments"))
+                 .group_by(EventFeedback.event_id).subquery())
+        rows = (await self.session.exec(
+            select(Event.kind,
+                   func.coalesce(func.sum(present.c.present), 0),
+                   func.coalesce(func.sum(present.c.walk_ins), 0),
+                   func.coalesce(func.sum(rated.c.ratings), 0),
+                   func.coalesce(func.sum(rated.c.points), 0),
+                   func.coalesce(func.sum(rated.c.comments), 0))
+            .select_from(Event)
+            .outerjoin(present, present.c.event_id == Event.id)
+            .outerjoin(rated, rated.c.event_id == Event.id)
+            .where(*self._events_in(start, end))
+            .group_by(Event.kind).order_by(Event.kind))).all()
+        return [(str(kind), int(here), int(walk), int(n), (int(points) / int(n)) if n else None,
+                 int(comments)) for kind, here, walk, n, points, comments in rows]
 
     async def participants_by_organisation(self, column: str, start: datetime, end: datetime
                                            ) -> Counts:
