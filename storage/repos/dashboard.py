@@ -9,15 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import pairwise
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Float, and_, case, cast, extract, func, or_
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FaqQuestion
 from storage.models_events import CANCELLED, CONFIRMED, Event, EventRegistration
 from storage.models_hotline import Ticket
+from storage.repos.sql_time import seconds_between
 
 
 class OpenTickets(NamedTuple):
@@ -44,16 +45,6 @@ class DashboardRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @property
-    def _dialect(self) -> str:
-        return self.session.bind.dialect.name if self.session.bind else "sqlite"
-
-    def _seconds_between(self, start: Any, end: Any) -> Any:
-        """SQL: seconds from `start` to `end` (two time columns)."""
-        if self._dialect == "postgresql":
-            return cast(extract("epoch", end - start), Float)
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-
     async def tickets_opened(self, since: datetime) -> int:
         """Tickets opened since `since` (ix_ticket_created)."""
         return int((await self.session.exec(select(func.count()).select_from(Ticket).where(
@@ -70,7 +61,7 @@ class DashboardRepo:
         """The median time to the first staff reply (in whole seconds) of the tickets opened
         since `since` that have one (None when none has); the middle one or two rows by a
         window function."""
-        seconds = self._seconds_between(Ticket.created_at, Ticket.first_staff_reply_at)
+        seconds = seconds_between(self.session, Ticket.created_at, Ticket.first_staff_reply_at)
         ranked = (select(seconds.label("s"),
                          func.row_number().over(order_by=seconds).label("rn"),
                          func.count().over().label("n"))

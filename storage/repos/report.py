@@ -11,11 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Float,
     String,
     case,
     cast,
-    extract,
     func,
     literal_column,
     or_,
@@ -31,6 +29,7 @@ from storage.models_faq_content import FaqTopic
 from storage.models_hotline import Ticket
 from storage.models_orgs import APPROVED, Organisation
 from storage.models_outbox import Announcement, OutboxMessage
+from storage.repos.sql_time import dialect, seconds_between
 
 Counts = list[tuple[str, int]]
 
@@ -41,18 +40,9 @@ class ReportRepo:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    @property
-    def _dialect(self) -> str:
-        return self.session.bind.dialect.name if self.session.bind else "sqlite"
-
-    def _seconds_between(self, start: Any, end: Any) -> Any:
-        if self._dialect == "postgresql":
-            return cast(extract("epoch", end - start), Float)
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
-
     def _month(self, moment: Any, offset_minutes: int) -> Any:
         """SQL: 'YYYY-MM' of `moment` shifted by the hub's UTC offset (local months)."""
-        if self._dialect == "postgresql":
+        if dialect(self.session) == "postgresql":
             return func.to_char(moment + text(f"interval '{int(offset_minutes)} minutes'"),
                                 "YYYY-MM")
         return func.strftime("%Y-%m", moment, f"{int(offset_minutes):+d} minutes")
@@ -82,7 +72,7 @@ class ReportRepo:
                           ) -> tuple[int, int, int, float | None, float | None]:
         """(tickets, answered, answered within the SLA, median and 90th percentile seconds
         to the first staff reply of the answered ones) — the percentiles by nearest rank."""
-        seconds = self._seconds_between(Ticket.created_at, Ticket.first_staff_reply_at)
+        seconds = seconds_between(self.session, Ticket.created_at, Ticket.first_staff_reply_at)
         total, answered, within = (await self.session.exec(
             select(func.count(), func.count(Ticket.first_staff_reply_at),
                    func.count(case((seconds <= sla_seconds, 1))))
@@ -232,7 +222,7 @@ class ReportRepo:
 
     async def organisations_by_area(self, end: datetime) -> list[tuple[str, int, int]]:
         """(area, registered, approved): an organisation counts once in each of its areas."""
-        if self._dialect == "postgresql":
+        if dialect(self.session) == "postgresql":
             area = func.json_array_elements_text(Organisation.areas).table_valued(
                 "value").alias("area")
             value = area.c.value
