@@ -37,5 +37,18 @@ async def _migrate(engine: AsyncEngine, step: Callable[[Config, str], None], rev
         config.attributes["connection"] = connection
         step(config, revision)
 
-    async with engine.begin() as connection:
-        await connection.run_sync(_run)
+    sqlite = engine.dialect.name == "sqlite"
+    async with engine.connect() as connection:
+        if sqlite:
+            # Alembic's batch mode rebuilds a SQLite table (copy, DROP, rename): with foreign
+            # keys on, the DROP would cascade and delete every row that points at the table
+            # (registrations of `event`, messages of `ticket`). The pragma only takes effect
+            # outside a transaction, so it is set before ours begins and restored after.
+            raw = await connection.get_raw_connection()
+            await raw.driver_connection.execute_fetchall("PRAGMA foreign_keys=OFF")
+        try:
+            async with connection.begin():
+                await connection.run_sync(_run)
+        finally:
+            if sqlite:
+                await raw.driver_connection.execute_fetchall("PRAGMA foreign_keys=ON")

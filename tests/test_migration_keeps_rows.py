@@ -1,0 +1,43 @@
+"""Upgrading a SQLite database keeps the rows that point at a rebuilt table: migration 0013
+rebuilds `event` (batch mode), which with foreign keys on deleted every registration."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from bot.settings import Settings
+from storage.engine import make_engine
+from storage.migrate import downgrade, upgrade
+
+
+async def test_registrations_survive_the_upgrade_that_rebuilds_the_event_table(
+        settings: Settings) -> None:
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("batch table rebuilds happen on SQLite only")
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, "0012")
+        async with engine.begin() as connection:
+            await connection.execute(text(
+                "INSERT INTO person (channel, external_id, chat_id, display_name, language, "
+                "language_chosen, first_seen, last_seen) VALUES ('telegram', '41', '41', '', "
+                "'en', false, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+            await connection.execute(text(
+                "INSERT INTO event (kind, title_ka, starts_at, audience, created_at, updated_at) "
+                "VALUES ('forum', 'ფორუმი', CURRENT_TIMESTAMP, 'all', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"))
+            await connection.execute(text(
+                "INSERT INTO event_registration (event_id, person_id, participants, names, "
+                "status, created_at, updated_at) VALUES ((SELECT id FROM event), "
+                "(SELECT id FROM person), 1, '[]', 'confirmed', CURRENT_TIMESTAMP, "
+                "CURRENT_TIMESTAMP)"))
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            kept = (await connection.execute(text(
+                "SELECT count(*) FROM event_registration"))).scalar_one()
+            keys_on = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
+        assert kept == 1
+        assert keys_on == 1  # and the pooled connection has its foreign keys back
+    finally:
+        await engine.dispose()
