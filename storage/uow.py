@@ -18,14 +18,18 @@ R = TypeVar("R")
 class UnitOfWork:
     """Opens a session; nothing is written unless `commit()` is called."""
 
-    def __init__(self, database: Database, *, urgent: bool = False) -> None:
+    def __init__(self, database: Database, *, urgent: bool = False, brief: bool = False) -> None:
         self._database = database
         self._urgent = urgent  # someone waits for it (a person's turn): goes before background
+        # A few small indexed statements (a person's turn): on SQLite they run in the event
+        # loop's thread, cheaper than aiosqlite's hand-overs (storage/engine.py).
+        self._brief = brief
 
     async def __aenter__(self) -> Self:
         if self._database.write_lock is not None:
             await self._database.write_lock.acquire(urgent=self._urgent)
-        self.session = self._database.sessions()
+        factory = self._database.turn_sessions if self._brief else self._database.sessions
+        self.session = factory()
         self.people = PeopleRepo(self.session)
         self.conversations = ConversationRepo(self.session)
         self.processed = ProcessedEventRepo(self.session)

@@ -83,9 +83,12 @@ async def test_nothing_is_written_without_commit(database: Database) -> None:
     async with UnitOfWork(database) as uow:
         assert await uow.people.find(channel="console", external_id="b") is None
 
+@pytest.mark.parametrize("urgent", [False, True], ids=["background", "turn"])
 async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
-        database: Database, settings: Settings) -> None:
-    """A write lock held elsewhere is waited for in aiosqlite's thread, not on the event loop."""
+        database: Database, settings: Settings, urgent: bool) -> None:
+    """A write lock held elsewhere is waited for without holding the event loop: in aiosqlite's
+    thread by background work, with asyncio sleeps by a person's turn (statements in the loop's
+    thread on SQLite: storage/inline_sqlite.py)."""
     other = open_database(settings.database_url)  # what a second process would hold
     ticks = 0
 
@@ -96,7 +99,7 @@ async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
             ticks += 1
 
     async def second_writer() -> None:
-        async with UnitOfWork(other) as uow:
+        async with UnitOfWork(other, urgent=urgent, brief=urgent) as uow:
             await uow.people.seen(channel="console", external_id="second", chat_id="2",
                                   display_name="", language="en")
             await uow.commit()

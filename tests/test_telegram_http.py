@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiohttp import web
-from telegram import Bot, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.channels.telegram_http import AiohttpRequest
@@ -28,9 +28,11 @@ async def server(unused_tcp_port: int) -> AsyncIterator[tuple[str, list[dict[str
             async for part in await request.multipart():
                 fields[part.name] = (part.filename, await part.read()) if part.filename \
                     else (await part.text())
+        elif request.content_type == "application/json":
+            fields = await request.json()
         else:
             fields = dict(await request.post())
-        seen.append({"method": name, "fields": fields,
+        seen.append({"method": name, "fields": fields, "type": request.content_type,
                      "agent": request.headers.get("User-Agent", "")})
         if name == "getChat":  # slow on purpose
             await asyncio.sleep(1.0)
@@ -57,13 +59,17 @@ async def test_messages_and_files_arrive_as_the_bot_api_expects(server) -> None:
     base_url, seen = server
     bot = Bot(TOKEN, base_url=base_url, request=AiohttpRequest(connection_pool_size=2))
     async with bot:
-        message = await bot.send_message(5, "გამარჯობა <b>&", reply_markup=None)
+        message = await bot.send_message(5, "გამარჯობა <b>&", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("კი", callback_data="yes")]]))
         await bot.send_document(5, InputFile(b"BEGIN:VCALENDAR", filename="event.ics"),
                                 caption="ფორუმი")
     assert message.text == "ok"  # the answer is parsed into PTB's objects
     text, document = seen[-2], seen[-1]
     assert text["method"] == "sendMessage"
+    assert text["type"] == "application/json"  # one JSON body, as the Bot API accepts
     assert text["fields"]["text"] == "გამარჯობა <b>&"  # Georgian and HTML characters intact
+    assert text["fields"]["reply_markup"] == {
+        "inline_keyboard": [[{"text": "კი", "callback_data": "yes"}]]}
     assert "python-telegram-bot" in str(text["agent"])
     assert document["method"] == "sendDocument"
     fields = document["fields"]

@@ -5,15 +5,18 @@ through it too. PTB's default, httpx, checks every pooled connection on every re
 anyio, with a `select()` per idle connection): with the eight connections that eight chats
 answered at once need, that was an eighth of the bot's CPU time in `scripts/bench_telegram.py`.
 
-Semantics follow PTB's `HTTPXRequest`: the same default timeouts, form-encoded parameters,
-multipart when files are attached, `TimedOut` / `NetworkError` for failures, proxies from the
+Semantics follow PTB's `HTTPXRequest`: the same default timeouts, multipart when files are
+attached, `TimedOut` / `NetworkError` for failures, proxies from the
 environment (`HTTPS_PROXY`…). aiohttp has no separate write timeout, so writing counts against
-an overall limit (pool + connect + write + read).
+an overall limit (pool + connect + write + read). Parameters go as one JSON body (the Bot API
+takes application/json for every method): form-encoding them cost 0.15 ms of CPU per message,
+percent-quoting Georgian text byte by byte.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.request
 from urllib.parse import urlsplit
 
@@ -84,7 +87,8 @@ class AiohttpRequest(BaseRequest):
             connect=None if pool is None or connect is None else pool + connect,
             sock_connect=connect, sock_read=read)
         try:
-            async with self._session.request(method, url, data=_body(request_data),
+            body, headers = _body(request_data)
+            async with self._session.request(method, url, data=body, headers=headers,
                                              timeout=timeout, proxy=self.proxy_for(url)
                                              ) as response:
                 return response.status, await response.read()
@@ -114,17 +118,23 @@ class AiohttpRequest(BaseRequest):
         return default if isinstance(value, DefaultValue) else value  # type: ignore[return-value]
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form-encoded parameters, or multipart with the files attached."""
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _body(request_data: RequestData | None
+          ) -> tuple[aiohttp.FormData | bytes | None, dict[str, str] | None]:
+    """The body and its headers: parameters as JSON, or multipart with the files attached."""
     if request_data is None:
-        return None
-    parameters = request_data.json_parameters
+        return None, None
     files = request_data.multipart_data
     if not files:
-        return parameters or None
+        parameters = request_data.parameters
+        if not parameters:
+            return None, None
+        return json.dumps(parameters).encode(), JSON_HEADERS  # ASCII: never fails to encode
     form = aiohttp.FormData()
-    for name, value in parameters.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mimetype) in files.items():
         form.add_field(name, content, filename=filename, content_type=mimetype)
-    return form
+    return form, None

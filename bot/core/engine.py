@@ -68,7 +68,10 @@ class ConversationCore:
         try:
             prepared = {name: prepare(event, self.services)
                         for name, prepare in self.router.preparers.items()}
-            async with UnitOfWork(self._database, urgent=True) as uow:  # before background work
+            # A person's turn goes before background work; its statements are few and small,
+            # except in the staff chat (statistics, exports), which reads on aiosqlite's thread.
+            async with UnitOfWork(self._database, urgent=True,
+                                  brief=event.chat_kind != "staff") as uow:
                 if event.event_key and not await uow.processed.claim(
                         channel=event.channel, event_key=event.event_key):
                     log.info("ignoring redelivered %s event %s", event.channel, event.event_key)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,6 +12,11 @@ from bot.faq.content import COMMAND_PLACEHOLDERS, FaqContent, Topic
 from bot.faq.matcher import FaqMatcher, MatchResult
 from bot.faq.render import fill, unanswerable
 from bot.settings import Settings
+
+# The same words come again and again ("hello", "where is the office", a button's label typed):
+# their matches are remembered, by a digest of the text (the text itself is not kept), until
+# the content changes. 1,024 answers are a few hundred kilobytes.
+REMEMBERED_MATCHES = 1024
 
 
 @dataclass
@@ -21,14 +29,26 @@ class FaqService:
     has_command: Callable[[str], bool]
     _silent: tuple[FaqContent | None, set[str]] = field(default=(None, set()), init=False,
                                                         repr=False)
+    _remembered: OrderedDict[bytes, MatchResult] = field(default_factory=OrderedDict,
+                                                         init=False, repr=False)
 
     def replace(self, content: FaqContent, matcher: FaqMatcher) -> None:
         """Answer from new content from now on (both at once: no await in between)."""
         self.content, self.matcher = content, matcher
+        self._remembered.clear()
 
     def match(self, query: str) -> MatchResult:
         """Which topic the question is about, if any is close enough (and has an answer)."""
-        return self.matcher.match(query, leave_out=self.silent_topics())
+        key = hashlib.blake2b(query.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        remembered = self._remembered.get(key)
+        if remembered is not None:
+            self._remembered.move_to_end(key)
+            return dataclasses.replace(remembered, query=query)
+        result = self.matcher.match(query, leave_out=self.silent_topics())
+        self._remembered[key] = dataclasses.replace(result, query="")
+        if len(self._remembered) > REMEMBERED_MATCHES:
+            self._remembered.popitem(last=False)
+        return result
 
     def silent_topics(self) -> set[str]:
         """Topics with nothing to say here: their answer needs an unset setting (hours)."""
