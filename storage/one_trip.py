@@ -5,13 +5,17 @@ Through SQLAlchemy's aiosqlite adapter a statement is three or four trips to aio
 loop. On SQLite a `Prepared` statement is compiled once and sent with aiosqlite's own
 `execute_fetchall` (one trip), on the session's connection and so in its transaction; the
 values go through the column types' own bind and result processors, as SQLAlchemy's execution
-would. On PostgreSQL SQLAlchemy's asyncpg adapter already sends a statement in one round trip
-(prepared statements cached), so the statement goes through the session's connection as Core.
+would. On PostgreSQL the unit of work's first statement goes through the session's connection as
+Core (SQLAlchemy's asyncpg adapter begins its transaction there); the later ones are sent with
+asyncpg's own `fetch` in that transaction (`Connection.is_in_transaction` says it has begun),
+which skips the adapter's per-statement work (~40 % of a statement's CPU). On SQLite the
+driver connection is aiosqlite's, or the turn engine's (storage/inline_sqlite.py), which speaks
+the same interface.
 
 Only public APIs: `AsyncSession.connection`, `AsyncConnection.get_raw_connection`,
 `PoolProxiedConnection.driver_connection`, `ClauseElement.compile`, `SQLCompiler.positiontup`,
 `construct_params`, `TypeEngine.dialect_impl`, `bind_processor`, `result_processor`, and
-aiosqlite's `Connection.execute_fetchall`.
+aiosqlite's `Connection.execute_fetchall`, asyncpg's `Connection.fetch` and `is_in_transaction`.
 """
 
 from __future__ import annotations
@@ -57,13 +61,18 @@ class Prepared:
         """Run in the session's transaction (beginning it if needed); the rows, as tuples."""
         connection = await session.connection()
         dialect = connection.dialect
-        if dialect.name != "sqlite":
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        compiled = self._compile(dialect, params)
+        if dialect.name == "sqlite":
+            found = await driver.execute_fetchall(compiled.sql, compiled.args(params))
+        elif driver.is_in_transaction():
+            # asyncpg: SQLAlchemy's adapter begins the transaction with the first statement it
+            # runs (a unit of work's first statement goes through it, below); once begun, the
+            # driver's own `fetch` runs in it, without the adapter's per-statement work.
+            found = await driver.fetch(compiled.sql, *compiled.args(params))
+        else:
             result = await connection.execute(self.statement, params)  # type: ignore[arg-type]
             return [tuple(row) for row in result]
-        compiled = self._compile(dialect, params)
-        raw = await connection.get_raw_connection()
-        found = await raw.driver_connection.execute_fetchall(  # type: ignore[union-attr]
-            compiled.sql, compiled.args(params))
         return [compiled.row(row) for row in found]
 
     def _compile(self, dialect: Dialect, params: dict[str, Any]) -> _Compiled:

@@ -76,12 +76,20 @@ async def test_an_event_key_is_claimed_once(database: Database) -> None:
         assert await uow.processed.claim(channel="messenger", event_key="7")
 
 
-async def test_nothing_is_written_without_commit(database: Database) -> None:
-    async with UnitOfWork(database) as uow:
-        await uow.people.seen(channel="console", external_id="b", chat_id="b",
-                              display_name="", language="ka")
-    async with UnitOfWork(database) as uow:
+@pytest.mark.parametrize("brief", [False, True], ids=["background", "turn"])
+async def test_nothing_is_written_without_commit(database: Database, brief: bool) -> None:
+    """Every per-message statement runs in the unit of work's transaction (on PostgreSQL the
+    later ones through asyncpg's own `fetch`, on SQLite the turn's in the loop's thread)."""
+    async with UnitOfWork(database, brief=brief) as uow:
+        assert await uow.processed.claim(channel="console", event_key="b-1")
+        person, _c, _n = await uow.people.seen(channel="console", external_id="b", chat_id="b",
+                                               display_name="", language="ka")
+        assert person.id is not None
+        await uow.faq.record_question(person_id=person.id, language="ka", query="?", answer_id=None,
+                                      score=0.0)
+    async with UnitOfWork(database, brief=brief) as uow:
         assert await uow.people.find(channel="console", external_id="b") is None
+        assert await uow.processed.claim(channel="console", event_key="b-1")
 
 @pytest.mark.parametrize("urgent", [False, True], ids=["background", "turn"])
 async def test_a_writer_in_another_process_is_waited_for_and_the_loop_goes_on(
