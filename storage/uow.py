@@ -7,7 +7,7 @@ from typing import Any, Self, TypeVar
 
 from storage.engine import Database
 from storage.repos.conversations import ConversationRepo
-from storage.repos.events import ProcessedEventRepo
+from storage.repos.processed_updates import ProcessedEventRepo
 from storage.repos.faq import FaqRepo
 from storage.repos.payloads import ButtonPayloadRepo
 from storage.repos.people import PeopleRepo
