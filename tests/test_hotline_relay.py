@@ -182,3 +182,50 @@ async def test_with_a_ticket_open_start_returns_to_the_bot(hotline: TelegramHarn
     [told] = await hotline.send(PERSON, "Yes, both of us signed.")  # an answer goes to staff
     assert "You are writing to the hub team (#1)" in told["text"]
     await wait_for_text(api, STAFF_CHAT, "both of us signed", thread_id=thread)
+
+
+async def _topic_made_for_ticket(api: FakeTelegramAPI, number: int = 1) -> int:
+    """The thread of ticket #`number`'s topic as soon as Telegram has made it (before the bot
+    has its answer)."""
+    for _ in range(200):
+        made = [thread for (chat, thread), topic in api._topics.items()
+                if chat == STAFF_CHAT and topic["name"].startswith(f"#{number} · ")]
+        if made:
+            return made[0]
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no topic for ticket #{number}")
+
+
+async def test_a_reply_in_the_topic_before_the_bot_has_recorded_it_reaches_the_person(
+        hotline: TelegramHarness) -> None:
+    api = hotline.api
+    api.fault_next("createForumTopic", "late", seconds=2)  # made at once, answered late
+    await ask(hotline)
+    thread = await _topic_made_for_ticket(api)
+    await staff_says(hotline, "Hello Nino, we are reading your question.", thread=thread)
+    await staff_says(hotline, "Coffee, anyone?")  # staff among themselves, meanwhile,
+    await staff_says(hotline, "Lunch at one?", thread=thread + 1000)  # also in their own topic
+    answer = await wait_for_text(api, PERSON, "we are reading your question", timeout=15)
+    assert answer["text"] == "Hello Nino, we are reading your question."
+    ticket = await ticket_row(hotline)
+    assert ticket.staff_thread_id == thread and ticket.first_staff_reply_at is not None
+    await hotline.send(PERSON, "Thank you!")  # the open-ticket mode: it goes to the topic
+    await wait_for_text(api, STAFF_CHAT, "Thank you!", thread_id=thread)
+    assert not [m for m in api.sent_messages(PERSON) if "Coffee" in (m.get("text") or "")
+                or "Lunch" in (m.get("text") or "")]
+    assert not [m for m in api.sent_messages(STAFF_CHAT) if "⚠️" in (m.get("text") or "")]
+
+
+async def test_a_reply_to_the_card_before_the_bot_has_recorded_it_reaches_the_person(
+        telegram_api: FakeTelegramAPI, settings: Settings) -> None:
+    bot = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False)
+    await bot.start()
+    try:
+        telegram_api.fault_next("sendMessage", "late", seconds=2, chat_id=STAFF_CHAT)  # the card
+        await ask(bot)
+        [card] = await telegram_api.wait_for_messages(STAFF_CHAT, 1)
+        await staff_says(bot, "Please send us the contract.", reply_to=card["message_id"])
+        await wait_for_text(telegram_api, PERSON, "send us the contract", timeout=15)
+        assert (await ticket_row(bot)).staff_card_message_id == card["message_id"]
+    finally:
+        await bot.stop()
