@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.services import early_replies
 from bot.services.delivery_report import DeliveryReport
 from bot.services.hotline import JOB_KIND
 from bot.services.outbox import OutboxWorker, senders_for
@@ -44,6 +45,7 @@ class HubScheduler:
                                    give_up_after=settings.give_up_after,
                                    retry_max=settings.retry_max,
                                    actions={JOB_KIND: hotline.run_job,
+                                            early_replies.KIND: hub.services.early_replies.run,
                                             REPORT_KIND: ReportJob(hub.database, settings,
                                                                    hub.core.senders).run},
                                    on_final=report.on_final,

@@ -21,6 +21,7 @@ from bot.services import faq_store
 from bot.services.announcements import Announcements
 from bot.services.checkin import CheckIn
 from bot.services.container import Services
+from bot.services.early_replies import EarlyReplies
 from bot.services.faq import FaqService
 from bot.services.faq_editor import FaqEditor
 from bot.services.faq_store import ContentWatch
@@ -121,7 +122,8 @@ async def create_app(settings: Settings, *, migrate: bool = True,
                         hotline=hotline,
                         announcements=Announcements(database, settings, desk_holder=hotline),
                         routines=Routines(database, settings, hotline),
-                        tickets=tickets, checkin=CheckIn(settings),
+                        tickets=tickets, early_replies=EarlyReplies(tickets),
+                        checkin=CheckIn(settings),
                         feedback=Feedback(database, settings),
                         faq_editor=FaqEditor(database, on_change=watch.poke))
     core = ConversationCore(database, router, services, senders)

@@ -77,19 +77,17 @@ async def _required_ticket(turn: Turn) -> Ticket | None:
 
 async def staff_message(turn: Turn) -> None:
     """A staff message in a ticket's topic (or a reply to it) goes to the person."""
+    author = turn.person.display_name
     ticket = await turn.services.tickets.about(turn.uow, turn.event)
-    if ticket is None:
-        return  # staff talking among themselves
-    _ = _staff(turn)
-    if ticket.status != "open":
-        turn.say(_(N_("Ticket #{number} is closed; send /reopen to write to the person again."))
-                 .format(number=ticket.id))
+    if ticket is None:  # staff among themselves, or a topic the bot is still recording
+        await turn.services.early_replies.hold(turn.uow, turn.event, author)
         return
-    event = turn.event
-    person = await turn.services.tickets.reply(
-        turn.uow, ticket, author=turn.person.display_name, text=event.text or "",
-        attachment=event.attachments[0].kind if event.attachments else None, event=event)
-    if person is None:
+    assert ticket.id is not None
+    outcome = await turn.services.tickets.answer(turn.uow, ticket, author=author,
+                                                 event=turn.event)
+    if outcome.change is Change.REFUSED:
+        turn.say(texts.closed_to_staff(_staff_language(turn), ticket.id))
+    elif outcome.person is None:
         turn.say(texts.not_delivered(_staff_language(turn)))
 
 

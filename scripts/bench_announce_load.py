@@ -34,12 +34,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pydantic import SecretStr
-from sqlalchemy import insert, text
 
 from bot.app import HubApp, create_app
 from bot.assembly import open_telegram
 from bot.settings import load_settings
 from scheduler import HubScheduler
+from scripts.bench_seed import bulk_insert, reset_id_sequences
 from scripts.bench_telegram import fresh_database
 from storage.models import Person
 from storage.models_outbox import Announcement, Subscription
@@ -126,16 +126,9 @@ async def seed(hub: HubApp, subscribers: int) -> None:
                "last_inbound_at": now} for i in range(subscribers)]
     subscriptions = [{"person_id": i + 1, "topics": ["hub", "forums"], "municipality": None,
                       "created_at": now} for i in range(subscribers)]
-    for model, rows in ((Person, people), (Subscription, subscriptions)):
-        for start in range(0, len(rows), 5_000):
-            async with UnitOfWork(hub.database) as uow:
-                await uow.session.exec(insert(model), params=rows[start:start + 5_000])
-                await uow.commit()
-    if hub.engine.dialect.name == "postgresql":
-        async with UnitOfWork(hub.database) as uow:
-            await uow.session.exec(text("SELECT setval(pg_get_serial_sequence('person', "
-                                           "'id'), (SELECT max(id) FROM person))"))
-            await uow.commit()
+    await bulk_insert(hub, Person, people)
+    await bulk_insert(hub, Subscription, subscriptions)
+    await reset_id_sequences(hub, ("person",))
 
 
 async def run(args: argparse.Namespace, database_url: str) -> dict[str, float]:

@@ -1,6 +1,6 @@
 """Benchmark: the console dashboard's figures on a big database (default 100,000 people).
 
-Seeds the database as scripts/bench_scale.py does (tickets, registrations, FAQ questions, events
+Seeds the database as scripts/bench_scale.py does (scripts/bench_seed.py) (tickets, registrations, FAQ questions, events
 of a hub with that many people), then times `bot.services.dashboard.dashboard` — every figure
 the page shows, in one unit of work — and prints the median and the slowest of the runs.
 
@@ -11,25 +11,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
-
-from bench_scale import STAFF_CHAT, seed
 
 from bot.app import HubApp, create_app
 from bot.services.dashboard import dashboard, week_bounds, week_start
 from bot.settings import load_settings
+from scripts.bench_database import add_database_option, bench_database
+from scripts.bench_seed import STAFF_CHAT, seed_hub
 from storage.repos.dashboard import DashboardRepo
 
 
@@ -61,19 +57,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--database-url", help="PostgreSQL URL (an empty database); default a "
-                        "SQLite file in a temporary folder")
+    add_database_option(parser)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite+aiosqlite:///{folder}/scale.db"
+    with bench_database(args.database_url, "scale") as url:
         settings = load_settings(_env_file=None, database_url=url, staff_chat_id=STAFF_CHAT,
                                  example_content="off")
         hub = await create_app(settings)
         try:
             started = time.perf_counter()
-            await seed(hub, args.people)
+            await seed_hub(hub, args.people)
             print(f"{hub.engine.dialect.name}, {args.people:,} people "
                   f"(seeded in {time.perf_counter() - started:.0f} s)")
             took = []

@@ -11,21 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import random
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-
-from sqlalchemy import insert
 
 from bot.app import HubApp, create_app
 from bot.exports.report_pdf import build_report_pdf
@@ -35,12 +29,13 @@ from bot.services.hotline import TOPICS
 from bot.services.org_catalog import AREAS, LEGAL_FORMS
 from bot.services.report import build_report
 from bot.settings import load_settings
+from scripts.bench_database import add_database_option, bench_database
+from scripts.bench_seed import bulk_insert
 from storage.models import FaqQuestion, Person
 from storage.models_events import CONFIRMED, KINDS, Event, EventRegistration
 from storage.models_hotline import Ticket
 from storage.models_orgs import APPROVED, PENDING, Organisation
 from storage.models_outbox import Announcement, OutboxMessage
-from storage.uow import UnitOfWork
 
 PEOPLE, TICKETS, EVENTS, REGISTRATIONS, ORGANISATIONS = 20_000, 5_000, 300, 10_000, 1_000
 QUESTIONS, ANNOUNCEMENTS, PER_ANNOUNCEMENT = 20_000, 40, 500
@@ -48,11 +43,8 @@ YEAR = 2026
 CHUNK = 2_000
 
 
-async def _bulk(hub: HubApp, model: Any, rows: list[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), CHUNK):
-        async with UnitOfWork(hub.database) as uow:
-            await uow.session.execute(insert(model), rows[start:start + CHUNK])
-            await uow.commit()
+async def _bulk(hub: HubApp, model: type, rows: list[dict[str, object]]) -> None:
+    await bulk_insert(hub, model, rows, chunk=CHUNK)
 
 
 def _moment(rng: random.Random) -> datetime:
@@ -115,13 +107,9 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--lang", choices=["ka", "en"], default="ka")
-    parser.add_argument("--database-url", help="PostgreSQL URL (an empty database); default a "
-                        "SQLite file in a temporary folder")
+    add_database_option(parser)
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    with tempfile.TemporaryDirectory() as folder:
-        url = args.database_url or f"sqlite+aiosqlite:///{folder}/report.db"
+    with bench_database(args.database_url, "report") as url:
         settings = load_settings(_env_file=None, database_url=url, example_content="off")
         hub = await create_app(settings)
         try:

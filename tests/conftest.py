@@ -194,6 +194,19 @@ async def staffed(telegram_api: FakeTelegramAPI,
 
 
 @pytest.fixture
+async def hotline(telegram_api: FakeTelegramAPI,
+                  settings: Settings) -> AsyncIterator[TelegramHarness]:
+    """The real bot with a forum staff chat (`tests/hotline_steps.py`'s STAFF_CHAT)."""
+    from tests.hotline_steps import STAFF_CHAT
+    from tests.telegram_harness import staff_harness
+
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT)
+    await harness.start()
+    yield harness
+    await harness.stop()
+
+
+@pytest.fixture
 def staff(telegram_api: FakeTelegramAPI) -> StaffMember:
     """A staff member, Tamar, in that staff chat."""
     from tests.staff_chat import StaffMember

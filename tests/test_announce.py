@@ -64,7 +64,7 @@ async def test_announce_cancelled_sends_nothing_and_old_buttons_are_stale(
 async def test_a_reply_in_a_ticket_topic_is_not_taken_as_a_form_answer(
         telegram_api: FakeTelegramAPI, settings: Settings) -> None:
     from tests.telegram_harness import card_thread
-    from tests.test_hotline import PERSON, ask
+    from tests.hotline_steps import PERSON, ask
 
     bot = staff_harness(telegram_api, settings, STAFF_CHAT)
     await bot.start()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import FilePayload, Locator, Page, expect
 from sqlmodel import func, select
 
 from bot.i18n import translations
@@ -39,11 +39,16 @@ async def _subscribed(console: ConsoleHarness) -> None:
 
 
 async def _compose(console: ConsoleHarness, page: Page, text: str, *,
-                   at: str | None = None) -> None:
+                   at: str | None = None, upload: FilePayload | None = None) -> None:
+    """Write an announcement to all subscribers (a file attached, a time chosen) and ask for
+    its count and preview."""
     ka = console.ka
     await page.get_by_role("link", name=ka("Announcements")).click()
     await page.get_by_label(ka("Text")).fill(text)
     await page.get_by_label(ka("Who receives it")).select_option(label=ka("All subscribers"))
+    if upload is not None:
+        await page.get_by_label(ka("Photo or document (optional)")).set_input_files(
+            files=[upload])
     if at is not None:
         await page.get_by_label(ka("At a chosen time")).check()
         await page.get_by_label(ka("Date and time ({zone})").format(
@@ -63,6 +68,13 @@ def _received(console: ConsoleHarness, needle: str) -> list[dict]:
 
 def _state(page: Page) -> Locator:
     return page.locator("#announcement-state")
+
+
+async def _send_now_to_everyone(console: ConsoleHarness, page: Page, text: str) -> list[dict]:
+    """Press Send now, see "All sent", and return the copy each person received."""
+    await page.get_by_role("button", name=console.ka("Send now")).click()
+    await expect(_state(page)).to_have_text(console.ka("All sent"), timeout=20_000)
+    return [await wait_for_text(console.api, user, text) for user in PEOPLE]
 
 
 async def test_an_announcement_to_all_subscribers_is_counted_previewed_sent_and_watched(
@@ -106,19 +118,12 @@ async def test_a_photo_is_previewed_and_each_person_gets_it_as_a_photo(
     console.hub.settings.quiet_hours = "off"
     await _subscribed(console)
     page = await console.sign_in(name="Nino")
-    ka = console.ka
-    await page.get_by_role("link", name=ka("Announcements")).click()
-    await page.get_by_label(ka("Text")).fill("Our new office")
-    await page.get_by_label(ka("Photo or document (optional)")).set_input_files(
-        files=[{"name": "office.png", "mimeType": "image/png", "buffer": PNG}])
-    await page.get_by_role("button", name=ka("Count recipients and preview")).click()
-    photo = page.get_by_role("img", name=ka("The attached photo"))
+    await _compose(console, page, "Our new office",
+                   upload={"name": "office.png", "mimeType": "image/png", "buffer": PNG})
+    photo = page.get_by_role("img", name=console.ka("The attached photo"))
     await expect(photo).to_be_visible()
     assert await photo.evaluate("img => img.naturalWidth") == 1  # the upload itself
-    await page.get_by_role("button", name=ka("Send now")).click()
-    await expect(_state(page)).to_have_text(ka("All sent"), timeout=20_000)
-    for user in PEOPLE:
-        copy = await wait_for_text(console.api, user, "Our new office")
+    for copy in await _send_now_to_everyone(console, page, "Our new office"):
         assert "photo" in copy
 
 
@@ -178,18 +183,11 @@ async def test_a_document_larger_than_a_webhook_body_goes_as_a_document(
     console.hub.settings.quiet_hours = "off"
     await _subscribed(console)
     page = await console.sign_in(name="Nino")
-    ka = console.ka
-    await page.get_by_role("link", name=ka("Announcements")).click()
-    await page.get_by_label(ka("Text")).fill("The programme of the forum")
-    await page.get_by_label(ka("Photo or document (optional)")).set_input_files(
-        files=[{"name": "programme.pdf", "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.4 " + b"0" * (3 * 1024 * 1024)}])  # 3 MB
-    await page.get_by_role("button", name=ka("Count recipients and preview")).click()
+    await _compose(console, page, "The programme of the forum", upload={
+        "name": "programme.pdf", "mimeType": "application/pdf",
+        "buffer": b"%PDF-1.4 " + b"0" * (3 * 1024 * 1024)})  # 3 MB
     await expect(page.get_by_role("figure")).to_contain_text("programme.pdf")
-    await page.get_by_role("button", name=ka("Send now")).click()
-    await expect(_state(page)).to_have_text(ka("All sent"), timeout=20_000)
-    for user in PEOPLE:
-        copy = await wait_for_text(console.api, user, "The programme of the forum")
+    for copy in await _send_now_to_everyone(console, page, "The programme of the forum"):
         assert copy["document"]["file_name"] == "programme.pdf"
 
 

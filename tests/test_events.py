@@ -39,12 +39,18 @@ async def _register(telegram: TelegramHarness, user: int, event_id: int, *,
                     expect: int = 2) -> list[dict]:
     """Press Register, choose the number of participants, skip or send names; the replies
     (a confirmation comes with its .ics file: 2 messages; a wait-list place: 1)."""
-    [ask_count] = await telegram.press(user, f"ev:r:{event_id}", message_id=1)
+    ask_count = await _press_register(telegram, user, event_id)
     assert "How many participants" in ask_count["text"], ask_count["text"]
     [ask_names] = await telegram.press_label(user, ask_count, str(participants))
     if names is None:
         return await telegram.press_label(user, ask_names, "Skip", expect=expect)
     return await telegram.send(user, names, expect=expect)
+
+
+async def _press_register(telegram: TelegramHarness, user: int, event_id: int) -> dict:
+    """Press an event's Register button; the bot's one answer."""
+    [answer] = await telegram.press(user, f"ev:r:{event_id}", message_id=1)
+    return answer
 
 
 async def _registrations(hub: HubApp) -> list[EventRegistration]:
@@ -132,14 +138,14 @@ async def test_too_many_names_are_reasked_and_a_restart_keeps_the_step(
         telegram: TelegramHarness) -> None:
     assert telegram.hub is not None
     event_id = await _stored_event(telegram.hub)
-    [ask_count] = await telegram.press(FIRST, f"ev:r:{event_id}", message_id=1)
+    ask_count = await _press_register(telegram, FIRST, event_id)
     await telegram.press_label(FIRST, ask_count, "2")
     await telegram.restart()
     [reask] = await telegram.send(FIRST, "Nino, Giorgi, Ana")
     assert "2 participants but sent 3 names" in reask["text"]
     confirmed, _document = await telegram.send(FIRST, "Nino\nGiorgi", expect=2)
     assert "You are registered" in confirmed["text"]
-    [again] = await telegram.press(FIRST, f"ev:r:{event_id}", message_id=1)
+    again = await _press_register(telegram, FIRST, event_id)
     assert "already registered" in again["text"]
 
 
@@ -153,11 +159,11 @@ async def test_cancelled_past_closed_and_full_events_get_a_clear_answer(
     closed = await _stored_event(hub, deadline=now - timedelta(minutes=1))
     for event_id, expected in ((cancelled, "was cancelled"), (past, "already started"),
                                (closed, "has closed"), (999999, "no longer exists")):
-        [reply] = await telegram.press(FIRST, f"ev:r:{event_id}", message_id=1)
+        reply = await _press_register(telegram, FIRST, event_id)
         assert expected in reply["text"]
     full = await _stored_event(hub, capacity=1)
     await _register(telegram, SECOND, full)
-    [warning] = await telegram.press(FIRST, f"ev:r:{full}", message_id=1)
+    warning = await _press_register(telegram, FIRST, full)
     assert "All seats are taken" in warning["text"]
     [stale] = await telegram.press(FIRST, f"ev:n:{full + 1}:2", message_id=1)
     assert "no longer active" in stale["text"]
@@ -168,7 +174,7 @@ async def test_events_for_organisations_offer_the_persons_organisation(
     hub = telegram.hub
     assert hub is not None
     event_id = await _stored_event(hub, audience="organisations")
-    [refused] = await telegram.press(FIRST, f"ev:r:{event_id}", message_id=1)
+    refused = await _press_register(telegram, FIRST, event_id)
     assert "for organisations" in refused["text"]
     assert "🏢 Register an organisation" in buttons(refused)
     await telegram.send(SECOND, "/start", expect=2)  # the person row exists
@@ -180,7 +186,7 @@ async def test_events_for_organisations_offer_the_persons_organisation(
                                  status="pending")
     organisation.person_id = person.id
     await _add(hub, organisation)
-    [ask_org] = await telegram.press(SECOND, f"ev:r:{event_id}", message_id=1)
+    ask_org = await _press_register(telegram, SECOND, event_id)
     # Only the organisation (no "as an individual"), then the form's Cancel.
     assert list(buttons(ask_org))[:2] == ["🏢 ქუთაისის ახალგაზრდული ცენტრი", "✖️ Cancel"]
     [ask_count] = await telegram.press_label(SECOND, ask_org, "🏢")
@@ -190,7 +196,7 @@ async def test_events_for_organisations_offer_the_persons_organisation(
     assert (row.organisation_id, row.participants) == (organisation.id, 3)
 
     anyone = await _stored_event(hub)
-    [ask_org] = await telegram.press(SECOND, f"ev:r:{anyone}", message_id=1)
+    ask_org = await _press_register(telegram, SECOND, anyone)
     assert "🙋 As an individual" in buttons(ask_org)
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from bot.app import HubApp, create_app
 from bot.core.messages import Incoming
+from bot.i18n import translator
 from bot.services.faq_editor import FaqEditError, FaqEditor
 from bot.settings import Settings, load_settings
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -176,6 +177,23 @@ async def test_changes_that_would_break_the_content_are_refused(hub: HubApp) -> 
                                   {"ka": "ა", "en": "a"}, "N")
     assert await editor.document() == before
     assert len(await editor.history()) == 1  # only the seed
+
+
+async def test_a_refusal_is_said_in_georgian_for_the_console_and_in_english_for_the_cli(
+        hub: HubApp) -> None:
+    editor = FaqEditor(hub.database)
+    with pytest.raises(FaqEditError) as refused:
+        await editor.update_answer("contact", "en", "Call {hub_fax}" + " now" * 900, "N")
+    english = str(refused.value)
+    assert english == ("topic 'contact' answer (en): 3614 characters, limit 3500; topic "
+                       "'contact' answer (en): unknown placeholder(s) {hub_fax}")
+    georgian = refused.value.said(translator("ka"))
+    assert georgian == ("თემის 'contact' პასუხი (en): 3614 სიმბოლოა, დასაშვებია 3500; თემის "
+                        "'contact' პასუხი (en): უცნობი ჩანაცვლებადი ველები {hub_fax}")
+    with pytest.raises(FaqEditError) as empty:
+        await editor.add_phrasing("contact", "ka", "  ", "N")
+    assert (str(empty.value), empty.value.said(translator("ka"))) == (
+        "the phrasing is empty", "კითხვის ფორმულირება ცარიელია")
 
 
 async def test_off_topic_examples_and_canned_answers_follow_the_database(hub: HubApp) -> None:

@@ -69,6 +69,7 @@ async def _content_action(settings: Settings, args: argparse.Namespace, action: 
     from bot.cli.startup import ContentStartupError
     from bot.faq import document as doc
     from bot.faq.content import ContentError
+    from bot.faq.problems import english
     from bot.services.faq_editor import FaqEditError, FaqEditor
 
     prog = f"hubbot faq {action}"
@@ -86,7 +87,7 @@ async def _content_action(settings: Settings, args: argparse.Namespace, action: 
             return _refuse(f"{prog}: {rest[0]}: {exc}")
         problems = doc.check(incoming)
         if problems:
-            print(f"{prog}: {rest[0]}: " + "; ".join(problems), file=sys.stderr)
+            print(f"{prog}: {rest[0]}: " + english(problems), file=sys.stderr)
             return 1
         if action == "check":
             print(_summary("ok", incoming))
@@ -110,7 +111,7 @@ async def _content_action(settings: Settings, args: argparse.Namespace, action: 
             current = await editor.document()
             problems = doc.check(current)
             if problems:
-                print("hubbot faq check: " + "; ".join(problems), file=sys.stderr)
+                print("hubbot faq check: " + english(problems), file=sys.stderr)
                 return 1
             print(_summary("ok", current))
             return 0

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import yaml
 
+from bot.faq.problems import Problem, english
+from bot.i18n import N_
+
 LANGUAGES = ("ka", "en")
 PHRASING_KINDS = ("ka", "en", "translit")
 MAX_TITLE = 40
@@ -71,7 +74,7 @@ def load_faq(path: Path) -> FaqContent:
         raise ContentError(f"{path}: {exc}") from exc
     problems = check_faq(raw)
     if problems:
-        raise ContentError(f"{path}: " + "; ".join(problems))
+        raise ContentError(f"{path}: " + english(problems))
     categories = tuple(Category(id=c["id"], title=dict(c["title"])) for c in raw["categories"])
     topics = tuple(
         Topic(
@@ -109,59 +112,74 @@ def load_offtopic(path: Path) -> tuple[str, ...]:
     return tuple(dict.fromkeys(texts))
 
 
-def check_faq(raw: object) -> list[str]:
+def check_faq(raw: object) -> list[Problem]:
     """Every problem in a parsed content file: ids, translations, empty answers, lengths."""
     if not isinstance(raw, dict):
-        return ["the file must be a mapping with `categories` and `topics`"]
-    problems: list[str] = []
+        return [Problem(N_("the file must be a mapping with `categories` and `topics`"))]
+    problems: list[Problem] = []
     categories = raw.get("categories") or []
     topics = raw.get("topics") or []
     if not isinstance(categories, list) or not isinstance(topics, list):
-        return ["`categories` and `topics` must be lists"]
+        return [Problem(N_("`categories` and `topics` must be lists"))]
     if not topics:
-        problems.append("no topics")
+        problems.append(Problem(N_("no topics")))
     if any(not isinstance(c, dict) for c in categories):
-        problems.append("every category must be a mapping with `id` and `title`")
+        problems.append(Problem(N_("every category must be a mapping with `id` and `title`")))
     categories = [c for c in categories if isinstance(c, dict)]
     category_ids = [c.get("id") for c in categories]
-    problems += [f"duplicate category id {i!r}" for i in _duplicates(category_ids)]
+    problems += [Problem(N_("duplicate category id {category}"), category=repr(i))
+                 for i in _duplicates(category_ids)]
     for c in categories:
-        problems += _check_texts(f"category {c.get('id')!r} title", c.get("title"), MAX_TITLE)
+        problems += _check_texts(Problem(N_("category {category} title"),
+                                         category=repr(c.get("id"))), c.get("title"), MAX_TITLE)
     topic_ids = [t.get("id") for t in topics if isinstance(t, dict)]
-    problems += [f"duplicate topic id {i!r}" for i in _duplicates(topic_ids)]
+    problems += [Problem(N_("duplicate topic id {topic}"), topic=repr(i))
+                 for i in _duplicates(topic_ids)]
     seen_phrasings: dict[str, str] = {}
     for t in topics:
         if not isinstance(t, dict) or not t.get("id"):
-            problems.append("a topic without an id")
+            problems.append(Problem(N_("a topic without an id")))
             continue
         tid = t["id"]
+        topic = repr(tid)
         if t.get("category") not in category_ids:
-            problems.append(f"topic {tid!r}: unknown category {t.get('category')!r}")
-        problems += _check_texts(f"topic {tid!r} title", t.get("title"), MAX_TITLE)
+            problems.append(Problem(N_("topic {topic}: unknown category {category}"),
+                                    topic=topic, category=repr(t.get("category"))))
+        problems += _check_texts(Problem(N_("topic {topic} title"), topic=topic),
+                                 t.get("title"), MAX_TITLE)
         if t.get("short") is not None:
-            problems += _check_texts(f"topic {tid!r} short", t.get("short"), MAX_SHORT)
-        problems += _check_texts(f"topic {tid!r} answer", t.get("answer"), MAX_ANSWER)
+            problems += _check_texts(Problem(N_("topic {topic} short"), topic=topic),
+                                     t.get("short"), MAX_SHORT)
+        problems += _check_texts(Problem(N_("topic {topic} answer"), topic=topic),
+                                 t.get("answer"), MAX_ANSWER)
         for lang, answer in (t.get("answer") or {}).items():
             unknown = placeholders(str(answer)) - KNOWN_PLACEHOLDERS
             if unknown:
-                problems.append(f"topic {tid!r} answer ({lang}): unknown placeholder(s) "
-                                + ", ".join(sorted(f"{{{u}}}" for u in unknown)))
+                problems.append(Problem(
+                    N_("topic {topic} answer ({lang}): unknown placeholder(s) {placeholders}"),
+                    topic=topic, lang=lang,
+                    placeholders=", ".join(sorted(f"{{{u}}}" for u in unknown))))
         questions = t.get("questions") or {}
         if not isinstance(questions, dict):
-            problems.append(f"topic {tid!r}: `questions` must map en/ka/translit to lists")
+            problems.append(Problem(
+                N_("topic {topic}: `questions` must map en/ka/translit to lists"), topic=topic))
             continue
         for kind in PHRASING_KINDS:
             if not questions.get(kind):
-                problems.append(f"topic {tid!r}: no {kind} questions")
+                problems.append(Problem(N_("topic {topic}: no {kind} questions"), topic=topic,
+                                        kind=kind))
         for kind, phrasings in questions.items():
             if not isinstance(phrasings, list):
-                problems.append(f"topic {tid!r}: `questions.{kind}` must be a list")
+                problems.append(Problem(N_("topic {topic}: `questions.{kind}` must be a list"),
+                                        topic=topic, kind=kind))
                 continue
             for phrasing in phrasings:
                 key = " ".join(str(phrasing).casefold().split())
                 other = seen_phrasings.setdefault(key, tid)
                 if other != tid:
-                    problems.append(f"question {phrasing!r} is in both {other!r} and {tid!r}")
+                    problems.append(Problem(
+                        N_("question {phrasing} is in both {other} and {topic}"),
+                        phrasing=repr(phrasing), other=repr(other), topic=topic))
     return problems
 
 
@@ -170,18 +188,22 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
-def _check_texts(where: str, texts: object, limit: int) -> list[str]:
+def _check_texts(where: Problem, texts: object, limit: int) -> list[Problem]:
     if not isinstance(texts, dict):
-        return [f"{where}: missing"]
+        return [Problem(N_("{where}: missing"), where=where)]
     problems = []
     for lang in LANGUAGES:
         value = texts.get(lang)
         if not isinstance(value, str) or not value.strip():
-            problems.append(f"{where}: missing {lang} translation")
+            problems.append(Problem(N_("{where}: missing {lang} translation"), where=where,
+                                    lang=lang))
         elif len(value.strip()) > limit:
-            problems.append(f"{where} ({lang}): {len(value.strip())} characters, limit {limit}")
+            problems.append(Problem(N_("{where} ({lang}): {count} characters, limit {limit}"),
+                                    where=where, lang=lang, count=len(value.strip()),
+                                    limit=limit))
         elif _MTAVRULI.search(value):
-            problems.append(f"{where} ({lang}): Mtavruli capitals; write Mkhedruli")
+            problems.append(Problem(N_("{where} ({lang}): Mtavruli capitals; write Mkhedruli"),
+                                    where=where, lang=lang))
     return problems
 
 

@@ -23,6 +23,8 @@ from bot.faq.content import (
     Topic,
     check_faq,
 )
+from bot.faq.problems import Problem, english
+from bot.i18n import N_
 
 Document = dict[str, Any]
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
@@ -38,7 +40,7 @@ def from_content_dir(content_dir: Path) -> Document:
     raw = _read_yaml(faq_path)
     problems = check_faq(raw)
     if problems:
-        raise ContentError(f"{faq_path}: " + "; ".join(problems))
+        raise ContentError(f"{faq_path}: " + english(problems))
     assert isinstance(raw, dict)
     off_path = content_dir / "faq_offtopic.yaml"
     offtopic_raw = _read_yaml(off_path) if off_path.is_file() else {"phrasings": {}}
@@ -124,7 +126,7 @@ def canned_answers(document: Document) -> dict[str, dict[str, str]]:
             for name, texts in document["canned"].items() if texts.get("ka")}
 
 
-def check(document: Document) -> list[str]:
+def check(document: Document) -> list[Problem]:
     """Every problem in the content: the topics' checks, then off-topic and canned answers."""
     problems = check_faq({"categories": document["categories"], "topics": document["topics"]})
     phrasings = {" ".join(q.casefold().split()): t["id"] for t in document["topics"]
@@ -133,10 +135,13 @@ def check(document: Document) -> list[str]:
         for text in document["offtopic"][kind]:
             owner = phrasings.get(" ".join(text.casefold().split()))
             if owner:
-                problems.append(f"off-topic example {text!r} is also a question of {owner!r}")
+                problems.append(Problem(
+                    N_("off-topic example {text} is also a question of {topic}"),
+                    text=repr(text), topic=repr(owner)))
     for name, texts in document["canned"].items():
         if not texts.get("ka"):
-            problems.append(f"canned answer {name!r}: missing ka translation")
+            problems.append(Problem(N_("canned answer {name}: missing ka translation"),
+                                    name=repr(name)))
     return problems
 
 

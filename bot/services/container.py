@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.services.announcements import Announcements
 from bot.services.checkin import CheckIn
+from bot.services.early_replies import EarlyReplies
 from bot.services.faq import FaqService
 from bot.services.faq_editor import FaqEditor
 from bot.services.feedback import Feedback
@@ -25,6 +26,7 @@ class Services:
     announcements: Announcements
     routines: Routines
     tickets: Tickets
+    early_replies: EarlyReplies  # staff replies written before their ticket is recorded
     checkin: CheckIn
     feedback: Feedback
     faq_editor: FaqEditor | None = None  # changes the FAQ content (console pages)

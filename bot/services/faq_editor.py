@@ -5,7 +5,8 @@ Each call is one short unit of work that locks the content's version row, so cha
 one at a time in every process; the running bots see the new version within seconds
 (`bot/services/faq_store.py`). A call that would change nothing changes nothing and records
 nothing (safe to repeat). A change that would add a problem `hubbot faq check` reports is
-refused with `FaqEditError`, whose message names it.
+refused with `FaqEditError`, which names it: in English as `str()` (the command line), in the
+console's language with `said(translate)`.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from bot.faq.document import (
     normalized,
     to_json,
 )
+from bot.faq.problems import Problem, Translate, english
+from bot.i18n import N_
 from storage.engine import Database
 from storage.models_faq_content import FaqChange
 from storage.repos.faq_content import FaqContentRepo
@@ -33,7 +36,20 @@ Part = Any  # a topic dict, a category dict, the off-topic lists, a canned answe
 
 
 class FaqEditError(ValueError):
-    """The change was refused; the message says why (shown to staff as it is)."""
+    """The change was refused; `problems` say why (each a message id with its values)."""
+
+    def __init__(self, *problems: Problem) -> None:
+        super().__init__(english(list(problems)))
+        self.problems = problems
+
+    @classmethod
+    def because(cls, message: str, **values: object) -> FaqEditError:
+        """Refused for one reason: a message id with `{names}` and their values."""
+        return cls(Problem(message, **values))
+
+    def said(self, translate: Translate) -> str:
+        """Why, in the language of `translate` (the console's)."""
+        return "; ".join(problem.said(translate) for problem in self.problems)
 
 
 @dataclass(frozen=True)
@@ -158,7 +174,8 @@ class FaqEditor:
 
         def change(current: Part) -> Part:
             if current is not None and current != new:
-                raise FaqEditError(f"a topic {topic_id!r} exists already")
+                raise FaqEditError.because(N_("a topic {topic} exists already"),
+                                           topic=repr(topic_id))
             return new
         return await self._edit(who, "create_topic", "topic", topic_id, change,
                                 f"new topic {topic_id}")
@@ -216,7 +233,7 @@ class FaqEditor:
         new = normalized(document)
         problems = check(new)
         if problems:
-            raise FaqEditError("; ".join(problems))
+            raise FaqEditError(*problems)
         return await self._edit(who, "import", "all", "", lambda _: new, summary,
                                 validate=False)
 
@@ -227,7 +244,8 @@ class FaqEditor:
         if row is None:
             raise LookupError(f"no change with version {version}")
         if row.action == "seed":
-            raise FaqEditError(f"version {version} is the first content; nothing to go back to")
+            raise FaqEditError.because(N_(
+                "version {version} is the first content; nothing to go back to"), version=version)
         before = from_json(row.before)
         return await self._edit(who, "revert", row.scope, row.key, lambda _: before,
                                 f"revert of {version}: {row.summary}"[:300], validate=False,
@@ -250,7 +268,7 @@ class FaqEditor:
                 updated = _with_part(copy.deepcopy(document), scope, key, after)
                 new_problems = [p for p in check(updated) if p not in set(check(document))]
                 if new_problems:
-                    raise FaqEditError("; ".join(new_problems))
+                    raise FaqEditError(*new_problems)
             await _write(repo, scope, key, after)
             version = await repo.add_change(FaqChange(
                 who=who, action=action, scope=scope, key=key[:64], summary=summary[:300],
@@ -315,26 +333,37 @@ async def _write(repo: FaqContentRepo, scope: str, key: str, part: Part) -> None
 
 def _existing(topic: Part, topic_id: str) -> Part:
     if topic is None:
-        raise FaqEditError(f"no topic {topic_id!r}")
+        raise FaqEditError.because(N_("no topic {topic}"), topic=repr(topic_id))
     return topic
 
 
 def _kind(lang: str) -> str:
     if lang not in PHRASING_KINDS:
-        raise FaqEditError(f"language must be one of {', '.join(PHRASING_KINDS)}, not {lang!r}")
+        raise FaqEditError.because(N_("language must be one of {languages}, not {lang}"),
+                                   languages=", ".join(PHRASING_KINDS), lang=repr(lang))
     return lang
 
 
 def _lang(lang: str) -> str:
     if lang not in LANGUAGES:
-        raise FaqEditError(f"language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+        raise FaqEditError.because(N_("language must be one of {languages}, not {lang}"),
+                                   languages=", ".join(LANGUAGES), lang=repr(lang))
     return lang
+
+
+EMPTY = {  # what must not be empty -> the refusal
+    "phrasing": N_("the phrasing is empty"), "answer": N_("the answer is empty"),
+    "title": N_("the title is empty"), "short title": N_("the short title is empty"),
+    "topic id": N_("the topic id is empty"), "category id": N_("the category id is empty"),
+    "example": N_("the example is empty"), "name": N_("the canned answer's name is empty"),
+    "who": N_("the name of who changes it is empty"),
+}
 
 
 def _text(text: str, what: str) -> str:
     text = " ".join(str(text or "").split()) if what not in ("answer",) else str(text or "").strip()
     if not text:
-        raise FaqEditError(f"the {what} is empty")
+        raise FaqEditError.because(EMPTY[what])
     return text
 
 

@@ -53,6 +53,7 @@ TOPICS: dict[str, str] = {
 TOPIC_TITLE_LIMIT = 128
 QUESTION_ON_CARD = 3000  # the card stays one Telegram message; the rest follows in pieces
 JOB_KIND = "ticket"
+TICKET_ORDER = "ticket:"  # + the ticket's number: the order key of its staff-chat work
 STAFF_REPLY_KIND = "staff_reply"
 NOT_DELIVERED = {
     "unreachable": N_("⚠️ Not delivered: the person has blocked the bot or is no longer "
@@ -111,7 +112,7 @@ class Hotline:
         await uow.repo(OutboxRepo).enqueue([{
             "dedupe_key": f"ticket:{ticket_id}:{op}:{uuid.uuid4().hex}", "kind": JOB_KIND,
             "channel": self.staff_channel, "chat_id": str(self.settings.staff_chat_id),
-            "order_key": f"ticket:{ticket_id}",
+            "order_key": f"{TICKET_ORDER}{ticket_id}",
             "payload": {"op": op, "ticket_id": ticket_id, **data}} for ticket_id in ticket_ids],
             known=set())  # fresh keys: nothing to look up
 

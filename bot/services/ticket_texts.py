@@ -52,6 +52,13 @@ def taken_by(language: str, ticket_id: int, name: str | None) -> str:
         number=ticket_id, name=name)
 
 
+def closed_to_staff(language: str, ticket_id: int) -> str:
+    """Staff: a message in the topic of a closed ticket goes to nobody."""
+    return translator(language)(N_(
+        "Ticket #{number} is closed; send /reopen to write to the person again.")).format(
+        number=ticket_id)
+
+
 def not_delivered(language: str) -> str:
     """Staff: the person cannot be reached (blocked the bot, or erased their data)."""
     return translator(language)(N_(

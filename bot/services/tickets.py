@@ -168,6 +168,17 @@ class Tickets:
             return await repo.by_staff_message(int(event.reply_to_ref))
         return None
 
+    async def answer(self, uow: UnitOfWork, ticket: Ticket, *, author: str,
+                     event: Incoming) -> Outcome:
+        """A staff message in a ticket's topic (or a reply to it) answers the person: REFUSED
+        while the ticket is closed; DONE, without a person when nobody can receive it."""
+        if ticket.status != "open":
+            return Outcome(Change.REFUSED)
+        person = await self.reply(
+            uow, ticket, author=author, text=event.text or "",
+            attachment=event.attachments[0].kind if event.attachments else None, event=event)
+        return Outcome(Change.DONE, person)
+
     async def reply(self, uow: UnitOfWork, ticket: Ticket, *, author: str, text: str,
                     attachment: str | None, event: Incoming) -> Person | None:
         """A staff answer: kept with the ticket and queued to the person (None: erased)."""

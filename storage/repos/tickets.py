@@ -90,6 +90,16 @@ class TicketRepo:
             col(Ticket.created_at) < older_than, col(Ticket.id) > after, ~raised)
             .order_by(col(Ticket.id)).limit(limit))).all())
 
+    async def being_set_up(self, order_key_prefix: str, *, limit: int = 20) -> list[int]:
+        """Ids of tickets not yet shown in the staff chat (no card recorded, not erased) whose
+        staff-chat work is queued or under way (an outbox row keyed `order_key_prefix` + id)."""
+        working = exists().where(
+            OutboxMessage.order_key == literal(order_key_prefix) + cast(Ticket.id, String),
+            col(OutboxMessage.state).in_(("pending", "sending")))
+        return list((await self.session.exec(select(Ticket.id).where(
+            col(Ticket.staff_card_message_id).is_(None), col(Ticket.erased_at).is_(None),
+            working).order_by(col(Ticket.id)).limit(limit))).all())
+
     async def created_since(self, since: datetime) -> int:
         """Tickets opened since `since` (the digest)."""
         return int((await self.session.exec(select(func.count()).select_from(Ticket).where(

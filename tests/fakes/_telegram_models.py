@@ -55,6 +55,7 @@ class Fault:
 
     kind: str
     seconds: float = 0.0
+    chat_id: int | None = None  # only calls to this chat (None: any call of the method)
 
 
 def bad_request(description: str) -> ApiError:

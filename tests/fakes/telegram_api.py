@@ -255,10 +255,12 @@ class FakeTelegramAPI(TelegramBackend):
         error = ApiError(error_code, description, retry_after, migrate_to_chat_id)
         self._failures.setdefault(method.lower(), []).extend([error] * times)
 
-    def fault_next(self, method: str, kind: str, *, seconds: float = 0.0, times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` misbehave (see ``Fault``): "html", "late",
-        "silent" (done, then no answer for an hour), "redirect" (302 to itself, endlessly)."""
-        fault = Fault(kind, 3600.0 if kind == "silent" else seconds)
+    def fault_next(self, method: str, kind: str, *, seconds: float = 0.0, times: int = 1,
+                   chat_id: int | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id``, if given) misbehave (see
+        ``Fault``): "html", "late", "silent" (done, then no answer for an hour), "redirect"
+        (302 to itself, endlessly)."""
+        fault = Fault(kind, 3600.0 if kind == "silent" else seconds, chat_id)
         self._faults.setdefault(method.lower(), []).extend([fault] * times)
 
     def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
@@ -290,8 +292,11 @@ class FakeTelegramAPI(TelegramBackend):
         if REDIRECT_LOOP in request.query:  # a client following the loop: round again
             return web.Response(status=302, headers={"Location": request.rel_url.path_qs})
         self.started.append(method)
-        faults = self._faults.get(method.lower())
-        fault = faults.pop(0) if faults else None
+        faults = self._faults.get(method.lower()) or []
+        chat = _int_or_none(params.get("chat_id"))
+        fault = next((f for f in faults if f.chat_id is None or f.chat_id == chat), None)
+        if fault is not None:
+            faults.remove(fault)
         if fault is not None and fault.kind == "redirect":
             self.calls.append(ApiCall(method, params, files, {"ok": False, "error_code": 302,
                                                               "description": "redirect loop"},

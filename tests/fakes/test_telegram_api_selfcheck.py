@@ -349,3 +349,17 @@ async def test_faults_html_late_outage_and_migration(fake: FakeTelegramAPI) -> N
         async with session.post(url, data={"chat_id": USER, "text": "e"}) as resp:
             body = await resp.json()
             assert resp.status == 400 and body["parameters"] == {"migrate_to_chat_id": -100777}
+
+
+@pytest.mark.asyncio
+async def test_a_fault_for_one_chat_leaves_the_other_chats_alone(fake: FakeTelegramAPI) -> None:
+    url = f"{fake.base_url}{fake.token}/sendMessage"
+    fake.fault_next("sendMessage", "late", seconds=0.5, chat_id=USER + 1)
+    async with aiohttp.ClientSession() as session:
+        started = asyncio.get_running_loop().time()
+        async with session.post(url, data={"chat_id": USER, "text": "a"}) as resp:
+            assert resp.status == 200
+        assert asyncio.get_running_loop().time() - started < 0.5  # not the faulty chat
+        async with session.post(url, data={"chat_id": USER + 1, "text": "b"}) as resp:
+            assert resp.status == 200
+        assert asyncio.get_running_loop().time() - started >= 0.5  # that one answers late

@@ -36,9 +36,15 @@ _starting: set[asyncio.Task[Any]] = set()  # sends begun by a click (the schedul
 
 def _number(request: web.Request) -> int:
     value = request.match_info["number"]
-    if not value.isdigit() or not 0 < int(value) < 2**31:
+    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**31:
         raise web.HTTPNotFound()
     return int(value)
+
+
+def _back(request: web.Request, number: int, message: str, **values: str) -> web.HTTPSeeOther:
+    """To the announcement's page, where `message` (a message id with {number}) shows once."""
+    return see_other(request, f"{BASE}/{number}",
+                     translate(request)(message).format(number=number, **values))
 
 
 async def _load(uow: UnitOfWork, number: int) -> Announcement:
@@ -58,7 +64,8 @@ async def _index(request: web.Request, *, errors: list[str] | None = None,
     context = deps(request)
     lang = language(request)
     before = request.query.get("before", "")
-    before_id = int(before) if before.isdigit() and 0 < int(before) < 2**31 else None
+    before_id = (int(before) if before.isascii() and before.isdigit() and 0 < int(before) < 2**31
+                 else None)
     async with UnitOfWork(context.database) as uow:
         groups = await compose.audience_groups(uow, lang)
         repo = uow.repo(AnnouncementRepo)
@@ -147,14 +154,12 @@ async def send(request: web.Request) -> web.StreamResponse:
     context = deps(request)
     await form(request)
     number = _number(request)
-    _ = translate(request)
     async with UnitOfWork(context.database) as uow:
         approved = await compose.approve(uow, number)
         if approved is None:
             await _load(uow, number)
-            raise see_other(request, f"{BASE}/{number}", _(
-                N_("Announcement #{number} is no longer a draft; nothing changed.")).format(
-                number=number))
+            raise _back(request, number, N_(
+                "Announcement #{number} is no longer a draft; nothing changed."))
         assert approved.send_at is not None
         now = approved.send_at <= utcnow()
         await audit.record(uow, staff(request), "announcement.send" if now else
@@ -164,12 +169,9 @@ async def send(request: web.Request) -> web.StreamResponse:
         await uow.commit()
     if now:
         _start(context, number)
-        notice = _(N_("Announcement #{number} is on its way."))
-    else:
-        notice = _(N_("Announcement #{number} is scheduled for {time}."))
-    raise see_other(request, f"{BASE}/{number}", notice.format(
-        number=number, time=local_moment(approved.send_at, language(request),
-                                         context.settings.tz)))
+        raise _back(request, number, N_("Announcement #{number} is on its way."))
+    raise _back(request, number, N_("Announcement #{number} is scheduled for {time}."),
+                time=local_moment(approved.send_at, language(request), context.settings.tz))
 
 
 def _start(context: ConsoleDeps, number: int) -> None:
@@ -191,17 +193,14 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     context = deps(request)
     await form(request)
     number = _number(request)
-    _ = translate(request)
     async with UnitOfWork(context.database) as uow:
         await _load(uow, number)
         if not await compose.cancel(uow, number):
-            raise see_other(request, f"{BASE}/{number}", _(
-                N_("Announcement #{number} has begun; it can no longer be cancelled.")).format(
-                number=number))
+            raise _back(request, number, N_(
+                "Announcement #{number} has begun; it can no longer be cancelled."))
         await audit.record(uow, staff(request), "announcement.cancel", f"announcement #{number}")
         await uow.commit()
-    raise see_other(request, f"{BASE}/{number}", _(
-        N_("Announcement #{number} cancelled; nothing was sent.")).format(number=number))
+    raise _back(request, number, N_("Announcement #{number} cancelled; nothing was sent."))
 
 
 async def figures(request: web.Request) -> web.Response:

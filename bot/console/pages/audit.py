@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.console.deps import deps
 from bot.console.render import render
+from bot.console.url_values import page_count, page_number
 from bot.i18n import N_
 from storage.repos.console import ConsoleRepo
 from storage.uow import UnitOfWork
@@ -16,19 +17,17 @@ PER_PAGE = 50
 
 async def index(request: web.Request) -> web.Response:
     """One page of the audit log (`?page=N`)."""
-    raw = request.query.get("page", "1")
-    page = int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+    page = page_number(request)
     settings = deps(request).settings
     async with UnitOfWork(deps(request).database) as uow:
         repo = uow.repo(ConsoleRepo)
         total = await repo.audit_count()
         entries = await repo.audit_page((page - 1) * PER_PAGE, PER_PAGE)
-    pages = max(1, -(-total // PER_PAGE))
     rows = [{"at": entry.at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M"),
              "name": entry.staff_name, "action": entry.action, "target": entry.target,
              "details": entry.details} for entry in entries]
     return render(request, "audit/index.html", {
-        "rows": rows, "page": page, "pages": pages, "total": total})
+        "rows": rows, "page": page, "pages": page_count(total, PER_PAGE), "total": total})
 
 
 def add_routes(app: web.Application) -> None:

@@ -12,6 +12,7 @@ from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, PDF, csv_bytes, send_file
 from bot.console.render import form, render, see_other, translate
+from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.attendees import attendee_table
 from bot.exports.cells import to_csv
 from bot.exports.poster import build_poster, checkin_links
@@ -57,10 +58,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/events/{number:\d+}/attendance/{registration:\d+}", attendance)
 
 
-def _number(request: web.Request) -> int:
-    return int(request.match_info["number"])
-
-
 def _helpers(request: web.Request) -> dict[str, Any]:
     """What the templates use to show events in the console's language."""
     tz = deps(request).settings.tz
@@ -79,8 +76,7 @@ async def _event(uow: UnitOfWork, number: int) -> Event:
 async def list_page(request: web.Request) -> web.Response:
     """Upcoming events (soonest first) or past ones (latest first), with seats and wait list."""
     upcoming = request.query.get("when", "upcoming") != "past"
-    text = request.query.get("page", "1")
-    page = max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
+    page = page_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         repo = uow.repo(EventCalendarRepo)
         events, total = await repo.staff_page(utcnow(), upcoming=upcoming,
@@ -90,7 +86,7 @@ async def list_page(request: web.Request) -> web.Response:
         waiting = await repo.waiting_by_event(ids)
     return render(request, "events/list.html", {
         "events": events, "total": total, "upcoming": upcoming, "taken": taken,
-        "waiting": waiting, "page": page, "pages": max(1, -(-total // PAGE_SIZE)),
+        "waiting": waiting, "page": page, "pages": page_count(total, PAGE_SIZE),
         **_helpers(request)})
 
 
@@ -121,7 +117,7 @@ async def create(request: web.Request) -> web.StreamResponse:
 
 async def detail_page(request: web.Request) -> web.Response:
     """One event: its details, seats, the people registered and the wait list."""
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         event = await _event(uow, number)
         repo = uow.repo(EventCalendarRepo)
@@ -145,7 +141,7 @@ async def detail_page(request: web.Request) -> web.Response:
 async def edit_page(request: web.Request) -> web.Response:
     """The event's details in the form (its times are changed by Move)."""
     async with UnitOfWork(deps(request).database) as uow:
-        event = await _event(uow, _number(request))
+        event = await _event(uow, record_number(request))
     return render(request, "events/form.html", {
         "values": form_values(event, deps(request).settings.tz), "errors": {},
         "editing": event, **_helpers(request)})
@@ -153,7 +149,7 @@ async def edit_page(request: web.Request) -> web.Response:
 
 async def save_edit(request: web.Request) -> web.StreamResponse:
     """Save new details; registrants are told when the title or place changed."""
-    number = _number(request)
+    number = record_number(request)
     tz = deps(request).settings.tz
     posted = await form(request)
     values = {name: posted.get(name, "") for name in DETAIL_FIELDS}
@@ -166,20 +162,14 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.edit(uow, number, details, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=_t(
-                    request, N_("The event is cancelled; a cancelled event is not changed.")
-                )) from None
+                raise _to_event(request, number, N_(
+                    "The event is cancelled; a cancelled event is not changed.")) from None
         if change is None:
             return render(request, "events/form.html", {
                 "values": values, "errors": errors, "editing": event, **_helpers(request)},
                 status=422)
-        if change.changed:
-            await audit.record(uow, staff(request), "event.edit", f"event {number}",
-                               f"told {change.told}")
-            await uow.commit()
-    deps(request).wake_outbox()
-    raise see_other(request, f"/console/events/{number}",
-                    notice=_t(request, _told(change, "edit")))
+        await _record(request, uow, number, change, "edit", f"told {change.told}")
+    raise _changed(request, number, _told(change, "edit"))
 
 
 DONE = {  # (what was done, whether anybody is being told) -> the notice
@@ -198,10 +188,29 @@ def _told(change: event_admin.StaffChange, action: str) -> str:
     return DONE[action, change.told > 0]
 
 
+async def _record(request: web.Request, uow: UnitOfWork, number: int,
+                  change: event_admin.StaffChange, action: str, details: str) -> None:
+    """Audit and commit a change that changed something (`action`: edit, move or cancel)."""
+    if change.changed:
+        await audit.record(uow, staff(request), f"event.{action}", f"event {number}", details)
+        await uow.commit()
+
+
+def _changed(request: web.Request, number: int, message: str) -> web.HTTPSeeOther:
+    """After a change: the outbox wakes for the registrants' notices; back to the event."""
+    deps(request).wake_outbox()
+    return _to_event(request, number, message)
+
+
+def _to_event(request: web.Request, number: int, message: str) -> web.HTTPSeeOther:
+    """To the event's page, where `message` (a message id) shows once."""
+    return see_other(request, f"/console/events/{number}", notice=_t(request, message))
+
+
 async def move_page(request: web.Request) -> web.Response:
     """The new start (and end) of an event."""
     async with UnitOfWork(deps(request).database) as uow:
-        event = await _event(uow, _number(request))
+        event = await _event(uow, record_number(request))
     values = {"starts": form_values(event, deps(request).settings.tz)["starts"], "ends": ""}
     return render(request, "events/move.html", {
         "event": event, "values": values, "errors": {}, **_helpers(request)})
@@ -209,7 +218,7 @@ async def move_page(request: web.Request) -> web.Response:
 
 async def move(request: web.Request) -> web.StreamResponse:
     """Move the event; a move to the time it already has tells nobody."""
-    number = _number(request)
+    number = record_number(request)
     tz = deps(request).settings.tz
     posted = await form(request)
     values = {name: posted.get(name, "") for name in TIME_FIELDS}
@@ -221,27 +230,22 @@ async def move(request: web.Request) -> web.StreamResponse:
             try:
                 change = await event_admin.move(uow, number, starts, ends, tz)
             except EventCancelled:
-                raise see_other(request, f"/console/events/{number}", notice=_t(
-                    request, N_("The event is cancelled; a cancelled event is not moved.")
-                )) from None
+                raise _to_event(request, number, N_(
+                    "The event is cancelled; a cancelled event is not moved.")) from None
             except ValueError:
                 errors["ends"] = InvalidValue(N_("The end must be after the start."))
         if change is None:
             return render(request, "events/move.html", {
                 "event": event, "values": values, "errors": errors, **_helpers(request)},
                 status=422)
-        if change.changed:
-            await audit.record(uow, staff(request), "event.move", f"event {number}",
-                               f"{starts:%Y-%m-%dT%H:%MZ}; told {change.told}")
-            await uow.commit()
-    deps(request).wake_outbox()
-    raise see_other(request, f"/console/events/{number}",
-                    notice=_t(request, _told(change, "move")))
+        await _record(request, uow, number, change, "move",
+                      f"{starts:%Y-%m-%dT%H:%MZ}; told {change.told}")
+    raise _changed(request, number, _told(change, "move"))
 
 
 async def cancel_page(request: web.Request) -> web.Response:
     """Ask before cancelling: how many people will be told."""
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         event = await _event(uow, number)
         registrants = len(await uow.repo(EventCalendarRepo).registrants(number))
@@ -251,24 +255,19 @@ async def cancel_page(request: web.Request) -> web.Response:
 
 async def cancel(request: web.Request) -> web.StreamResponse:
     """Cancel the event; registrants are told (once)."""
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         change = await event_admin.cancel(uow, number, deps(request).settings.tz)
         if change is None:
             raise web.HTTPNotFound(text="no such event")
-        if change.changed:
-            await audit.record(uow, staff(request), "event.cancel", f"event {number}",
-                               f"told {change.told}")
-            await uow.commit()
-    deps(request).wake_outbox()
-    notice = (_told(change, "cancel") if change.changed
-              else N_("It was already cancelled; nobody was told again."))
-    raise see_other(request, f"/console/events/{number}", notice=translate(request)(notice))
+        await _record(request, uow, number, change, "cancel", f"told {change.told}")
+    raise _changed(request, number, _told(change, "cancel") if change.changed
+                   else N_("It was already cancelled; nobody was told again."))
 
 
 async def attendees_csv(request: web.Request) -> web.StreamResponse:
     """The event's registrations as CSV (the same file as `hubbot events attendees`)."""
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         await _event(uow, number)
         table = attendee_table(await uow.repo(EventCalendarRepo).attendee_rows(number),
@@ -279,7 +278,7 @@ async def attendees_csv(request: web.Request) -> web.StreamResponse:
 
 async def attendance(request: web.Request) -> web.StreamResponse:
     """Staff tick (or untick) a registered person as present; ticking twice changes nothing."""
-    number, registration = _number(request), int(request.match_info["registration"])
+    number, registration = record_number(request), int(request.match_info["registration"])
     posted = await form(request)
     present = posted.get("present") == "1"
     async with UnitOfWork(deps(request).database) as uow:
@@ -300,7 +299,7 @@ async def poster_pdf(request: web.Request) -> web.StreamResponse:
     """The check-in poster (the same file as `hubbot events poster`)."""
     from bot.channels.telegram_me import bot_username
 
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         event = await _event(uow, number)
     settings = deps(request).settings

@@ -119,7 +119,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
                 unanswered.phrasing_kind(text, faq.matcher), who)
         except FaqEditError as refused:
             raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
-                reason=str(refused))) from None
+                reason=refused.said(_))) from None
     async with UnitOfWork(deps(request).database) as uow:
         changed = await unanswered.decide(uow, ids, decision)
         if changed or (edit is not None and edit.changed):
@@ -154,7 +154,7 @@ async def revert(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound(text="no such change") from None
     except FaqEditError as refused:
         raise see_other(request, HISTORY, notice=_(N_("Not changed: {reason}")).format(
-            reason=str(refused))) from None
+            reason=refused.said(_))) from None
     if edit.changed:
         async with UnitOfWork(deps(request).database) as uow:
             await audit.record(uow, staff(request), "faq.revert", f"faq change v{version}",

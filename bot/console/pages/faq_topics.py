@@ -55,7 +55,8 @@ async def _page(request: web.Request, topic: dict[str, Any], typed: dict[str, st
         if entry["id"] == topic["id"]:
             entry["answer"] = dict(typed)
     existing = set(check(document))
-    problems = [p for p in check(edited) if p not in existing]
+    _ = translate(request)
+    problems = [p.said(_) for p in check(edited) if p not in existing]
     lang = language(request)
     category = next((c for c in document["categories"] if c["id"] == topic["category"]), None)
     history = await _editor(request).history(limit=20, key=topic["id"])
@@ -92,7 +93,7 @@ async def answers(request: web.Request) -> web.StreamResponse:
             if edit.changed:
                 saved.append(f"{code} v{edit.version}")
     except FaqEditError as refused:
-        return await _page(request, topic, typed, error=str(refused))
+        return await _page(request, topic, typed, error=refused.said(translate(request)))
     await _audit(request, "faq.answer", topic["id"], ", ".join(saved))
     _ = translate(request)
     notice = _(N_("Saved. The bot answers with it within seconds.")) if saved else _(
@@ -118,7 +119,7 @@ async def phrasings(request: web.Request) -> web.StreamResponse:
             action = "faq.phrasing.add"
     except FaqEditError as refused:
         raise see_other(request, f"/console/faq/topics/{topic['id']}", notice=_(
-            N_("Not changed: {reason}")).format(reason=str(refused))) from None
+            N_("Not changed: {reason}")).format(reason=refused.said(_))) from None
     if edit.changed:
         await _audit(request, action, topic["id"], f"{kind} v{edit.version}")
     raise see_other(request, f"/console/faq/topics/{topic['id']}",
@@ -159,15 +160,15 @@ async def create(request: web.Request) -> web.StreamResponse:
                     if line.strip()] for kind in PHRASING_KINDS}
     try:
         if not topic_id.replace("_", "").isalnum() or not topic_id.isascii():
-            raise FaqEditError(translate(request)(
-                N_("The id is lower-case Latin letters, digits and _ only.")))
+            raise FaqEditError.because(
+                N_("The id is lower-case Latin letters, digits and _ only."))
         edit = await _editor(request).create_topic(
             topic_id, values.get("category", ""),
             {c: values.get(f"title_{c}", "") for c in LANGUAGES},
             {c: values.get(f"answer_{c}", "") for c in LANGUAGES}, staff(request).name,
             questions=lines)
     except FaqEditError as refused:
-        return await new_page(request, values, str(refused))
+        return await new_page(request, values, refused.said(translate(request)))
     ids = unanswered.parse_ids(values.get("ids", "")) if values.get("ids") else None
     async with UnitOfWork(deps(request).database) as uow:
         decided = await unanswered.decide(uow, ids, unanswered.TOPIC + topic_id) if ids else 0

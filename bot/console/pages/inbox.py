@@ -14,6 +14,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.render import form, render, see_other, translate
+from bot.console.url_values import page_number, record_number
 from bot.core.delivery import DeliveryError
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
@@ -64,19 +65,14 @@ def _inbox(request: web.Request) -> Inbox:
     return Inbox(services.tickets, services.hotline)
 
 
-def _number(request: web.Request) -> int:
-    return int(request.match_info["number"])
-
-
 # ---------------------------------------------------------------------- pages
 
 async def listing(request: web.Request) -> web.Response:
     """GET /console/tickets: filters, one page of tickets, newest activity first."""
     inbox = _inbox(request)
     query = inbox.query(request.query, staff(request).name)
-    raw = request.query.get("page", "1")
     async with UnitOfWork(deps(request).database) as uow:
-        page = await inbox.listing(uow, query, int(raw) if raw.isdigit() and len(raw) < 7 else 1)
+        page = await inbox.listing(uow, query, page_number(request))
     filters: dict[str, object] = {
         k: v for k, v in (("state", query.state), ("topic", query.topic),
                           ("municipality", query.municipality), ("channel", query.channel),
@@ -100,9 +96,10 @@ async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str 
     (`?canned=NAME` puts that canned answer into it)."""
     inbox = _inbox(request)
     async with UnitOfWork(deps(request).database) as uow:
-        conversation = await inbox.conversation(uow, _number(request))
+        conversation = await inbox.conversation(uow, record_number(request))
     if conversation is None:
-        return render(request, "inbox/missing.html", {"number": _number(request)}, status=404)
+        return render(request, "inbox/missing.html", {"number": record_number(request)},
+                      status=404)
     ticket = conversation.ticket
     _ = translate(request)
     title = " · ".join([f"#{ticket.id}", _(TOPICS[ticket.topic]) if ticket.topic in TOPICS
@@ -113,7 +110,8 @@ async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str 
     if not draft and chosen:
         draft = dict(canned).get(chosen, "")
     return render(request, "inbox/ticket.html", {
-        "ticket": ticket, "title": title, "entries": conversation.entries, "canned": canned, "chosen": chosen,
+        "ticket": ticket, "title": title, "entries": conversation.entries, "canned": canned,
+        "chosen": chosen,
         "draft": draft, "note_draft": note_draft, "error": error, "home": HOME,
         "topics": TOPICS, "municipalities": MUNICIPALITIES, "channels": CHANNEL_TITLES,
         "age": _age(request), "when": _when(request), "reply_limit": REPLY_LIMIT,
@@ -124,8 +122,8 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     """GET /console/tickets/N/files/M: a file the person sent, fetched again from their
     platform. Pictures are shown; anything else is downloaded, never opened on this site."""
     try:
-        data = await _inbox(request).attachment(_number(request),
-                                                int(request.match_info["message"]))
+        data = await _inbox(request).attachment(record_number(request),
+                                                record_number(request, "message"))
     except DeliveryError as exc:
         raise web.HTTPBadGateway(text="The platform did not hand the file over now.") from exc
     if data is None:
@@ -141,7 +139,7 @@ async def attachment(request: web.Request) -> web.StreamResponse:
 
 async def reply(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/N/reply: to the person (signed), and into the ticket's topic."""
-    number, me, data = _number(request), staff(request), await form(request)
+    number, me, data = record_number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
     try:
         async with UnitOfWork(deps(request).database) as uow:
@@ -164,7 +162,7 @@ async def reply(request: web.Request) -> web.StreamResponse:
 
 async def note(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/N/note: kept with the ticket for staff (shown in the topic too)."""
-    number, me, data = _number(request), staff(request), await form(request)
+    number, me, data = record_number(request), staff(request), await form(request)
     text = str(data.get("text", ""))
     try:
         async with UnitOfWork(deps(request).database) as uow:
@@ -179,7 +177,7 @@ async def note(request: web.Request) -> web.StreamResponse:
 
 async def decide(request: web.Request) -> web.StreamResponse:
     """POST /console/tickets/N/take|close|reopen: as the topic's buttons and commands do."""
-    number, me = _number(request), staff(request)
+    number, me = record_number(request), staff(request)
     verb = request.path.rsplit("/", 1)[-1]
     action, notices = DECISIONS[verb]
     try:

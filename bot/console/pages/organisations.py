@@ -13,13 +13,15 @@ from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built
 from bot.console.render import form, language, render, see_other, translate
+from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.booklet import build_booklet
 from bot.exports.org_tables import rows, to_csv, to_xlsx
 from bot.i18n import N_, translator
 from bot.services import org_admin
 from bot.services.org_catalog import AREAS, LEGAL_FORMS, MUNICIPALITIES, NO_CODE_FORMS
 from bot.services.org_validation import display_phone
-from storage.models_orgs import APPROVED, PENDING, REJECTED
+from bot.services.organisations import ReviewOutcome
+from storage.models_orgs import APPROVED, PENDING, REJECTED, Organisation
 from storage.repos.organisations import OrganisationRepo
 from storage.uow import UnitOfWork
 
@@ -44,15 +46,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(r"/orgs/{number:\d+}/edit", save_edit)
 
 
-def _number(request: web.Request) -> int:
-    return int(request.match_info["number"])
-
-
-def _page(request: web.Request) -> int:
-    text = request.query.get("page", "1")
-    return max(1, int(text)) if text.isdigit() and len(text) < 7 else 1
-
-
 def _labels() -> dict[str, Any]:
     """Names of the fixed choices, for templates (translated there)."""
     return {"legal_forms": LEGAL_FORMS, "municipalities": MUNICIPALITIES, "areas": AREAS,
@@ -65,7 +58,7 @@ async def list_page(request: web.Request) -> web.Response:
     status = request.query.get("status", PENDING)
     status = status if status in FILTERS else PENDING
     text = request.query.get("q", "").strip()[:100]
-    page = _page(request)
+    page = page_number(request)
     async with UnitOfWork(deps(request).database) as uow:
         repo = uow.repo(OrganisationRepo)
         organisations, total = await repo.staff_page(
@@ -73,19 +66,17 @@ async def list_page(request: web.Request) -> web.Response:
             offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE, oldest_first=status == PENDING)
         counts = await repo.status_counts()
     counts["all"] = sum(counts.values())
-    pages = max(1, -(-total // PAGE_SIZE))
     return render(request, "organisations/list.html", {
         "organisations": organisations, "total": total, "status": status, "q": text,
-        "filters": FILTERS, "counts": counts, "page": page, "pages": pages,
+        "filters": FILTERS, "counts": counts, "page": page,
+        "pages": page_count(total, PAGE_SIZE),
         "tz": deps(request).settings.tz, **_labels()})
 
 
 async def detail_page(request: web.Request) -> web.Response:
     """Every field of one organisation, its status, and what staff can do with it."""
     async with UnitOfWork(deps(request).database) as uow:
-        organisation = await uow.repo(OrganisationRepo).get(_number(request))
-    if organisation is None:
-        raise web.HTTPNotFound(text="no such organisation")
+        organisation = await _organisation(uow, record_number(request))
     return render(request, "organisations/detail.html", {
         "org": organisation, "tz": deps(request).settings.tz, "reason_error": None,
         **_labels()})
@@ -93,62 +84,77 @@ async def detail_page(request: web.Request) -> web.Response:
 
 async def approve(request: web.Request) -> web.StreamResponse:
     """Approve; the person who registered it is told (once)."""
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(deps(request).database) as uow:
-        outcome = await org_admin.approve(uow, number, by=staff(request).name,
-                                          staff_chat=_staff_chat(request))
-        if outcome is None:
-            raise web.HTTPNotFound(text="no such organisation")
-        if outcome.changed:
-            await audit.record(uow, staff(request), "org.approve", f"organisation #{number}")
-        await uow.commit()
-    deps(request).wake_outbox()
-    if not outcome.changed:
-        notice = N_("It was already approved; nobody was told again.")
-    elif outcome.person is None:
-        notice = N_("Approved. Nobody was told: the person who registered it is no longer known.")
-    else:
-        notice = N_("Approved. The person who registered it is being told.")
-    raise see_other(request, f"/console/orgs/{number}", notice=translate(request)(notice))
+        outcome = await _record(request, uow, number, await org_admin.approve(
+            uow, number, by=staff(request).name, staff_chat=_staff_chat(request)), "approve")
+    raise _decided(request, number, outcome, "approve")
 
 
 async def reject(request: web.Request) -> web.StreamResponse:
     """Reject with a reason the person reads; a blank reason is refused beside the field."""
-    number = _number(request)
+    number = record_number(request)
     reason = (await form(request)).get("reason", "").strip()
     async with UnitOfWork(deps(request).database) as uow:
         if not reason:
-            organisation = await uow.repo(OrganisationRepo).get(number)
-            if organisation is None:
-                raise web.HTTPNotFound(text="no such organisation")
+            organisation = await _organisation(uow, number)
             return render(request, "organisations/detail.html", {
                 "org": organisation, "tz": deps(request).settings.tz,
                 "reason_error": N_("Please write the reason; the person will read it."),
                 **_labels()}, status=422)
-        outcome = await org_admin.reject(uow, number, reason, by=staff(request).name,
-                                         staff_chat=_staff_chat(request))
-        if outcome is None:
-            raise web.HTTPNotFound(text="no such organisation")
-        if outcome.changed:
-            await audit.record(uow, staff(request), "org.reject", f"organisation #{number}",
-                               reason)
-        await uow.commit()
+        outcome = await _record(request, uow, number, await org_admin.reject(
+            uow, number, reason, by=staff(request).name, staff_chat=_staff_chat(request)),
+            "reject", reason)
+    raise _decided(request, number, outcome, "reject")
+
+
+DECIDED = {  # (the decision, what came of it) -> the notice
+    ("approve", "unchanged"): N_("It was already approved; nobody was told again."),
+    ("approve", "nobody"): N_(
+        "Approved. Nobody was told: the person who registered it is no longer known."),
+    ("approve", "told"): N_("Approved. The person who registered it is being told."),
+    ("reject", "unchanged"): N_(
+        "It was already rejected with this reason; nobody was told again."),
+    ("reject", "nobody"): N_(
+        "Rejected. Nobody was told: the person who registered it is no longer known."),
+    ("reject", "told"): N_("Rejected. The person who registered it is being told the reason."),
+}
+
+
+async def _organisation(uow: UnitOfWork, number: int) -> Organisation:
+    organisation = await uow.repo(OrganisationRepo).get(number)
+    if organisation is None:
+        raise web.HTTPNotFound(text="no such organisation")
+    return organisation
+
+
+async def _record(request: web.Request, uow: UnitOfWork, number: int,
+                  outcome: ReviewOutcome | None, decision: str,
+                  details: str = "") -> ReviewOutcome:
+    """Audit a decision that changed something, and commit (404: no such organisation)."""
+    if outcome is None:
+        raise web.HTTPNotFound(text="no such organisation")
+    if outcome.changed:
+        await audit.record(uow, staff(request), f"org.{decision}", f"organisation #{number}",
+                           details)
+    await uow.commit()
+    return outcome
+
+
+def _decided(request: web.Request, number: int, outcome: ReviewOutcome,
+             decision: str) -> web.HTTPSeeOther:
+    """The outbox wakes to tell the person; back to the organisation, saying who was told."""
     deps(request).wake_outbox()
-    if not outcome.changed:
-        notice = N_("It was already rejected with this reason; nobody was told again.")
-    elif outcome.person is None:
-        notice = N_("Rejected. Nobody was told: the person who registered it is no longer known.")
-    else:
-        notice = N_("Rejected. The person who registered it is being told the reason.")
-    raise see_other(request, f"/console/orgs/{number}", notice=translate(request)(notice))
+    result = ("unchanged" if not outcome.changed
+              else "nobody" if outcome.person is None else "told")
+    return see_other(request, f"/console/orgs/{number}",
+                     notice=translate(request)(DECIDED[decision, result]))
 
 
 async def edit_page(request: web.Request) -> web.Response:
     """The edit form, filled with the organisation's details."""
     async with UnitOfWork(deps(request).database) as uow:
-        organisation = await uow.repo(OrganisationRepo).get(_number(request))
-    if organisation is None:
-        raise web.HTTPNotFound(text="no such organisation")
+        organisation = await _organisation(uow, record_number(request))
     return render(request, "organisations/edit.html", {
         "org": organisation, "values": org_admin.form_values(organisation), "errors": {},
         **_labels()})
@@ -156,7 +162,7 @@ async def edit_page(request: web.Request) -> web.Response:
 
 async def save_edit(request: web.Request) -> web.StreamResponse:
     """Save a correction; problems are shown beside their fields with what was typed kept."""
-    number = _number(request)
+    number = record_number(request)
     posted = await form(request)
     values = {name: posted.get(name, "") for name in org_admin.EDITABLE if name != "areas"}
     areas = posted.getall("areas", [])
@@ -174,13 +180,11 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
                 if result is None:
                     raise web.HTTPNotFound(text="no such organisation")
         if errors or result is None:
-            organisation = await uow.repo(OrganisationRepo).get(number)
-            if organisation is None:
-                raise web.HTTPNotFound(text="no such organisation")
+            organisation = await _organisation(uow, number)
             return render(request, "organisations/edit.html", {
                 "org": organisation, "values": values | {"areas": list(areas)},
                 "errors": errors, **_labels()}, status=422)
-        _organisation, changed = result
+        changed = result[1]
         if changed:
             await audit.record(uow, staff(request), "org.edit", f"organisation #{number}")
             await uow.commit()
