@@ -18,7 +18,7 @@ from bot.places import MUNICIPALITIES
 from bot.services import announcement_drafts
 from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS, local_moment
 from bot.services.event_text import event_title
-from handlers.staff import in_staff_language, register_staff_form
+from handlers.staff import register_staff_form
 from storage.models_outbox import Announcement
 
 FLOW = "staff_announce"
@@ -29,7 +29,7 @@ COUNT_KEY = "_count"  # how many people the chosen audience reaches
 
 async def announce(turn: Turn) -> None:
     """Start an announcement from the command's text (or the message it replies to)."""
-    in_staff_language(turn)
+    turn.reply_in_staff_language()
     _ = turn._
     text = (turn.event.command[1] if turn.event.command else "").strip()
     source = turn.event.reply_to_ref  # a staff message with a photo or document
@@ -44,7 +44,7 @@ async def announce(turn: Turn) -> None:
     announcement, events = await announcement_drafts.start(
         turn.uow, text=text, author=turn.person.display_name,
         source_chat_id=turn.event.chat_id if source else None, source_message_id=source)
-    language = turn.services.settings.staff_language
+    language = turn.staff_language
     await turn.finish()
     await FORM.start(turn, {"number": announcement.id, "text": text,
                             EVENTS_KEY: [[e.id, event_title(e, language)] for e in events]})

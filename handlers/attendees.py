@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.messages import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.services.event_text import event_title
 from storage.models_events import CONFIRMED
 from storage.repos.events_calendar import EventCalendarRepo
@@ -13,7 +13,7 @@ from storage.repos.events_calendar import EventCalendarRepo
 
 async def attendees(turn: Turn) -> None:
     """List an event's confirmed registrations and its wait list."""
-    _ = translator(turn.services.settings.staff_language)
+    _ = turn.for_staff
     argument = (turn.event.command[1] if turn.event.command else "").strip().lstrip("#")
     repo = turn.uow.repo(EventCalendarRepo)
     event = await repo.get(int(argument)) if is_small_id(argument) else None
@@ -31,7 +31,7 @@ async def attendees(turn: Turn) -> None:
             seats += registration.participants
         elif registration.position is not None:
             waiting.append(line)
-    lines = [f"📅 #{event.id} {event_title(event, turn.services.settings.staff_language)}",
+    lines = [f"📅 #{event.id} {event_title(event, turn.staff_language)}",
              _(N_("Confirmed: {count} registrations, {seats} people")).format(
                  count=len(confirmed), seats=seats)]
     lines += [f"{i}. {line}" for i, line in enumerate(confirmed, 1)]

@@ -10,13 +10,13 @@ id, and its page asks for one more press, so Telegram's link preview cannot use 
 from __future__ import annotations
 
 from bot.core.turn import Turn
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from bot.services import console_access
 
 
 async def console(turn: Turn) -> None:
     """/console: a sign-in link for whoever sent it."""
-    _ = translator(turn.services.settings.staff_language)
+    _ = turn.for_staff
     name = turn.person.display_name or turn.event.display_name or turn.event.user_id
     user_id = int(turn.event.user_id) if turn.event.user_id.lstrip("-").isdigit() else None
     token = await console_access.new_link(turn.uow, name, user_id)

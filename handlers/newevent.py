@@ -22,7 +22,7 @@ from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.event_text import KIND_LABELS, event_text
 from bot.services.events import create_event
-from handlers.staff import in_staff_language, register_staff_form
+from handlers.staff import register_staff_form
 from storage.limits import max_length
 from storage.models import utcnow
 from storage.models_events import Event
@@ -114,7 +114,7 @@ FORM = Form(FLOW, "ne", STEPS, on_complete=_create, drafts=False, on_cancel=_can
 
 async def start(turn: Turn) -> None:
     """/newevent: the form from its first question."""
-    in_staff_language(turn)
+    turn.reply_in_staff_language()
     await turn.finish()
     await FORM.start(turn, {})
 

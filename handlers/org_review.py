@@ -6,19 +6,15 @@ from bot.core.messages import is_small_id
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_
 from bot.services.organisations import approve_organisation, form_values, reject_organisation
 from handlers.org_card import organisation_summary
 from storage.models_orgs import Organisation
 
 
-def _staff(turn: Turn) -> Translate:
-    return translator(turn.services.settings.staff_language)
-
-
 def post_review_card(turn: Turn, organisation: Organisation) -> None:
     """Ask staff to review a new or changed registration."""
-    _ = _staff(turn)
+    _ = turn.for_staff
     number = organisation.id
     text = (_(N_("🏢 Organisation #{number} asks to be registered:")).format(number=number)
             + "\n\n" + organisation_summary(form_values(organisation), _))
@@ -30,7 +26,7 @@ def post_review_card(turn: Turn, organisation: Organisation) -> None:
 async def pressed(turn: Turn, rest: str) -> None:
     """Approve at once; for Reject, ask for the reason."""
     action, _sep, number = rest.partition(":")
-    _ = _staff(turn)
+    _ = turn.for_staff
     if turn.event.chat_kind != "staff" or not is_small_id(number) or action not in ("a", "r"):
         await turn.stale_button()
         return
@@ -43,7 +39,7 @@ async def pressed(turn: Turn, rest: str) -> None:
 
 async def reject_command(turn: Turn) -> None:
     """/reject N REASON."""
-    _ = _staff(turn)
+    _ = turn.for_staff
     args = (turn.event.command[1] if turn.event.command else "").split(" ", 1)
     if len(args) < 2 or not is_small_id(args[0].lstrip("#")) or not args[1].strip():
         turn.say(_(N_("Use: /reject NUMBER REASON")))
@@ -53,7 +49,7 @@ async def reject_command(turn: Turn) -> None:
 
 async def approve_command(turn: Turn) -> None:
     """/approve N."""
-    _ = _staff(turn)
+    _ = turn.for_staff
     args = (turn.event.command[1] if turn.event.command else "").strip().lstrip("#")
     if not is_small_id(args):
         turn.say(_(N_("Use: /approve NUMBER")))
@@ -62,7 +58,7 @@ async def approve_command(turn: Turn) -> None:
 
 
 async def _decide(turn: Turn, number: int, reason: str | None) -> None:
-    _ = _staff(turn)
+    _ = turn.for_staff
     outcome = (await reject_organisation(turn.uow, number, reason) if reason
                else await approve_organisation(turn.uow, number))
     if outcome is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, translator
+from bot.i18n import N_
 from handlers.menu import back_to_menu, show_menu
 
 
@@ -27,7 +27,7 @@ async def confirmed(turn: Turn, rest: str) -> None:
     if rest != "yes":
         await turn.stale_button()
         return
-    staff = translator(turn.services.settings.staff_language)
+    staff = turn.for_staff
     note = staff(N_("🗑 The person asked to erase their data. The ticket is closed and its "
                     "content erased."))
     await turn.services.tickets.forget(turn.uow, turn.person, note)

@@ -9,7 +9,7 @@ from bot.core.forms import Form
 from bot.core.messages import is_small_id
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services import ticket_texts as texts
 from bot.services.hotline import TOPICS
@@ -20,28 +20,15 @@ from storage.models_hotline import Ticket
 from storage.repos.tickets import TicketRepo
 
 
-def _staff_language(turn: Turn) -> str:
-    return turn.services.settings.staff_language
-
-
-def _staff(turn: Turn) -> Translate:
-    return translator(_staff_language(turn))
-
-
 async def about_a_ticket(turn: Turn) -> bool:
     """True when a staff message is written in a ticket's topic or as a reply to its card."""
     return await turn.services.tickets.about(turn.uow, turn.event) is not None
 
 
-def in_staff_language(turn: Turn) -> None:
-    """Texts in the staff chat are in the staff language, whoever writes."""
-    turn.reply_language = turn.services.settings.staff_language
-
-
 async def staff_form_text(turn: Turn, form: Form) -> None:
     """A staff form's typed answer — unless it is written in a ticket's topic: then it is a
     reply to the person, whatever form its author has open."""
-    in_staff_language(turn)
+    turn.reply_in_staff_language()
     if await about_a_ticket(turn):
         assert turn.features.staff_text is not None
         await turn.features.staff_text(turn)
@@ -54,7 +41,7 @@ def register_staff_form(router: Router, form: Form) -> None:
     the staff language; ticket replies stay replies (not `Form.register`, which is for people)."""
 
     async def pressed(turn: Turn, rest: str) -> None:
-        in_staff_language(turn)
+        turn.reply_in_staff_language()
         if turn.event.chat_kind != "staff" or not await form.press(turn, rest):
             await turn.stale_button()
 
@@ -69,7 +56,7 @@ async def _required_ticket(turn: Turn) -> Ticket | None:
     """The ticket of this topic or reply; if there is none, say how to use the command."""
     ticket = await turn.services.tickets.about(turn.uow, turn.event)
     if ticket is None or ticket.id is None:
-        _ = _staff(turn)
+        _ = turn.for_staff
         turn.say(_(N_("Use this inside a ticket's topic (or as a reply to its card).")))
         return None
     return ticket
@@ -86,15 +73,15 @@ async def staff_message(turn: Turn) -> None:
     outcome = await turn.services.tickets.answer(turn.uow, ticket, author=author,
                                                  event=turn.event)
     if outcome.change is Change.REFUSED:
-        turn.say(texts.closed_to_staff(_staff_language(turn), ticket.id))
+        turn.say(texts.closed_to_staff(turn.staff_language, ticket.id))
     elif outcome.person is None:
-        turn.say(texts.not_delivered(_staff_language(turn)))
+        turn.say(texts.not_delivered(turn.staff_language))
 
 
 async def note(turn: Turn) -> None:
     """/note TEXT: kept with the ticket, never sent to the person."""
     ticket = await _required_ticket(turn)
-    _ = _staff(turn)
+    _ = turn.for_staff
     if ticket is None:
         return
     text = turn.event.command[1] if turn.event.command else ""
@@ -109,7 +96,7 @@ async def close(turn: Turn, ticket: Ticket | None = None) -> None:
     ticket = ticket or await _required_ticket(turn)
     if ticket is None or ticket.id is None:
         return
-    language = _staff_language(turn)
+    language = turn.staff_language
     outcome = await turn.services.tickets.close(turn.uow, ticket)
     if outcome.change is Change.ALREADY:
         turn.say(texts.already_closed(language, ticket.id))
@@ -125,7 +112,7 @@ async def reopen(turn: Turn) -> None:
     ticket = await _required_ticket(turn)
     if ticket is None or ticket.id is None:
         return
-    language = _staff_language(turn)
+    language = turn.staff_language
     outcome = await turn.services.tickets.reopen(turn.uow, ticket)
     if outcome.change is Change.REFUSED:
         turn.say(texts.cannot_reopen(language, ticket.id))
@@ -142,14 +129,14 @@ async def take(turn: Turn, ticket: Ticket | None = None) -> None:
         return
     await turn.services.tickets.take(turn.uow, ticket,
                                      turn.person.display_name or turn.person.external_id)
-    turn.say(texts.taken_by(_staff_language(turn), ticket.id, ticket.assignee))
+    turn.say(texts.taken_by(turn.staff_language, ticket.id, ticket.assignee))
 
 
 async def canned(turn: Turn) -> None:
     """/reply NAME: send a canned answer, in the person's language."""
     tickets = turn.services.tickets
     ticket = await tickets.about(turn.uow, turn.event)
-    _ = _staff(turn)
+    _ = turn.for_staff
     name = (turn.event.command[1] if turn.event.command else "").strip().lower()
     if name not in tickets.canned:
         turn.say(_(N_("Canned answers: {names}. Use /reply NAME inside a ticket's topic.")).format(
@@ -167,7 +154,7 @@ async def canned(turn: Turn) -> None:
 async def open_tickets(turn: Turn) -> None:
     """/tickets: open tickets with their age and assignee."""
     tickets = await turn.uow.repo(TicketRepo).open_tickets()
-    _ = _staff(turn)
+    _ = turn.for_staff
     if not tickets:
         turn.say(_(N_("No open tickets.")))
         return
@@ -185,7 +172,7 @@ async def open_tickets(turn: Turn) -> None:
 async def stats(turn: Turn) -> None:
     """/stats: tickets by topic and municipality, time to first reply, satisfaction."""
     repo = turn.uow.repo(TicketRepo)  # counted in SQL; only reply times come back row by row
-    _ = _staff(turn)
+    _ = turn.for_staff
     total, open_count = await repo.totals()
     by_topic = await repo.counts_by("topic")
     by_place = await repo.counts_by("municipality")

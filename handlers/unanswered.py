@@ -8,7 +8,7 @@ import logging
 from bot.core.messages import Button
 from bot.core.router import Router
 from bot.core.turn import Turn
-from bot.i18n import N_, Translate, translator
+from bot.i18n import N_, Translate
 from bot.services import unanswered
 from bot.services.faq_editor import FaqEditError
 from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC, Group
@@ -19,11 +19,6 @@ SHOWN = 5
 PREFIX = "un"
 REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎 not helpful"),
            unanswered.ESCALATED: N_("asked for a person")}
-
-
-def _staff(turn: Turn) -> Translate:
-    turn.reply_language = turn.services.settings.staff_language
-    return translator(turn.services.settings.staff_language)
 
 
 def _topic_title(turn: Turn, topic_id: str) -> str:
@@ -46,7 +41,8 @@ def _card(turn: Turn, _: Translate, group: Group) -> tuple[str, list[list[Button
 
 async def list_groups(turn: Turn) -> None:
     """/unanswered: the newest groups, one message each with its buttons."""
-    _ = _staff(turn)
+    turn.reply_in_staff_language()
+    _ = turn.for_staff
     groups = await unanswered.inbox(turn.uow, turn.services.faq.matcher)
     if not groups:
         turn.say(_(N_("No unanswered questions are waiting.")))
@@ -59,7 +55,8 @@ async def list_groups(turn: Turn) -> None:
 
 async def pressed(turn: Turn, rest: str) -> None:
     """A decision on one group: dismiss (d), off-topic (o) or add to a topic (t:ID)."""
-    _ = _staff(turn)
+    turn.reply_in_staff_language()
+    _ = turn.for_staff
     action, _sep, tail = rest.partition(":")
     topic_id = None
     if action == "t":

@@ -69,6 +69,20 @@ class Turn:
         """The language of this turn's replies (the person's, unless overridden once)."""
         return self.reply_language or self.person.language
 
+    @property
+    def staff_language(self) -> str:
+        """The language of texts for staff (STAFF_LANGUAGE), whoever they are about."""
+        return self.services.settings.staff_language
+
+    @property
+    def for_staff(self) -> Translate:
+        """Translate a message id into the staff language."""
+        return translator(self.staff_language)
+
+    def reply_in_staff_language(self) -> None:
+        """This turn answers staff: its replies are in the staff language, whoever writes."""
+        self.reply_language = self.staff_language
+
     def say(self, text: str, buttons: list[list[Button]] | None = None,
             document: Document | None = None, *, remove_keyboard: bool = False) -> Reply:
         """Queue a reply to the person."""
