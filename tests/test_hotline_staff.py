@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from storage.models import Person
 from storage.models_hotline import TicketMessage
-from tests.hotline_steps import PERSON, STAFF_CHAT, ask, staff_says, ticket_row
+from tests.hotline_steps import PERSON, STAFF_CHAT, STAFF_USER, ask, staff_says, ticket_row
 from tests.telegram_harness import TelegramHarness, card_thread, wait_for_text
 
 
@@ -55,16 +55,28 @@ async def test_only_the_staff_chat_can_act_as_staff(hotline: TelegramHarness) ->
 
 
 async def test_forget_erases_the_person_and_tells_staff(hotline: TelegramHarness) -> None:
+    """The ticket's topic is deleted with everything in it (staff answers and notes may name
+    the person too); staff are told in the general topic which ticket it was."""
     api = hotline.api
     await ask(hotline)
     thread = await card_thread(api, STAFF_CHAT)
+    card = api.sent_messages(STAFF_CHAT, thread)[0]
+    note = api.push_text(STAFF_USER, "/note Nino's lawyer is Giorgi", chat_id=STAFF_CHAT,
+                         first_name="Tamar", message_thread_id=thread,
+                         is_topic_message=True)["message"]
+    kept = await wait_for_text(api, STAFF_CHAT, "Note kept", thread_id=thread)
     [confirm] = await hotline.send(PERSON, "/forget")
     [done] = await hotline.press_label(PERSON, confirm, "🗑 Yes, erase my data")
     assert "erased" in done["text"]
-    await wait_for_text(api, STAFF_CHAT, "🗑", thread_id=thread)
-    await api.wait_for_call("closeForumTopic")
+    told = await wait_for_text(api, STAFF_CHAT, "🗑", top_level=True, timeout=10)
+    assert told["text"].startswith("#1 · ")
+    await api.wait_for_call("deleteForumTopic")
+    assert (STAFF_CHAT, thread) not in api._topics
+    for message in (card, note, kept):
+        assert api.message(STAFF_CHAT, message["message_id"]) is None
     ticket = await ticket_row(hotline)
     assert ticket.question == "[erased]" and ticket.status == "closed"
+    assert ticket.staff_thread_id is None
     assert hotline.hub is not None
     async with hotline.hub.session_factory() as session:
         assert (await session.exec(select(Person).where(
@@ -72,6 +84,18 @@ async def test_forget_erases_the_person_and_tells_staff(hotline: TelegramHarness
         person = await session.get(Person, ticket.person_id)
     assert person is not None and person.display_name == "" and person.chat_id == ""
     assert person.active_ticket_id is None
+
+
+async def test_forget_without_the_right_to_delete_topics_blanks_the_topic(
+        hotline: TelegramHarness) -> None:
+    api = hotline.api
+    await ask(hotline)
+    thread = await card_thread(api, STAFF_CHAT)
+    api.fail_next("deleteForumTopic", 400, "Bad Request: not enough rights to delete a topic")
+    [confirm] = await hotline.send(PERSON, "/forget")
+    await hotline.press_label(PERSON, confirm, "🗑 Yes, erase my data")
+    await wait_for_text(api, STAFF_CHAT, "🗑", thread_id=thread, timeout=10)
+    await api.wait_for_call("closeForumTopic")
     await api.wait_for_call("editForumTopic")
     assert api._topics[(STAFF_CHAT, thread)]["name"] == "#1 · erased"
     card = api.sent_messages(STAFF_CHAT, thread)[0]

@@ -87,13 +87,14 @@ async def test_forget_leaves_nothing_of_the_person_anywhere(
         [confirm] = await bot.send(PERSON, "/forget", **who)
         [done] = await bot.press_label(PERSON, confirm, "🗑 Yes, erase my data", **who)
         assert "erased" in done["text"]
-        await api.wait_for_call("closeForumTopic", timeout=15)
+        await api.wait_for_call("deleteForumTopic", timeout=15)  # with everything in it
+        await wait_for_text(api, STAFF_CHAT, "🗑", top_level=True, timeout=15)
 
         database, staff_chat = await dump(bot), staff_chat_now(api)
         for trace in TRACES:
             assert trace not in database, trace
             assert trace not in staff_chat, trace
-        assert "#1 · erased" in staff_chat
+        assert "We will call you tomorrow" not in staff_chat  # staff answers went with it
         for trace in (NAME, SURNAME, QUESTION, "Mtsvane", PHONE_DIGITS):
             assert trace not in caplog.text, trace
     finally:

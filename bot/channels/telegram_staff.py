@@ -134,6 +134,11 @@ class TelegramStaffDesk:
         with _desk_errors(harmless=_ALREADY):
             await self.bot.delete_message(self.chat_id, message_id)
 
+    async def delete_topic(self, thread_id: int) -> None:
+        """Delete a topic and all its messages (a topic already gone is not an error)."""
+        with _desk_errors(harmless=_GONE):
+            await self.bot.delete_forum_topic(self.chat_id, thread_id)
+
     async def rename_topic(self, thread_id: int, title: str) -> None:
         """Give a topic a new name (a deleted topic is not an error: nothing is left to rename)."""
         with _desk_errors(harmless=_ALREADY + _GONE):

@@ -284,7 +284,11 @@ class Hotline:
                                thread_id=ticket.staff_thread_id, reply_to=anchor)
 
     async def _erase(self, desk: StaffDesk, ticket_id: int) -> None:
-        """The person erased their data: the card and topic name say so, copies are deleted."""
+        """The person erased their data (or retention did): nothing of them stays in the staff
+        chat. A ticket's topic is deleted with everything in it — the card, copies of the
+        person's messages, staff answers and notes, which may name them too; later notices of
+        the ticket go to the chat's general topic. Without topics, or without the right to
+        delete them, the card and topic name say "erased" and the copies are deleted."""
         async with UnitOfWork(self.database) as uow:
             repo = uow.repo(TicketRepo)
             ticket = await repo.get(ticket_id)
@@ -292,6 +296,17 @@ class Hotline:
                       if m.direction == "in" and m.staff_message_id is not None]
         if ticket is None:
             return
+        if ticket.staff_thread_id is not None:
+            try:
+                await desk.delete_topic(ticket.staff_thread_id)
+            except Rejected:
+                log.warning("the topic of ticket #%s could not be deleted (the bot needs the "
+                            "right to delete messages): renamed and blanked instead", ticket_id)
+            else:
+                await self._record(ticket_id, staff_thread_id=None)
+                for message in copies:
+                    await self._record_message(message, None)
+                return
         title = self.erased_title(ticket_id)
         if ticket.staff_thread_id is not None:
             await desk.rename_topic(ticket.staff_thread_id, title)

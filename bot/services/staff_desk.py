@@ -39,6 +39,10 @@ class StaffDesk(Protocol):
     async def delete(self, message_id: int) -> None:
         """Delete a message from the staff chat."""
 
+    async def delete_topic(self, thread_id: int) -> None:
+        """Delete a topic with every message in it (one already gone is not an error).
+        Raises `Rejected` when the bot may not (it needs the right to delete messages)."""
+
     async def rename_topic(self, thread_id: int, title: str) -> None:
         """Give a topic a new name."""
 

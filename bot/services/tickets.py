@@ -279,7 +279,9 @@ class Tickets:
             if ticket.status == "open":
                 ticket.status, ticket.closed_at = "closed", utcnow()
                 uow.repo(TicketRepo).save(ticket)
-                await self.hotline.queue(uow, ticket.id, "post", text=note)
+                # The topic is deleted by then (hotline.py `_erase`): the note goes to the
+                # chat's general topic, so it names the ticket.
+                await self.hotline.queue(uow, ticket.id, "post", text=f"#{ticket.id} · {note}")
                 await self.hotline.queue(uow, ticket.id, "close")
 
     async def take(self, uow: UnitOfWork, ticket: Ticket, who: str) -> Outcome:

@@ -207,6 +207,9 @@ class TelegramBackend(TelegramState):
         key = (params["chat_id"], topic["message_thread_id"])
         self._deleted_topics.add(key)
         self._topics.pop(key, None)
+        for chat_message in [k for k, m in self._messages.items()  # all of its messages go too
+                             if k[0] == key[0] and m.get("message_thread_id") == key[1]]:
+            del self._messages[chat_message]
         return True
 
     def _method_getchat(self, params: JSONDict, *_: Any) -> JSONDict:
