@@ -28,6 +28,9 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import Any, Self, TypeVar
 
 T = TypeVar("T")
+# Another connection holds the lock (or is recovering the WAL): the statement did nothing.
+# (Not SQLITE_BUSY_SNAPSHOT: only a new transaction helps there, and turns begin IMMEDIATE.)
+WAIT_ON = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_BUSY_RECOVERY, sqlite3.SQLITE_BUSY_TIMEOUT})
 FIRST_RETRY_SECONDS = 0.001
 LONGEST_RETRY_SECONDS = 0.05
 
@@ -39,7 +42,7 @@ async def _when_free(call: Callable[[], T], wait_seconds: float) -> T:
         try:
             return call()
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+            if error.sqlite_errorcode not in WAIT_ON:
                 raise
             now = time.monotonic()
             deadline = deadline if deadline is not None else now + wait_seconds

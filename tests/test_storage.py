@@ -233,3 +233,29 @@ async def test_connections_the_database_dropped_are_replaced_before_a_question_u
     finally:
         await admin.dispose()
         await app.close()
+
+
+async def test_a_turns_database_errors_are_sqlalchemys_and_leave_nothing_behind(
+        database: Database) -> None:
+    """A failing statement in a person's turn raises SQLAlchemy's own error (on SQLite the turn
+    engine's driver maps like aiosqlite's), and the unit of work is rolled back whole."""
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.models import Person, utcnow
+
+    async with UnitOfWork(database, brief=True) as uow:
+        await uow.people.seen(channel="console", external_id="twin", chat_id="t",
+                              display_name="", language="ka")
+        await uow.commit()
+    with pytest.raises(IntegrityError):
+        async with UnitOfWork(database, brief=True) as uow:
+            assert await uow.processed.claim(channel="console", event_key="twin-1")
+            now = utcnow()
+            uow.session.add(Person(channel="console", external_id="twin", chat_id="t2",
+                                   display_name="", language="en", first_seen=now,
+                                   last_seen=now))
+            await uow.flush()
+    async with UnitOfWork(database, brief=True) as uow:
+        assert await uow.processed.claim(channel="console", event_key="twin-1")
+        found = await uow.people.find(channel="console", external_id="twin")
+    assert found is not None and found.chat_id == "t"
