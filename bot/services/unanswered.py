@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
+from bot.core.messages import small_number
 from bot.faq.matcher import FaqMatcher, Match
 from bot.faq.normalize import fold, has_georgian, words_for_matching
 from bot.services.faq_editor import Edit, FaqEditor
@@ -162,10 +163,10 @@ async def inbox(uow: UnitOfWork, matcher: FaqMatcher) -> list[Group]:
 
 def parse_ids(text: str) -> list[int] | None:
     """Question ids as forms and buttons carry them ("12.9.4"); None when malformed."""
-    parts = text.split(".")
-    if not 0 < len(parts) <= MAX_IDS or not all(p.isdigit() and len(p) < 12 for p in parts):
+    ids = [small_number(part) for part in text.split(".")]
+    if not 0 < len(ids) <= MAX_IDS or None in ids:
         return None
-    return [int(p) for p in parts]
+    return [i for i in ids if i is not None]
 
 
 def join_ids(group: Group) -> str:

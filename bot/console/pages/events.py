@@ -278,7 +278,7 @@ async def attendees_csv(request: web.Request) -> web.StreamResponse:
 
 async def attendance(request: web.Request) -> web.StreamResponse:
     """Staff tick (or untick) a registered person as present; ticking twice changes nothing."""
-    number, registration = record_number(request), int(request.match_info["registration"])
+    number, registration = record_number(request), record_number(request, "registration")
     posted = await form(request)
     present = posted.get("present") == "1"
     async with UnitOfWork(deps(request).database) as uow:

@@ -10,6 +10,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.render import form, language, render, see_other, translate
+from bot.console.url_values import record_number
 from bot.i18n import N_
 from bot.services import unanswered
 from bot.services.faq import FaqService
@@ -146,7 +147,7 @@ async def history_page(request: web.Request) -> web.Response:
 
 async def revert(request: web.Request) -> web.StreamResponse:
     """Put back what one change changed (a new change, itself revertible)."""
-    version = int(request.match_info["version"])
+    version = record_number(request, "version")
     _ = translate(request)
     try:
         edit = await deps(request).faq_editor().revert(version, staff(request).name)
