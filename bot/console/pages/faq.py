@@ -112,25 +112,24 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if not waiting:  # decided meanwhile (another tab, the staff chat): the content stays as is
         raise see_other(request, INBOX,
                         notice=_(N_("Someone has already decided about these questions.")))
-    edit = None
-    if decision != DISMISSED:
-        try:
-            edit = await unanswered.apply_to_content(
-                deps(request).faq_editor(), decision, text,
-                unanswered.phrasing_kind(text, faq.matcher), who)
-        except FaqEditError as refused:
-            raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
-                reason=refused.said(_))) from None
-    async with UnitOfWork(deps(request).database) as uow:
-        changed = await unanswered.decide(uow, ids, decision)
-        if changed or (edit is not None and edit.changed):
+    target = f"faq question #{ids[0]}"
+
+    async def audited(uow: UnitOfWork, settled: unanswered.Settled) -> None:
+        edit = settled.edit
+        if settled.changed or (edit is not None and edit.changed):
             version = f" (v{edit.version})" if edit is not None and edit.changed else ""
-            await audit.record(uow, staff(request), audit_action, f"faq question #{ids[0]}",
-                               f"{changed} questions" + (f" → {topic_id}" if topic_id else "")
-                               + version)
-        await uow.commit()
-    if edit is not None and edit.changed:
+            await audit.record(uow, staff(request), audit_action, target,
+                               f"{settled.changed} questions"
+                               + (f" → {topic_id}" if topic_id else "") + version)
+
+    settled = await unanswered.settle(deps(request).faq_editor(), ids, decision, text,
+                                      unanswered.phrasing_kind(text, faq.matcher), who, audited)
+    if settled.refused is not None:
+        raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
+            reason=settled.refused.said(_)))
+    if settled.edit is not None and settled.edit.changed:
         await deps(request).content_changed()
+    changed = settled.changed
     if not changed:
         raise see_other(request, INBOX,
                         notice=_(N_("Someone has already decided about these questions.")))
