@@ -15,6 +15,7 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import ConsoleDeps, deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
 from bot.console.url_values import query_number, record_number
 from bot.i18n import N_, translator
@@ -44,7 +45,8 @@ def _back(request: web.Request, number: int, message: str, **values: str) -> web
 async def _load(uow: UnitOfWork, number: int) -> Announcement:
     announcement = await uow.repo(AnnouncementRepo).get(number)
     if announcement is None:
-        raise web.HTTPNotFound()
+        raise ErrorPage(404, N_("No such announcement"), N_(
+            "There is no announcement #{number}."), back=NAV, number=number)
     return announcement
 
 
@@ -216,8 +218,10 @@ async def attachment(request: web.Request) -> web.StreamResponse:
     number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         upload = await uow.repo(AnnouncementRepo).attachment(number)
-    if upload is None:
-        raise web.HTTPNotFound()
+    if upload is None:  # none, or let go once it was sent
+        raise ErrorPage(404, N_("No file"), N_(
+            "Announcement #{number} has no photo or document to show."), back=NAV,
+            number=number)
     disposition = "inline" if upload.kind == "photo" else "attachment"
     return web.Response(body=upload.content, content_type=upload.mime_type, headers={
         "Content-Disposition": f"{disposition}; filename=\"announcement-{number}\"",

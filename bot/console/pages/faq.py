@@ -9,6 +9,7 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
 from bot.console.url_values import record_number
 from bot.i18n import N_
@@ -99,7 +100,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     text = " ".join(str(posted.get("phrasing", "")).split())[:MAX_QUERY]
     ids = unanswered.parse_ids(ids_text)
     if action not in ACTIONS or ids is None:
-        raise web.HTTPBadRequest(text="bad decision")
+        raise ErrorPage(400, N_("Nothing was decided"), N_(
+            "The form did not say what to do with which questions. Go back, reload the page "
+            "and try again."), back=(INBOX, N_("Unanswered questions")))
     decision, audit_action, notice = ACTIONS[action]
     faq = _faq(request)
     if action == "topic":
@@ -151,7 +154,9 @@ async def revert(request: web.Request) -> web.StreamResponse:
     try:
         edit = await deps(request).faq_editor().revert(version, staff(request).name)
     except LookupError:
-        raise web.HTTPNotFound(text="no such change") from None
+        raise ErrorPage(404, N_("No such change"), N_(
+            "The FAQ content has no change {version}."), back=(HISTORY, N_("History")),
+            version=version) from None
     except FaqEditError as refused:
         raise see_other(request, HISTORY, notice=_(N_("Not changed: {reason}")).format(
             reason=refused.said(_))) from None
