@@ -105,7 +105,7 @@ async def reject(request: web.Request) -> web.StreamResponse:
                 **_labels()}, status=422)
         outcome = await _record(request, uow, number, await org_admin.reject(
             uow, number, reason, by=staff(request).name, staff_chat=_staff_chat(request)),
-            "reject", reason)
+            "reject", f"reason given ({len(reason)} characters)")  # the person reads it: no text
     raise _decided(request, number, outcome, "reject")
 
 
