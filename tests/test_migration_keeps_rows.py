@@ -1,5 +1,6 @@
-"""Upgrading a SQLite database keeps the rows that point at a rebuilt table: migration 0013
-rebuilds `event` (batch mode), which with foreign keys on deleted every registration."""
+"""Upgrading keeps what it should: on SQLite the rows that point at a rebuilt table (migration
+0013 rebuilds `event` in batch mode, which with foreign keys on deleted every registration);
+and it takes out what the audit log must not hold (rejection reasons, migration 0015)."""
 
 from __future__ import annotations
 
@@ -39,5 +40,28 @@ async def test_registrations_survive_the_upgrade_that_rebuilds_the_event_table(
             keys_on = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
         assert kept == 1
         assert keys_on == 1  # and the pooled connection has its foreign keys back
+    finally:
+        await engine.dispose()
+
+
+async def test_the_upgrade_takes_rejection_reasons_out_of_the_audit_log(
+        settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, "0014")
+        async with engine.begin() as connection:
+            for action, details in (("org.reject", "კოდი სხვა ორგანიზაციისაა."),
+                                    ("org.reject", "reason given (12 characters)"),
+                                    ("event.move", "2026-12-24T10:00Z; told 2")):
+                await connection.execute(text(
+                    "INSERT INTO audit_entry (at, staff_name, action, target, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'Nino', :action, 'organisation #1', :details)"),
+                    {"action": action, "details": details})
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            kept = (await connection.execute(text(
+                "SELECT details FROM audit_entry ORDER BY id"))).scalars().all()
+        assert kept == ["reason given (25 characters)", "reason given (12 characters)",
+                        "2026-12-24T10:00Z; told 2"]
     finally:
         await engine.dispose()
