@@ -6,25 +6,18 @@ aiohttp's own answers (no such address, the wrong method, a body too large)."""
 from __future__ import annotations
 
 import logging
-from types import SimpleNamespace
 
 import pytest
-from aiohttp import CookieJar, web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp import web
 from playwright.async_api import Page
 
 from bot.app import HubApp
-from bot.console.app import mount
-from bot.console.auth import SESSION_COOKIE
-from bot.console.deps import ConsoleDeps
-from bot.console.pages import PAGES
 from bot.i18n import translator
-from bot.services import console_access as access
 from tests.console_harness import ConsoleHarness
 from tests.hotline_steps import ask
-from tests.test_console_sessions import _link, _redeem
+from tests.test_console_sessions import with_page
 
-ka, en = translator("ka"), translator("en")
+ka = translator("ka")
 PERSON = 7821
 
 
@@ -119,14 +112,7 @@ async def test_a_bug_is_logged_and_the_page_says_only_that_it_failed(
     async def broken(request: web.Request) -> web.StreamResponse:
         raise RuntimeError("a bug")
 
-    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_get(
-        "/broken/{token}", broken))
-    root = web.Application()
-    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
-    signed_in = await _redeem(hub, await _link(hub))
-    assert isinstance(signed_in, access.SignedIn)
-    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
-        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+    async with with_page(hub, "GET", "/broken/{token}", broken) as (client, _csrf):
         with caplog.at_level(logging.ERROR, logger="bot.console.errors"):
             response = await client.get("/console/broken/secret-token")
             body = await response.text()
