@@ -59,10 +59,9 @@ async def pressed(turn: Turn, rest: str) -> None:
     """A rating button under a feedback request: `efb:EVENT:N`."""
     event_id, _sep, rating = rest.partition(":")
     stars = small_number(rating)
-    if not is_small_id(event_id) or stars not in RATINGS:
+    if not is_small_id(event_id) or stars is None or stars not in RATINGS:
         await turn.stale_button()
         return
-    assert stars is not None
     await _begin(turn, int(event_id), stars)
 
 
@@ -72,10 +71,10 @@ async def typed_rating(turn: Turn) -> bool:
     if turn.conversation is not None and turn.conversation.flow:
         return False
     stars = small_number(text) if len(text) == 1 else None
-    if stars not in RATINGS:
+    if stars is None or stars not in RATINGS:
         return False
     event_id = await turn.services.feedback.pending_event(turn.uow, turn.person)
-    if event_id is None or stars is None:
+    if event_id is None:
         return False
     await _begin(turn, event_id, stars)
     return True

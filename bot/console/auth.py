@@ -48,7 +48,6 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     request[CSRF_KEY] = access.csrf_token(token)
     if request.method in CHANGING:  # forms may carry a photo or a document for people
         request = request.clone(client_max_size=UPLOAD_LIMIT)  # (the keys above come along)
-    if request.method in CHANGING:
         posted = await request.post()
         given = posted.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
         if not isinstance(given, str) or not access.csrf_matches(token, given):

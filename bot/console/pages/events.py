@@ -10,8 +10,8 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
-from bot.console.errors import ErrorPage
 from bot.console.downloads import CSV, PDF, csv_bytes, send_file
+from bot.console.errors import ErrorPage
 from bot.console.render import form, render, see_other, translate
 from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.attendees import attendee_table

@@ -121,17 +121,17 @@ async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str 
 async def attachment(request: web.Request) -> web.StreamResponse:
     """GET /console/tickets/N/files/M: a file the person sent, fetched again from their
     platform. Pictures are shown; anything else is downloaded, never opened on this site."""
+    number = record_number(request)
+    ticket = (f"{HOME}/{number}", N_("Ticket"))
     try:
-        data = await _inbox(request).attachment(record_number(request),
-                                                record_number(request, "message"))
+        data = await _inbox(request).attachment(number, record_number(request, "message"))
     except DeliveryError as exc:
         raise ErrorPage(502, N_("The file could not be fetched"), N_(
             "Telegram or Messenger did not hand the file over just now. Try again in a "
-            "minute."), back=(f"{HOME}/{record_number(request)}", N_("Ticket"))) from exc
+            "minute."), back=ticket) from exc
     if data is None:
         raise ErrorPage(404, N_("No such file"), N_("Ticket #{number} has no such file."),
-                        back=(f"{HOME}/{record_number(request)}", N_("Ticket")),
-                        number=record_number(request))
+                        back=ticket, number=number)
     inline = data.media_type in IMAGE_TYPES  # (nosniff, the CSP and no-store: bot/console/app.py)
     return web.Response(body=data.content, headers={
         "Content-Type": data.media_type if inline else "application/octet-stream",

@@ -11,8 +11,8 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
-from bot.console.errors import ErrorPage
 from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
 from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.booklet import build_booklet
@@ -105,7 +105,7 @@ async def reject(request: web.Request) -> web.StreamResponse:
                 **_labels()}, status=422)
         outcome = await _record(request, uow, number, await org_admin.reject(
             uow, number, reason, by=staff(request).name, staff_chat=_staff_chat(request)),
-            "reject", f"reason given ({len(reason)} characters)")  # the person reads it: no text
+            "reject", f"reason given ({len(reason)} characters)")  # a message: never its text
     raise _decided(request, number, outcome, "reject")
 
 
