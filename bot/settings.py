@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.core.messages import small_number
+
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_GRAPH_API = "https://graph.facebook.com/v21.0"  # pinned Graph API version
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -266,9 +268,10 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 def parse_duration(text: str) -> timedelta:
     """"90s", "30m", "24h", "2d" → a duration."""
     part = text.strip().lower()
-    if len(part) < 2 or part[-1] not in _UNITS or not part[:-1].isdigit() or int(part[:-1]) < 1:
+    count = small_number(part[:-1])
+    if part[-1:] not in _UNITS or count is None or count < 1:
         raise ValueError('expected a duration like "90s", "30m", "24h" or "2d"')
-    return timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]])
+    return timedelta(seconds=count * _UNITS[part[-1]])
 
 
 def parse_offsets(text: str) -> list[timedelta]:
@@ -276,19 +279,20 @@ def parse_offsets(text: str) -> list[timedelta]:
     offsets = []
     for part in text.split(","):
         part = part.strip().lower()
-        if len(part) < 2 or part[-1] not in "mhd" or not part[:-1].isdigit() or int(part[:-1]) < 1:
+        count = small_number(part[:-1])
+        if part[-1:] not in ("m", "h", "d") or count is None or count < 1:
             raise ValueError('expected durations like "1d,2h,30m" (units m, h, d)')
-        offsets.append(timedelta(seconds=int(part[:-1]) * _UNITS[part[-1]]))
+        offsets.append(timedelta(seconds=count * _UNITS[part[-1]]))
     return sorted(set(offsets), reverse=True)
 
 
 def parse_clock(text: str) -> time:
     """"09:00" → a time of day."""
-    hours, sep, minutes = text.strip().partition(":")
-    if not sep or not hours.isdigit() or not minutes.isdigit() or int(hours) > 23 \
-            or int(minutes) > 59:
+    hours_text, sep, minutes_text = text.strip().partition(":")
+    hours, minutes = small_number(hours_text), small_number(minutes_text)
+    if not sep or hours is None or minutes is None or hours > 23 or minutes > 59:
         raise ValueError('expected a time of day like "09:00"')
-    return time(int(hours), int(minutes))
+    return time(hours, minutes)
 
 
 def parse_span(text: str) -> tuple[time, time]:

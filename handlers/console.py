@@ -18,7 +18,9 @@ async def console(turn: Turn) -> None:
     """/console: a sign-in link for whoever sent it."""
     _ = turn.for_staff
     name = turn.person.display_name or turn.event.display_name or turn.event.user_id
-    user_id = int(turn.event.user_id) if turn.event.user_id.lstrip("-").isdigit() else None
+    # Staff write from the Telegram staff chat, whose user ids the adapter made from numbers
+    # (up to 52 bits: longer than a record's id); any other channel has no Telegram id.
+    user_id = int(turn.event.user_id) if turn.event.channel == "telegram" else None
     token = await console_access.new_link(turn.uow, name, user_id)
     url = console_access.link_url(turn.services.settings, token)
     turn.say(_(N_("🔑 Staff console sign-in for {name}:\n{url}\n\nThe link works once, for 15 "

@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core.form_steps import CHOICE, TEXT, Option, Step
 from bot.core.forms import Form
-from bot.core.messages import is_small_id
+from bot.core.messages import is_small_id, small_number
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_
@@ -58,10 +58,11 @@ async def _begin(turn: Turn, event_id: int, rating: int) -> None:
 async def pressed(turn: Turn, rest: str) -> None:
     """A rating button under a feedback request: `efb:EVENT:N`."""
     event_id, _sep, rating = rest.partition(":")
-    if not (is_small_id(event_id) and rating.isdigit() and int(rating) in RATINGS):
+    stars = small_number(rating)
+    if not is_small_id(event_id) or stars is None or stars not in RATINGS:
         await turn.stale_button()
         return
-    await _begin(turn, int(event_id), int(rating))
+    await _begin(turn, int(event_id), stars)
 
 
 async def typed_rating(turn: Turn) -> bool:
@@ -69,12 +70,13 @@ async def typed_rating(turn: Turn) -> bool:
     text = (turn.event.text or "").strip()
     if turn.conversation is not None and turn.conversation.flow:
         return False
-    if not (len(text) == 1 and text.isdigit() and int(text) in RATINGS):
+    stars = small_number(text) if len(text) == 1 else None
+    if stars is None or stars not in RATINGS:
         return False
     event_id = await turn.services.feedback.pending_event(turn.uow, turn.person)
     if event_id is None:
         return False
-    await _begin(turn, event_id, int(text))
+    await _begin(turn, event_id, stars)
     return True
 
 

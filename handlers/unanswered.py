@@ -3,22 +3,20 @@ with buttons to dismiss it, mark it off-topic, or add it to a suggested topic.""
 
 from __future__ import annotations
 
-import logging
-
-from bot.core.messages import Button
+from bot.core.messages import Button, Notice, Reply
 from bot.core.router import Router
 from bot.core.turn import Turn
 from bot.i18n import N_, Translate
 from bot.services import unanswered
-from bot.services.faq_editor import FaqEditError
-from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC, Group
-
-log = logging.getLogger(__name__)
+from bot.services.staff_notices import queue_notices
+from bot.services.unanswered import DISMISSED, OFFTOPIC, TOPIC, Group, Settled
+from storage.uow import UnitOfWork
 
 SHOWN = 5
 PREFIX = "un"
 REASONS = {unanswered.UNANSWERED: N_("not answered"), unanswered.DISLIKED: N_("👎 not helpful"),
            unanswered.ESCALATED: N_("asked for a person")}
+ALREADY_DECIDED = N_("Someone has already decided about these questions.")
 
 
 def _topic_title(turn: Turn, topic_id: str) -> str:
@@ -62,37 +60,59 @@ async def pressed(turn: Turn, rest: str) -> None:
     if action == "t":
         topic_id, _sep, tail = tail.partition(":")
     ids = unanswered.parse_ids(tail)
+    editor = turn.services.faq_editor
     if (turn.event.chat_kind != "staff" or ids is None or action not in ("d", "o", "t")
+            or (action != "d" and editor is None)
             or (topic_id is not None and turn.services.faq.topic(topic_id) is None)):
         await turn.stale_button()
         return
-    decision = {"d": DISMISSED, "o": OFFTOPIC}.get(action) or f"{TOPIC}{topic_id}"
-    changed = await unanswered.decide(turn.uow, ids, decision)
+    if action == "d":
+        changed = await unanswered.decide(turn.uow, ids, DISMISSED)
+        turn.say(_(N_("Dismissed ({count} questions).")).format(count=changed) if changed
+                 else _(ALREADY_DECIDED))
+        return
     newest = await turn.uow.faq.question(ids[0])
-    editor = turn.services.faq_editor
-    if changed and decision != DISMISSED and newest is not None and editor is not None:
-        # The content is changed in its own unit of work, once this one is committed.
-        text = " ".join(unanswered.mask(newest.query).split())
-        kind = unanswered.phrasing_kind(text, turn.services.faq.matcher)
-        who = turn.person.display_name or turn.event.display_name or turn.event.user_id
+    if newest is None or not await unanswered.still_waiting(turn.uow, ids):
+        turn.say(_(ALREADY_DECIDED))
+        return
+    assert editor is not None
+    # The content is changed in its own unit of work once this one is committed, and the
+    # decision recorded after it; what came of it is said then (the content check may refuse).
+    text = " ".join(unanswered.mask(newest.query).split())
+    kind = unanswered.phrasing_kind(text, turn.services.faq.matcher)
+    who = turn.person.display_name or turn.event.display_name or turn.event.user_id
+    decision = OFFTOPIC if topic_id is None else f"{TOPIC}{topic_id}"
+    title = _topic_title(turn, topic_id) if topic_id is not None else None
+    event, question_ids = turn.event, ids
 
-        async def into_content() -> None:
-            try:
-                await unanswered.apply_to_content(editor, decision, text, kind, who)
-            except FaqEditError:  # its reason may quote the question: not logged
-                log.warning("unanswered question #%s: the content check refused it", ids[0])
+    async def tell(uow: UnitOfWork, settled: Settled) -> None:
+        """Answer where the button was pressed, with the decision's own unit of work."""
+        await queue_notices(uow, [Notice(
+            channel=event.channel, chat_id=event.chat_id, thread_id=event.thread_id,
+            replies=[Reply(text=_outcome(_, settled, title))])],
+            origin=f"unanswered:{question_ids[0]}")
 
-        turn.after_commit.append(into_content)
-    if not changed:
-        turn.say(_(N_("Someone has already decided about these questions.")))
-    elif action == "d":
-        turn.say(_(N_("Dismissed ({count} questions).")).format(count=changed))
-    elif action == "o":
-        turn.say(_(N_("Marked off-topic ({count} questions).")).format(count=changed))
-    else:
-        assert topic_id is not None
-        turn.say(_(N_("Added to «{topic}» ({count} questions).")).format(
-            topic=_topic_title(turn, topic_id), count=changed))
+    async def settle() -> None:
+        await unanswered.settle(editor, question_ids, decision, text, kind, who, tell)
+
+    turn.after_commit.append(settle)
+
+
+def _outcome(_: Translate, settled: Settled, topic: str | None) -> str:
+    """What became of adding a group to a topic (or to the off-topic examples), for staff."""
+    if settled.refused is not None:
+        reason = settled.refused.said(_)
+        if topic is None:
+            return _(N_("Not marked off-topic: {reason}. The questions stay in "
+                        "/unanswered.")).format(reason=reason)
+        return _(N_("Not added to «{topic}»: {reason}. The questions stay in "
+                    "/unanswered.")).format(topic=topic, reason=reason)
+    if not settled.changed:
+        return _(ALREADY_DECIDED)
+    if topic is None:
+        return _(N_("Marked off-topic ({count} questions).")).format(count=settled.changed)
+    return _(N_("Added to «{topic}» ({count} questions).")).format(topic=topic,
+                                                                   count=settled.changed)
 
 
 def register(router: Router) -> None:

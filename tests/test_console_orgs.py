@@ -17,6 +17,7 @@ from bot.app import HubApp
 from bot.exports.org_tables import rows
 from bot.services import org_admin
 from storage.models import Person
+from storage.models_console import AuditEntry
 from storage.models_orgs import APPROVED, PENDING, REJECTED, Organisation
 from storage.models_outbox import OutboxMessage
 from storage.repos.organisations import OrganisationRepo
@@ -228,6 +229,15 @@ async def test_reject_needs_a_reason_and_the_person_reads_it(console: ConsoleHar
     told = await wait_for_text(console.api, PERSON, "could not approve the registration",
                                timeout=10)
     assert "Reason: The identification code belongs to another organisation." in told["text"]
+    # The audit log says that a reason was given, not what it says (it is a message).
+    await page.get_by_role("link", name=console.ka("Audit log")).click()
+    row = page.get_by_role("row").filter(has_text="org.reject")
+    assert "reason given (56 characters)" in await row.inner_text()
+    assert "identification code" not in await page.content()
+    async with console.hub.session_factory() as session:
+        [entry] = (await session.exec(select(AuditEntry).where(
+            AuditEntry.action == "org.reject"))).all()
+    assert entry.details == "reason given (56 characters)"
 
 
 async def test_edit_in_the_browser_keeps_it_listed(console: ConsoleHarness) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -13,7 +15,7 @@ from sqlmodel import select
 from bot.app import HubApp
 from bot.console.app import mount
 from bot.console.audit import record
-from bot.console.auth import SESSION_COOKIE
+from bot.console.auth import SESSION_COOKIE, Handler
 from bot.console.deps import ConsoleDeps
 from bot.console.pages import PAGES
 from bot.console.render import form, see_other
@@ -37,6 +39,22 @@ async def _redeem(hub: HubApp, token: str) -> access.SignedIn | access.Refusal:
         outcome = await access.redeem(uow, token, "ka")
         await uow.commit()
     return outcome
+
+
+@asynccontextmanager
+async def with_page(hub: HubApp, method: str, path: str, handler: Handler, *,
+                    client_max_size: int = 1024**2) -> AsyncIterator[tuple[TestClient, str]]:
+    """The console with one more page (`method` `/console{path}`), and a client signed in to
+    it; yields the client and the session's CSRF token."""
+    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_route(
+        method, path, handler))
+    root = web.Application(client_max_size=client_max_size)
+    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
+    signed_in = await _redeem(hub, await _link(hub))
+    assert isinstance(signed_in, access.SignedIn)
+    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
+        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+        yield client, access.csrf_token(signed_in.token)
 
 
 async def test_a_link_signs_in_once_and_only_its_hash_is_kept(hub: HubApp) -> None:
@@ -139,18 +157,10 @@ async def test_a_notice_after_a_post_shows_once(hub: HubApp) -> None:
     async def change(request: web.Request) -> web.StreamResponse:
         raise see_other(request, "/console/audit", notice="Saved ✓ შენახულია")
 
-    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_post(
-        "/test-change", change))
-    root = web.Application()
-    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
-    signed_in = await _redeem(hub, await _link(hub))
-    assert isinstance(signed_in, access.SignedIn)
-    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
-        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
+    async with with_page(hub, "POST", "/test-change", change) as (client, csrf):
         refused = await client.post("/console/test-change", data={})
         assert refused.status == 403
-        page = await client.post("/console/test-change",
-                                 data={"csrf_token": access.csrf_token(signed_in.token)})
+        page = await client.post("/console/test-change", data={"csrf_token": csrf})
         assert page.status == 200 and "Saved ✓ შენახულია" in await page.text()
         again = await client.get("/console/audit")
         assert "Saved ✓" not in await again.text()
@@ -164,20 +174,14 @@ async def test_a_form_may_carry_a_file_larger_than_a_webhook(hub: HubApp) -> Non
         assert isinstance(photo, web.FileField)
         return web.Response(text=str(len(photo.file.read())))
 
-    page_module = SimpleNamespace(NAV=None, add_routes=lambda app: app.router.add_post(
-        "/test-upload", upload))
-    root = web.Application(client_max_size=2 * 1024 * 1024)  # as the bot's web server
-    mount(root, ConsoleDeps.of(hub), pages=(*PAGES, page_module))  # type: ignore[arg-type]
-    signed_in = await _redeem(hub, await _link(hub))
-    assert isinstance(signed_in, access.SignedIn)
-    async with TestClient(TestServer(root), cookie_jar=CookieJar(unsafe=True)) as client:
-        client.session.cookie_jar.update_cookies({SESSION_COOKIE: signed_in.token})
-        data = FormData({"csrf_token": access.csrf_token(signed_in.token)})
+    async with with_page(hub, "POST", "/test-upload", upload,  # the bot's web server's limit
+                         client_max_size=2 * 1024 * 1024) as (client, csrf):
+        data = FormData({"csrf_token": csrf})
         data.add_field("photo", b"\xff" * (5 * 1024 * 1024), filename="p.jpg",
                        content_type="image/jpeg")
         accepted = await client.post("/console/test-upload", data=data)
         assert accepted.status == 200 and await accepted.text() == str(5 * 1024 * 1024)
-        huge = FormData({"csrf_token": access.csrf_token(signed_in.token)})
+        huge = FormData({"csrf_token": csrf})
         huge.add_field("photo", b"\xff" * (21 * 1024 * 1024), filename="p.jpg",
                        content_type="image/jpeg")
         assert (await client.post("/console/test-upload", data=huge)).status == 413

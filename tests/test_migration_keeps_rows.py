@@ -1,23 +1,37 @@
-"""Upgrading a SQLite database keeps the rows that point at a rebuilt table: migration 0013
-rebuilds `event` (batch mode), which with foreign keys on deleted every registration."""
+"""Upgrading keeps what it should: on SQLite the rows that point at a rebuilt table (migration
+0013 rebuilds `event` in batch mode, which with foreign keys on deleted every registration);
+and it takes out what the audit log must not hold (rejection reasons, migration 0015)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.settings import Settings
 from storage.engine import make_engine
 from storage.migrate import downgrade, upgrade
 
 
+@asynccontextmanager
+async def stepped_back(settings: Settings, revision: str) -> AsyncIterator[AsyncEngine]:
+    """The test database with its schema back at `revision` (the test upgrades it again)."""
+    engine = make_engine(settings.database_url)
+    try:
+        await downgrade(engine, revision)
+        yield engine
+    finally:
+        await engine.dispose()
+
+
 async def test_registrations_survive_the_upgrade_that_rebuilds_the_event_table(
         settings: Settings) -> None:
     if not settings.database_url.startswith("sqlite"):
         pytest.skip("batch table rebuilds happen on SQLite only")
-    engine = make_engine(settings.database_url)
-    try:
-        await downgrade(engine, "0012")
+    async with stepped_back(settings, "0012") as engine:
         async with engine.begin() as connection:
             await connection.execute(text(
                 "INSERT INTO person (channel, external_id, chat_id, display_name, language, "
@@ -39,5 +53,22 @@ async def test_registrations_survive_the_upgrade_that_rebuilds_the_event_table(
             keys_on = (await connection.execute(text("PRAGMA foreign_keys"))).scalar_one()
         assert kept == 1
         assert keys_on == 1  # and the pooled connection has its foreign keys back
-    finally:
-        await engine.dispose()
+
+
+async def test_the_upgrade_takes_rejection_reasons_out_of_the_audit_log(
+        settings: Settings) -> None:
+    async with stepped_back(settings, "0014") as engine:
+        async with engine.begin() as connection:
+            for action, details in (("org.reject", "კოდი სხვა ორგანიზაციისაა."),
+                                    ("org.reject", "reason given (12 characters)"),
+                                    ("event.move", "2026-12-24T10:00Z; told 2")):
+                await connection.execute(text(
+                    "INSERT INTO audit_entry (at, staff_name, action, target, details) VALUES "
+                    "(CURRENT_TIMESTAMP, 'Nino', :action, 'organisation #1', :details)"),
+                    {"action": action, "details": details})
+        await upgrade(engine)
+        async with engine.connect() as connection:
+            kept = (await connection.execute(text(
+                "SELECT details FROM audit_entry ORDER BY id"))).scalars().all()
+    assert kept == ["reason given (25 characters)", "reason given (12 characters)",
+                    "2026-12-24T10:00Z; told 2"]

@@ -16,8 +16,9 @@ from storage.models import FaqQuestion, utcnow
 from storage.models_hotline import Ticket
 from storage.uow import UnitOfWork
 from tests.console_harness import ConsoleHarness
-from tests.staff_chat import StaffMember
-from tests.telegram_harness import TelegramHarness, buttons
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.staff_chat import STAFF_CHAT, StaffMember
+from tests.telegram_harness import TelegramHarness, buttons, staff_harness
 
 en = translator("en")  # the staff chat's language in the tests
 PERSON = 7301
@@ -279,3 +280,41 @@ async def test_added_from_the_staff_chat_the_question_gets_the_topics_answer(
     assert await _answers_within(hub, parking, "office_location")  # this process follows
     [answer] = await staffed.send(PERSON, parking)
     assert answer["text"].startswith(office.answer["en"].splitlines()[0])
+
+
+async def test_staff_hear_in_their_language_when_the_content_check_refuses_an_addition(
+        telegram_api: FakeTelegramAPI, settings: Settings) -> None:
+    ka = translator("ka")
+    harness = staff_harness(telegram_api, settings, STAFF_CHAT, forum=False, staff_language="ka")
+    await harness.start()
+    try:
+        hub = harness.hub
+        assert hub is not None and hub.services.faq_editor is not None
+        parking = "is there parking near the office?"
+        await harness.send(PERSON, parking)
+        office = hub.services.faq.topic("office_location")
+        assert office is not None
+        staff = StaffMember(telegram_api)
+        await staff.says("/unanswered", ka(
+            "Unanswered questions, newest first ({shown} of {total} groups):").format(
+                shown=1, total=1))
+        group = await staff.sees(f"«{parking}»")
+        # Meanwhile someone makes the same words an off-topic example (`hubbot faq`, say):
+        # as a phrasing of the office topic they would now contradict the content.
+        await hub.services.faq_editor.mark_offtopic(parking, "en", "Nino")
+        reason = ka("off-topic example {text} is also a question of {topic}").format(
+            text=repr(parking), topic=repr("office_location"))
+        refused = await staff.presses(group, f"➕ {office.title['ka']}", ka(
+            "Not added to «{topic}»: {reason}. The questions stay in /unanswered.").format(
+                topic=office.title["ka"], reason=reason))
+        assert ka("Added to «{topic}» ({count} questions).").split("«")[0] not in \
+            refused["text"]
+        assert parking not in (await hub.services.faq_editor.topic("office_location")
+                               or {})["questions"]["en"]
+        async with UnitOfWork(hub.database) as uow:
+            [waiting] = await unanswered.inbox(uow, hub.services.faq.matcher)
+        assert waiting.title == parking  # no decision recorded: it is still waiting
+        await asyncio.sleep(0.5)  # nothing else is said after the refusal
+        assert staff.api.sent_messages(STAFF_CHAT)[-1]["text"] == refused["text"]
+    finally:
+        await harness.stop()

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from bot.core.clean_text import cleaned
 from bot.core.engine import ConversationCore
-from bot.core.messages import Button, Incoming, Reply
+from bot.core.messages import Button, Incoming, Reply, small_number
 from bot.i18n import N_, language_from_hint, translator
 
 CHANNEL = "console"
@@ -62,8 +62,9 @@ class ConsoleChat:
     def _event_for(self, line: str) -> Incoming:
         base = dict(channel=CHANNEL, user_id=self.user, chat_id=self.user,
                     language_hint=self.language, event_key=None)
-        if line.isdigit() and 1 <= int(line) <= len(self._choices):
-            button = self._choices[int(line) - 1]
+        number = small_number(line)
+        if number is not None and 1 <= number <= len(self._choices):
+            button = self._choices[number - 1]
             if button.payload:
                 return Incoming(payload=button.payload, **base)  # type: ignore[arg-type]
         return Incoming(text=line, **base)  # type: ignore[arg-type]

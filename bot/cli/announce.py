@@ -11,7 +11,8 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot.cli.arguments import MAX_ID, text
+from bot.cli.arguments import text
+from bot.core.messages import small_number
 from bot.places import MUNICIPALITIES
 from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS
 from bot.settings import Settings
@@ -59,7 +60,7 @@ def parse_audience(value: str) -> tuple[str, str]:
     if choices is not None and rest not in choices:
         raise AudienceError(f"--audience {value!r}: unknown {kind}; use one of "
                             f"{', '.join(choices)}")
-    if kind == "event" and not (rest.isdigit() and 1 <= int(rest) <= MAX_ID):
+    if kind == "event" and not (small_number(rest) or 0) > 0:
         raise AudienceError(f"--audience {value!r}: an event is named by its id, e.g. event:12")
     return kind, rest
 

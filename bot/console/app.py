@@ -9,7 +9,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.console import auth
+from bot.console import auth, errors
 from bot.console.deps import DEPS, ConsoleDeps
 from bot.console.pages import PAGES
 from bot.console.render import NAV
@@ -31,7 +31,8 @@ STATIC = HERE / "static"
 def build_console(console_deps: ConsoleDeps,
                   pages: tuple[ModuleType, ...] = PAGES) -> web.Application:
     """The console, to be mounted with `app.add_subapp("/console", console)`."""
-    app = web.Application(middlewares=[auth.guard])
+    # Errors outermost: what the sign-in check refuses (a body too large) is a page too.
+    app = web.Application(middlewares=[errors.explain, auth.guard])
     app[DEPS] = console_deps
     app[NAV] = tuple(module.NAV for module in pages if getattr(module, "NAV", None))
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,

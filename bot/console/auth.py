@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from bot.console.deps import deps
+from bot.console.errors import error_page
 from bot.console.render import LANG_COOKIE, language, render, see_other
 from bot.console.staff import CSRF_KEY, STAFF_KEY, StaffMember
 from bot.i18n import LANGUAGES, N_
@@ -41,20 +42,18 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
             await uow.commit()
     if session is None or session.id is None:
         return render(request, "signin.html", status=401)
-    if request.method in CHANGING:  # forms may carry a photo or a document for people
-        request = request.clone(client_max_size=UPLOAD_LIMIT)
     request[STAFF_KEY] = StaffMember(id=session.id, name=session.staff_name,
                                      telegram_user_id=session.telegram_user_id,
                                      language=language(request))
     request[CSRF_KEY] = access.csrf_token(token)
-    if request.method in CHANGING:
+    if request.method in CHANGING:  # forms may carry a photo or a document for people
+        request = request.clone(client_max_size=UPLOAD_LIMIT)  # (the keys above come along)
         posted = await request.post()
         given = posted.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
         if not isinstance(given, str) or not access.csrf_matches(token, given):
-            return render(request, "refused.html", {
-                "heading": N_("This form has expired"),
-                "explanation": N_("The page was open too long or came from somewhere else. "
-                                  "Go back, reload the page and try again.")}, status=403)
+            return error_page(request, N_("This form has expired"), N_(
+                "The page was open too long or came from somewhere else. Go back, reload the "
+                "page and try again."), status=403, back=None)
     return await handler(request)
 
 
@@ -88,11 +87,9 @@ def _refused(request: web.Request, why: access.Refusal) -> web.Response:
     heading = {access.Refusal.USED: N_("This sign-in link has been used already"),
                access.Refusal.EXPIRED: N_("This sign-in link has expired"),
                access.Refusal.UNKNOWN: N_("This sign-in link is not valid")}[why]
-    return render(request, "refused.html", {
-        "heading": heading,
-        "explanation": N_("Each link works once, for 15 minutes. For a new one, send /console "
-                          "in the staff chat on Telegram."),
-    }, status=403 if why is access.Refusal.UNKNOWN else 410)
+    return error_page(request, heading, N_(
+        "Each link works once, for 15 minutes. For a new one, send /console in the staff chat "
+        "on Telegram."), status=403 if why is access.Refusal.UNKNOWN else 410, back=None)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.core.messages import small_number
 from bot.faq.normalize import fold
 from bot.i18n import LANGUAGES, translator
 
@@ -90,12 +91,12 @@ def match(text: str, candidates: Sequence[Candidate]) -> Match:
     typed = key(text)
     if not typed:
         return Match()
-    if typed.isdigit():
-        number = int(typed)
+    if typed.isdigit():  # digits of any kind are no words: a number of the list or nothing
+        number = small_number(typed)
         exact_value = [c for c in candidates if c.value == typed]
         if exact_value:  # a choice whose value is the number itself (participants: 1-5)
             return Match(value=exact_value[0].value)
-        if 1 <= number <= len(candidates):
+        if number is not None and 1 <= number <= len(candidates):
             return Match(value=candidates[number - 1].value)
         return Match()
     spellings = [(c, _spellings(c)) for c in candidates]

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.core.messages import Button
+from bot.core.messages import Button, small_number
 from bot.core.turn import Turn
 from bot.i18n import N_
 
@@ -124,8 +124,9 @@ def parse_number(text: str, minimum: int | None, maximum: int | None) -> int:
     digits = text.strip()
     if not (digits.isascii() and digits.isdigit()):
         raise Invalid(N_("Please send a number."))
-    number = int(digits)
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+    number = small_number(digits)  # None: more digits than any limit of ours
+    if number is None or (minimum is not None and number < minimum) or (
+            maximum is not None and number > maximum):
         raise Invalid(N_("Please send a number from {minimum} to {maximum}."),
                       minimum=minimum, maximum=maximum)
     return number

@@ -13,6 +13,13 @@ def is_small_id(text: str) -> bool:
     return bool(_SMALL_ID.fullmatch(text))
 
 
+def small_number(text: str) -> int | None:
+    """The number `text` spells when it is a small id (1–9 ASCII digits), else None: the one
+    rule for numbers read from people, buttons, forms and URLs. Never an error: "²" and "፩"
+    are digits to `str.isdigit` and `int()` refuses them; a longer number fits no column."""
+    return int(text) if is_small_id(text) else None
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
     """Something other than text that came with a message."""

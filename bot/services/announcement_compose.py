@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.core.clean_text import clean_text
+from bot.core.messages import small_number
 from bot.i18n import N_, translator
 from bot.places import MUNICIPALITIES
 from bot.services.announcements import MAX_TEXT, SUBSCRIPTION_TOPICS, Announcements
@@ -95,7 +96,7 @@ def parse_audience(key: str) -> dict[str, str] | None:
         return {"kind": kind, "value": value}
     if kind == "municipality" and value in MUNICIPALITIES and value != "other":
         return {"kind": kind, "value": value}
-    if kind == "event" and value.isdigit() and 0 < int(value) < 2**31:
+    if kind == "event" and (small_number(value) or 0) > 0:
         return {"kind": kind, "value": value}
     return None
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.messages import small_number
 from bot.i18n import N_
 from bot.services.event_input import UsageError, parse_moment, parse_place
 from bot.services.org_validation import InvalidValue
@@ -132,12 +133,12 @@ def read_details(values: Mapping[str, str], tz: ZoneInfo, now: datetime, *,
     capacity: int | None = None
     seats = _text(values, "capacity")
     if seats:
-        if not (seats.isascii() and seats.isdigit()) or not 1 <= int(seats) <= MAX_CAPACITY:
+        capacity = small_number(seats)
+        if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
+            capacity = None
             errors["capacity"] = InvalidValue(N_("Please write the number of seats (1–{limit}), "
                                                  "or leave it empty for no limit."),
                                               limit=MAX_CAPACITY)
-        else:
-            capacity = int(seats)
     unchanged = deadline_was is not None and (
         (values.get("deadline") or "").strip() == local_input(deadline_was, tz))
     deadline = deadline_was if unchanged else _time(values, "deadline", tz, errors,

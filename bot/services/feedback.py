@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.delivery import reply_to_dict
-from bot.core.messages import Button, Reply
+from bot.core.messages import Button, Reply, small_number
 from bot.i18n import N_, translator
 from bot.services.event_text import event_title
 from bot.services.routines import SLICE, after_quiet_hours
@@ -42,7 +42,7 @@ def feedback_key(event_id: int, person_id: int) -> str:
 def event_from_key(key: str) -> int | None:
     """The event id in a feedback request's key."""
     head, _sep, _rest = key.removeprefix(f"{KIND}:event").partition(":")
-    return int(head) if head.isdigit() else None
+    return small_number(head)
 
 
 def request_reply(event: Event, language: str) -> Reply:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.delivery import notice_row
-from bot.core.messages import Notice
+from bot.core.messages import Notice, small_number
 from bot.i18n import N_
 from bot.places import MUNICIPALITIES
 from bot.services import ticket_texts as texts
@@ -94,7 +94,8 @@ class Inbox:
                           topic=topic if topic in TOPICS else None,
                           municipality=place if place in MUNICIPALITIES else None,
                           channel=channel if channel in CHANNELS else None,
-                          text=text, staff_name=staff_name)
+                          text=text, number=small_number(text.lstrip("#")) if text else None,
+                          staff_name=staff_name)
 
     async def listing(self, uow: UnitOfWork, query: InboxQuery, page: int) -> InboxPage:
         """The `page`-th page (from 1) of matching tickets; past the end, the last page."""

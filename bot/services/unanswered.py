@@ -9,18 +9,23 @@ names after "my name is" are masked before anything else is done with the text.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 
+from bot.core.messages import small_number
 from bot.faq.matcher import FaqMatcher, Match
 from bot.faq.normalize import fold, has_georgian, words_for_matching
-from bot.services.faq_editor import Edit, FaqEditor
+from bot.services.faq_editor import Edit, FaqEditError, FaqEditor
 from storage.models import utcnow
 from storage.repos.unanswered import MissedQuestion, UnansweredRepo
 from storage.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 WINDOW = timedelta(days=90)  # questions older than this leave the inbox
 SCANNED = 1000  # at most this many waiting questions are grouped (about 0.2 s at worst)
@@ -162,10 +167,10 @@ async def inbox(uow: UnitOfWork, matcher: FaqMatcher) -> list[Group]:
 
 def parse_ids(text: str) -> list[int] | None:
     """Question ids as forms and buttons carry them ("12.9.4"); None when malformed."""
-    parts = text.split(".")
-    if not 0 < len(parts) <= MAX_IDS or not all(p.isdigit() and len(p) < 12 for p in parts):
+    ids = [small_number(part) for part in text.split(".")]
+    if not 0 < len(ids) <= MAX_IDS or None in ids:
         return None
-    return [int(p) for p in parts]
+    return [i for i in ids if i is not None]
 
 
 def join_ids(group: Group) -> str:
@@ -190,6 +195,39 @@ def phrasing_kind(text: str, matcher: FaqMatcher) -> str:
     if has_georgian(text):
         return "ka"
     return "translit" if matcher.match(text).language == "ka" else "en"
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What became of a decision on a group of questions."""
+
+    changed: int  # the questions it was recorded on (0: decided before, or refused)
+    edit: Edit | None = None  # the content change (None: a dismissal, or refused)
+    refused: FaqEditError | None = None  # why the content check refused it (nothing recorded)
+
+
+Record = Callable[[UnitOfWork, Settled], Awaitable[None]]
+
+
+async def settle(editor: FaqEditor, question_ids: list[int], decision: str, text: str,
+                 kind: str, who: str, record: Record) -> Settled:
+    """Make a decision: the content change first (`text` as a phrasing of the topic or as an
+    off-topic example), then the decision on the questions still waiting, in one unit of work
+    with whatever `record` adds to it (the audit row, the answer to the staff chat). When the
+    content check refuses the change, no decision is recorded: the questions keep waiting,
+    and `record` hears why (`Settled.refused`)."""
+    edit, refused = None, None
+    try:
+        edit = await apply_to_content(editor, decision, text, kind, who)
+    except FaqEditError as error:  # its reason may quote the question: not logged
+        log.info("the content check refused a decision on question #%s", question_ids[0])
+        refused = error
+    async with UnitOfWork(editor.database) as uow:
+        changed = 0 if refused is not None else await decide(uow, question_ids, decision)
+        settled = Settled(changed=changed, edit=edit, refused=refused)
+        await record(uow, settled)
+        await uow.commit()
+    return settled
 
 
 async def apply_to_content(editor: FaqEditor, decision: str, text: str, kind: str,

@@ -25,6 +25,7 @@ class InboxQuery:
     municipality: str | None = None
     channel: str | None = None
     text: str | None = None
+    number: int | None = None  # the ticket the search text names ("#12" or "12"), if any
     staff_name: str | None = None  # whose tickets "mine" are
 
 
@@ -96,12 +97,13 @@ def _conditions(query: InboxQuery) -> list[ColumnElement[bool]]:
     if query.channel:
         where.append(col(Ticket.channel) == query.channel)
     if query.text:
-        where.append(_text_matches(query.text))
+        where.append(_text_matches(query.text, query.number))
     return where
 
 
-def _text_matches(text: str) -> ColumnElement[bool]:
-    """The words in the question, the person's name, any message of the ticket, or `#N`."""
+def _text_matches(text: str, number: int | None) -> ColumnElement[bool]:
+    """The words in the question, the person's name, any message of the ticket, or the
+    ticket `number`."""
     needle = text.strip()
     found: list[Any] = [
         col(Ticket.question).icontains(needle, autoescape=True),
@@ -109,7 +111,6 @@ def _text_matches(text: str) -> ColumnElement[bool]:
         # one pass over the messages (a correlated EXISTS per ticket is 8× slower on SQLite)
         col(Ticket.id).in_(select(TicketMessage.ticket_id).where(
             col(TicketMessage.text).icontains(needle, autoescape=True)))]
-    number = needle.lstrip("#")
-    if number.isdigit() and len(number) < 10:
-        found.append(col(Ticket.id) == int(number))
+    if number is not None:
+        found.append(col(Ticket.id) == number)
     return or_(*found)

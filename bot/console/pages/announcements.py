@@ -15,7 +15,9 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import ConsoleDeps, deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
+from bot.console.url_values import query_number, record_number
 from bot.i18n import N_, translator
 from bot.services import announcement_compose as compose
 from bot.services.announcement_compose import ComposeErrors, Progress, Upload
@@ -34,13 +36,6 @@ POLL_SECONDS = 2  # how often the page's script asks for the figures
 _starting: set[asyncio.Task[Any]] = set()  # sends begun by a click (the scheduler is the backstop)
 
 
-def _number(request: web.Request) -> int:
-    value = request.match_info["number"]
-    if not (value.isascii() and value.isdigit()) or not 0 < int(value) < 2**31:
-        raise web.HTTPNotFound()
-    return int(value)
-
-
 def _back(request: web.Request, number: int, message: str, **values: str) -> web.HTTPSeeOther:
     """To the announcement's page, where `message` (a message id with {number}) shows once."""
     return see_other(request, f"{BASE}/{number}",
@@ -50,7 +45,8 @@ def _back(request: web.Request, number: int, message: str, **values: str) -> web
 async def _load(uow: UnitOfWork, number: int) -> Announcement:
     announcement = await uow.repo(AnnouncementRepo).get(number)
     if announcement is None:
-        raise web.HTTPNotFound()
+        raise ErrorPage(404, N_("No such announcement"), N_(
+            "There is no announcement #{number}."), back=NAV, number=number)
     return announcement
 
 
@@ -63,9 +59,7 @@ async def _index(request: web.Request, *, errors: list[str] | None = None,
                  typed: dict[str, str] | None = None) -> web.Response:
     context = deps(request)
     lang = language(request)
-    before = request.query.get("before", "")
-    before_id = (int(before) if before.isascii() and before.isdigit() and 0 < int(before) < 2**31
-                 else None)
+    before_id = query_number(request, "before") or None
     async with UnitOfWork(context.database) as uow:
         groups = await compose.audience_groups(uow, lang)
         repo = uow.repo(AnnouncementRepo)
@@ -127,7 +121,7 @@ async def show(request: web.Request) -> web.Response:
     """One announcement: a draft's count and preview with Send, or its progress and figures."""
     context = deps(request)
     lang = language(request)
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         announcement = await _load(uow, number)
         progress = await compose.progress(uow, announcement)
@@ -153,7 +147,7 @@ async def send(request: web.Request) -> web.StreamResponse:
     """Send the draft now, or schedule it for its time (a second click changes nothing)."""
     context = deps(request)
     await form(request)
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         approved = await compose.approve(uow, number)
         if approved is None:
@@ -192,7 +186,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     """Withdraw a draft or a scheduled announcement before it begins."""
     context = deps(request)
     await form(request)
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         await _load(uow, number)
         if not await compose.cancel(uow, number):
@@ -206,7 +200,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
 async def figures(request: web.Request) -> web.Response:
     """The figures as JSON, for the page's script (the page itself shows them on a reload)."""
     context = deps(request)
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         progress = await compose.progress(uow, await _load(uow, number))
     return web.json_response({
@@ -221,11 +215,13 @@ async def figures(request: web.Request) -> web.Response:
 async def attachment(request: web.Request) -> web.StreamResponse:
     """The uploaded photo or document, for the preview (until it is sent)."""
     context = deps(request)
-    number = _number(request)
+    number = record_number(request)
     async with UnitOfWork(context.database) as uow:
         upload = await uow.repo(AnnouncementRepo).attachment(number)
-    if upload is None:
-        raise web.HTTPNotFound()
+    if upload is None:  # none, or let go once it was sent
+        raise ErrorPage(404, N_("No file"), N_(
+            "Announcement #{number} has no photo or document to show."), back=NAV,
+            number=number)
     disposition = "inline" if upload.kind == "photo" else "attachment"
     return web.Response(body=upload.content, content_type=upload.mime_type, headers={
         "Content-Disposition": f"{disposition}; filename=\"announcement-{number}\"",

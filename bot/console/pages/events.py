@@ -11,6 +11,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, PDF, csv_bytes, send_file
+from bot.console.errors import ErrorPage
 from bot.console.render import form, render, see_other, translate
 from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.attendees import attendee_table
@@ -66,10 +67,15 @@ def _helpers(request: web.Request) -> dict[str, Any]:
             "event_when": lambda event, lang: event_when(event, lang, tz), "now": utcnow()}
 
 
+def _no_event(number: int) -> ErrorPage:
+    return ErrorPage(404, N_("No such event"), N_("There is no event #{number}."), back=NAV,
+                     number=number)
+
+
 async def _event(uow: UnitOfWork, number: int) -> Event:
     event = await uow.repo(EventCalendarRepo).get(number)
     if event is None:
-        raise web.HTTPNotFound(text="no such event")
+        raise _no_event(number)
     return event
 
 
@@ -259,7 +265,7 @@ async def cancel(request: web.Request) -> web.StreamResponse:
     async with UnitOfWork(deps(request).database) as uow:
         change = await event_admin.cancel(uow, number, deps(request).settings.tz)
         if change is None:
-            raise web.HTTPNotFound(text="no such event")
+            raise _no_event(number)
         await _record(request, uow, number, change, "cancel", f"told {change.told}")
     raise _changed(request, number, _told(change, "cancel") if change.changed
                    else N_("It was already cancelled; nobody was told again."))
@@ -278,7 +284,7 @@ async def attendees_csv(request: web.Request) -> web.StreamResponse:
 
 async def attendance(request: web.Request) -> web.StreamResponse:
     """Staff tick (or untick) a registered person as present; ticking twice changes nothing."""
-    number, registration = record_number(request), int(request.match_info["registration"])
+    number, registration = record_number(request), record_number(request, "registration")
     posted = await form(request)
     present = posted.get("present") == "1"
     async with UnitOfWork(deps(request).database) as uow:
@@ -286,7 +292,10 @@ async def attendance(request: web.Request) -> web.StreamResponse:
         changed = await deps(request).services.checkin.tick(uow, number, registration, present,
                                                    staff(request).name)
         if changed is None:
-            raise web.HTTPNotFound(text="no such registration")
+            raise ErrorPage(404, N_("No such registration"), N_(
+                "Event #{number} has no registration {registration}."),
+                back=(f"/console/events/{number}", N_("Event")), number=number,
+                registration=registration)
         if changed:
             await audit.record(uow, staff(request), "event.attendance", f"event {number}",
                                f"registration {registration} {'present' if present else 'absent'}")
@@ -306,8 +315,9 @@ async def poster_pdf(request: web.Request) -> web.StreamResponse:
     links = checkin_links(event, telegram_username=await bot_username(settings),
                           messenger_page=settings.messenger_page)
     if not links:
-        raise web.HTTPConflict(text=_t(request, N_(
-            "No link to put on the poster: set TELEGRAM_BOT_USERNAME or MESSENGER_PAGE.")))
+        raise ErrorPage(409, N_("No poster without a link"), N_(
+            "No link to put on the poster: set TELEGRAM_BOT_USERNAME or MESSENGER_PAGE."),
+            back=(f"/console/events/{number}", N_("Event")))
     return await send_file(request, build_poster(event, links, tz=settings.tz,
                                                  generated=utcnow()),
                            filename=f"event-{number}-poster.pdf", content_type=PDF)

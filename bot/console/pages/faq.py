@@ -9,7 +9,9 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
+from bot.console.url_values import record_number
 from bot.i18n import N_
 from bot.services import unanswered
 from bot.services.faq import FaqService
@@ -98,7 +100,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     text = " ".join(str(posted.get("phrasing", "")).split())[:MAX_QUERY]
     ids = unanswered.parse_ids(ids_text)
     if action not in ACTIONS or ids is None:
-        raise web.HTTPBadRequest(text="bad decision")
+        raise ErrorPage(400, N_("Nothing was decided"), N_(
+            "The form did not say what to do with which questions. Go back, reload the page "
+            "and try again."), back=(INBOX, N_("Unanswered questions")))
     decision, audit_action, notice = ACTIONS[action]
     faq = _faq(request)
     if action == "topic":
@@ -111,25 +115,24 @@ async def decide(request: web.Request) -> web.StreamResponse:
     if not waiting:  # decided meanwhile (another tab, the staff chat): the content stays as is
         raise see_other(request, INBOX,
                         notice=_(N_("Someone has already decided about these questions.")))
-    edit = None
-    if decision != DISMISSED:
-        try:
-            edit = await unanswered.apply_to_content(
-                deps(request).faq_editor(), decision, text,
-                unanswered.phrasing_kind(text, faq.matcher), who)
-        except FaqEditError as refused:
-            raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
-                reason=refused.said(_))) from None
-    async with UnitOfWork(deps(request).database) as uow:
-        changed = await unanswered.decide(uow, ids, decision)
-        if changed or (edit is not None and edit.changed):
+    target = f"faq question #{ids[0]}"
+
+    async def audited(uow: UnitOfWork, settled: unanswered.Settled) -> None:
+        edit = settled.edit
+        if settled.changed or (edit is not None and edit.changed):
             version = f" (v{edit.version})" if edit is not None and edit.changed else ""
-            await audit.record(uow, staff(request), audit_action, f"faq question #{ids[0]}",
-                               f"{changed} questions" + (f" → {topic_id}" if topic_id else "")
-                               + version)
-        await uow.commit()
-    if edit is not None and edit.changed:
+            await audit.record(uow, staff(request), audit_action, target,
+                               f"{settled.changed} questions"
+                               + (f" → {topic_id}" if topic_id else "") + version)
+
+    settled = await unanswered.settle(deps(request).faq_editor(), ids, decision, text,
+                                      unanswered.phrasing_kind(text, faq.matcher), who, audited)
+    if settled.refused is not None:
+        raise see_other(request, INBOX, notice=_(N_("Not changed: {reason}")).format(
+            reason=settled.refused.said(_)))
+    if settled.edit is not None and settled.edit.changed:
         await deps(request).content_changed()
+    changed = settled.changed
     if not changed:
         raise see_other(request, INBOX,
                         notice=_(N_("Someone has already decided about these questions.")))
@@ -146,12 +149,14 @@ async def history_page(request: web.Request) -> web.Response:
 
 async def revert(request: web.Request) -> web.StreamResponse:
     """Put back what one change changed (a new change, itself revertible)."""
-    version = int(request.match_info["version"])
+    version = record_number(request, "version")
     _ = translate(request)
     try:
         edit = await deps(request).faq_editor().revert(version, staff(request).name)
     except LookupError:
-        raise web.HTTPNotFound(text="no such change") from None
+        raise ErrorPage(404, N_("No such change"), N_(
+            "The FAQ content has no change {version}."), back=(HISTORY, N_("History")),
+            version=version) from None
     except FaqEditError as refused:
         raise see_other(request, HISTORY, notice=_(N_("Not changed: {reason}")).format(
             reason=refused.said(_))) from None

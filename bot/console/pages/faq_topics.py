@@ -12,6 +12,7 @@ from bot.console import audit
 from bot.console.answer_preview import preview
 from bot.console.auth import staff
 from bot.console.deps import deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
 from bot.faq.content import LANGUAGES, MAX_ANSWER, PHRASING_KINDS
 from bot.faq.document import check
@@ -39,9 +40,11 @@ def _editor(request: web.Request) -> FaqEditor:
 
 
 async def _topic(request: web.Request) -> dict[str, Any]:
-    topic = await _editor(request).topic(request.match_info["topic"])
+    topic_id = request.match_info["topic"]
+    topic = await _editor(request).topic(topic_id)
     if topic is None:
-        raise web.HTTPNotFound(text="no such topic")
+        raise ErrorPage(404, N_("No such topic"), N_("The FAQ has no topic {topic}."),
+                        back=("/console/faq", N_("FAQ")), topic=topic_id)
     return topic
 
 

@@ -13,6 +13,7 @@ from aiohttp import web
 from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
+from bot.console.errors import ErrorPage
 from bot.console.render import form, render, see_other, translate
 from bot.console.url_values import page_number, record_number
 from bot.core.delivery import DeliveryError
@@ -98,8 +99,7 @@ async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str 
     async with UnitOfWork(deps(request).database) as uow:
         conversation = await inbox.conversation(uow, record_number(request))
     if conversation is None:
-        return render(request, "inbox/missing.html", {"number": record_number(request)},
-                      status=404)
+        raise _no_ticket(record_number(request))
     ticket = conversation.ticket
     _ = translate(request)
     title = " · ".join([f"#{ticket.id}", _(TOPICS[ticket.topic]) if ticket.topic in TOPICS
@@ -121,13 +121,17 @@ async def ticket_page(request: web.Request, *, draft: str = "", note_draft: str 
 async def attachment(request: web.Request) -> web.StreamResponse:
     """GET /console/tickets/N/files/M: a file the person sent, fetched again from their
     platform. Pictures are shown; anything else is downloaded, never opened on this site."""
+    number = record_number(request)
+    ticket = (f"{HOME}/{number}", N_("Ticket"))
     try:
-        data = await _inbox(request).attachment(record_number(request),
-                                                record_number(request, "message"))
+        data = await _inbox(request).attachment(number, record_number(request, "message"))
     except DeliveryError as exc:
-        raise web.HTTPBadGateway(text="The platform did not hand the file over now.") from exc
+        raise ErrorPage(502, N_("The file could not be fetched"), N_(
+            "Telegram or Messenger did not hand the file over just now. Try again in a "
+            "minute."), back=ticket) from exc
     if data is None:
-        raise web.HTTPNotFound(text="No such file.")
+        raise ErrorPage(404, N_("No such file"), N_("Ticket #{number} has no such file."),
+                        back=ticket, number=number)
     inline = data.media_type in IMAGE_TYPES  # (nosniff, the CSP and no-store: bot/console/app.py)
     return web.Response(body=data.content, headers={
         "Content-Type": data.media_type if inline else "application/octet-stream",
@@ -187,12 +191,17 @@ async def decide(request: web.Request) -> web.StreamResponse:
                 await audit.record(uow, me, action, f"ticket #{number}")
                 await uow.commit()
     except Refused:
-        raise web.HTTPNotFound(text="No such ticket.") from None
+        raise _no_ticket(number) from None
     deps(request).wake_outbox()
     _back(request, number, notices[outcome.change])
 
 
 # ---------------------------------------------------------------------- helpers
+
+def _no_ticket(number: int) -> ErrorPage:
+    return ErrorPage(404, N_("No such ticket"), N_("There is no ticket #{number}."),
+                     back=(HOME, N_("Tickets")), number=number)
+
 
 def _back(request: web.Request, number: int, message: str) -> NoReturn:
     """To the ticket's page, where `message` (a message id with {number}) shows once."""

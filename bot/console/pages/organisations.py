@@ -12,6 +12,7 @@ from bot.console import audit
 from bot.console.auth import staff
 from bot.console.deps import deps
 from bot.console.downloads import CSV, PDF, XLSX, csv_bytes, send_built
+from bot.console.errors import ErrorPage
 from bot.console.render import form, language, render, see_other, translate
 from bot.console.url_values import page_count, page_number, record_number
 from bot.exports.booklet import build_booklet
@@ -104,7 +105,7 @@ async def reject(request: web.Request) -> web.StreamResponse:
                 **_labels()}, status=422)
         outcome = await _record(request, uow, number, await org_admin.reject(
             uow, number, reason, by=staff(request).name, staff_chat=_staff_chat(request)),
-            "reject", reason)
+            "reject", f"reason given ({len(reason)} characters)")  # a message: never its text
     raise _decided(request, number, outcome, "reject")
 
 
@@ -121,10 +122,15 @@ DECIDED = {  # (the decision, what came of it) -> the notice
 }
 
 
+def _no_organisation(number: int) -> ErrorPage:
+    return ErrorPage(404, N_("No such organisation"), N_("There is no organisation #{number}."),
+                     back=NAV, number=number)
+
+
 async def _organisation(uow: UnitOfWork, number: int) -> Organisation:
     organisation = await uow.repo(OrganisationRepo).get(number)
     if organisation is None:
-        raise web.HTTPNotFound(text="no such organisation")
+        raise _no_organisation(number)
     return organisation
 
 
@@ -133,7 +139,7 @@ async def _record(request: web.Request, uow: UnitOfWork, number: int,
                   details: str = "") -> ReviewOutcome:
     """Audit a decision that changed something, and commit (404: no such organisation)."""
     if outcome is None:
-        raise web.HTTPNotFound(text="no such organisation")
+        raise _no_organisation(number)
     if outcome.changed:
         await audit.record(uow, staff(request), f"org.{decision}", f"organisation #{number}",
                            details)
@@ -178,7 +184,7 @@ async def save_edit(request: web.Request) -> web.StreamResponse:
                     "code."))
             else:
                 if result is None:
-                    raise web.HTTPNotFound(text="no such organisation")
+                    raise _no_organisation(number)
         if errors or result is None:
             organisation = await _organisation(uow, number)
             return render(request, "organisations/edit.html", {
