@@ -189,22 +189,6 @@ def test_evaluation_set_meets_targets():
         assert figures["refusal"] >= 0.85, (name, figures["refusal"])
 
 
-def test_loop_and_array_scoring_agree(matcher, monkeypatch):
-    """Small questions are scored in plain loops, large ones with arrays: same answers."""
-    import bot.faq.matcher as matcher_module
-
-    rows = faq_eval.read_set(ROOT / "tests" / "faq_eval" / "questions.tsv")
-    queries = [query for _, _, query in rows] + ["kutaisi hub office address phone email"]
-
-    def results(loop_postings: int) -> list[dict[str, object]]:
-        monkeypatch.setattr(matcher_module, "LOOP_POSTINGS", loop_postings)
-        return [matcher.match(query).as_json() for query in queries]
-
-    loops, arrays = results(10**9), results(-1)
-    assert loops == arrays
-    assert sum(r["answer_id"] is not None for r in loops) > len(queries) // 2  # not all refusals
-
-
 def test_repeated_words_are_answered_like_the_first_time(content, offtopic):
     """Remembered word neighbours change nothing: a fresh matcher answers the same."""
     rows = faq_eval.read_set(ROOT / "tests" / "faq_eval" / "questions.tsv")
@@ -297,15 +281,3 @@ def test_chatty_evaluation_set_meets_targets():
         figures = faq_eval.evaluate(matcher, part)
         assert figures["accuracy@1"] >= 0.88, (name, figures["accuracy@1"])
         assert figures["refusal"] >= 0.85, (name, figures["refusal"])
-
-
-def test_loop_and_array_scoring_agree_on_long_messages(matcher, monkeypatch):
-    import bot.faq.matcher as matcher_module
-
-    queries = [q for _, _, q in faq_eval.read_set(ROOT / "tests" / "faq_eval" / "chatty.tsv")]
-
-    def results(loop_postings: int) -> list[dict[str, object]]:
-        monkeypatch.setattr(matcher_module, "LOOP_POSTINGS", loop_postings)
-        return [matcher.match(query).as_json() for query in queries]
-
-    assert results(10**9) == results(-1)

@@ -2,9 +2,8 @@
 
 Queries and phrasings are folded (see `normalize`: Mkhedruli, Mtavruli and Latin translit share
 one skeleton) and split into words; stop words ("please", "can you", "გთხოვთ", "xom"…) are
-dropped. Words are compared fuzzily: a cosine over character n-grams and prefixes, raised by an
-edit-distance ratio (typos: "adress", "hotlien") and by a long common prefix (Georgian endings:
-ქუთაისი / ქუთაისში / ქუთაისის). Each word weighs its rarity across topics (idf).
+dropped. Words are compared fuzzily (bot/faq/word_similarity.py: typos, Georgian endings). Each
+word weighs its rarity across topics (idf).
 
 A phrasing scores the geometric mean of two coverages, idf-weighted and soft:
 - precision: how much of the question the phrasing explains,
@@ -26,7 +25,6 @@ wins, the bot does not answer. Only the real topics appear in `MatchResult.match
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 from collections.abc import Collection, Iterable, Sequence
@@ -34,8 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Prefix
 
 from bot.faq.content import FaqContent
 from bot.faq.normalize import (
@@ -46,20 +42,12 @@ from bot.faq.normalize import (
     fold,
     has_georgian,
     keyboard_reading,
-    stem,
     word_class,
     words_for_matching,
 )
+from bot.faq.word_similarity import WordSimilarity
 
-# Word similarity.
-NGRAMS = (2, 3)  # character n-grams of "<word>"
-PREFIXES = (3, 6)  # plus the word's first 3..6 letters as features
-CANDIDATE = 0.25  # n-gram cosine below which two words are not compared further
-TYPO_RATIO = 0.85  # edit-distance ratio that counts as "the same word, mistyped" (4+ letters)
-STEM_SHARE = 0.55  # a common prefix of 4+ letters and this share of the longer word: one stem
-SAME_STEM = 0.85  # two words with the same stem once Georgian endings are off ("xonSic"/"xonis")
-SIM_FLOOR, SIM_FULL = 0.45, 0.9  # word similarity below FLOOR counts 0, above FULL counts 1
-# Scoring.
+# Scoring (word similarity: bot/faq/word_similarity.py).
 QUESTION_WEIGHT = 0.5  # where / სად / rodis … weigh half a content word
 UNKNOWN_WEIGHT = 1.3  # a word no topic knows weighs 1.3 × the rarest known word
 PHRASING_SHARE = 0.7  # topic score = 0.7 × best phrasing + 0.3 × whole-topic coverage
@@ -68,8 +56,6 @@ TIE = 0.005  # top two topics closer than this: refuse rather than pick one at r
 # score and this many times the runner-up's (the off-topic examples count as a runner-up).
 CLEAR_FLOOR, CLEAR_LEAD = 0.36, 2.0
 MAX_QUERY_WORDS = 40
-WORD_CACHE = 20_000  # query words whose neighbours are remembered
-LOOP_POSTINGS = 400  # up to this many phrasing postings a question is scored in plain loops
 # Long messages: each sentence or clause is also scored on its own, so greetings, context and
 # thanks around the question do not drown it.
 _CLAUSE = re.compile(r"[.?!;:\n]+|,\s|\s[-–—]+\s|[–—]")
@@ -101,19 +87,6 @@ class MatchResult:
             "answer_id": self.answer_id,
             "matches": [{"id": m.topic_id, "score": round(m.score, 4)} for m in self.matches],
         }
-
-
-def _word_features(word: str) -> dict[str, float]:
-    padded = f"<{word}>"
-    feats: dict[str, float] = {}
-    for n in range(NGRAMS[0], NGRAMS[1] + 1):
-        for i in range(len(padded) - n + 1):
-            gram = padded[i:i + n]
-            feats[gram] = feats.get(gram, 0.0) + 1.0
-    for k in range(PREFIXES[0], min(len(word), PREFIXES[1]) + 1):
-        feats["^" + word[:k]] = 1.0
-    norm = math.sqrt(sum(v * v for v in feats.values()))
-    return {g: v / norm for g, v in feats.items()}
 
 
 def _expand(indptr: np.ndarray, indices: np.ndarray, keys: np.ndarray,
@@ -166,8 +139,6 @@ class FaqMatcher:
                     vocab[word] = len(vocab)
                     is_question.append(cls == QUESTION)
         self._words = list(vocab)
-        self._word_len = np.array([len(w) for w in self._words])
-        self._stems = np.array([stem(w) for w in self._words], dtype=object)
         n_words = len(vocab)
 
         word_row = _postings(((vocab[w], r) for r, (_, _, ws) in enumerate(rows) for w, _ in ws),
@@ -184,27 +155,7 @@ class FaqMatcher:
         self._row_weight = np.asarray(word_row.T @ self._word_weight).ravel()
         self._wr_ptr, self._wr_idx = word_row.indptr, word_row.indices
         self._wt_ptr, self._wt_idx = word_topic.indptr, word_topic.indices
-        # The same as Python lists, for scoring small questions (see `_score`).
-        self._rows_of = [word_row.indices[a:b].tolist()
-                         for a, b in zip(word_row.indptr[:-1], word_row.indptr[1:])]
-        self._topics_of = [word_topic.indices[a:b].tolist()
-                           for a, b in zip(word_topic.indptr[:-1], word_topic.indptr[1:])]
-        self._idf_list = self._idf.tolist()
-        self._word_weight_list = self._word_weight.tolist()
-        self._row_weight_list = self._row_weight.tolist()
-        self._row_topic_list = self._row_topic.tolist()
-
-        # Word n-gram index: features × words, rows L2-normalised per word.
-        self._features: dict[str, int] = {}
-        fi, wi, val = [], [], []
-        for index, word in enumerate(self._words):
-            for gram, value in _word_features(word).items():
-                fi.append(self._features.setdefault(gram, len(self._features)))
-                wi.append(index)
-                val.append(value)
-        self._feature_word = sp.csr_matrix((val, (fi, wi)),
-                                           shape=(len(self._features), n_words))
-        self._neighbours: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._similarity = WordSimilarity(self._words)
 
     # ------------------------------------------------------------------ matching
 
@@ -255,16 +206,9 @@ class FaqMatcher:
         if len(plain) != len(alternative):
             return folded
         differ = [(a, b) for a, b in zip(plain, alternative) if a != b]
-        best = self._best_similarity([w for pair in differ for w in pair])
+        best = self._similarity.best([w for pair in differ for w in pair])
         chosen = {a: b for a, b in differ if best.get(b, 0.0) > best.get(a, 0.0)}
         return " ".join(chosen.get(w, w) for w in plain)
-
-    def _best_similarity(self, words: list[str]) -> dict[str, float]:
-        qi, _, sim = self._similar_words(words)
-        best: dict[str, float] = {}
-        for q, s in zip(qi.tolist(), sim.tolist()):
-            best[words[q]] = max(best.get(words[q], 0.0), s)
-        return best
 
     def _clauses(self, query: str) -> list[list[tuple[str, str]]]:
         """The words of each clause of a message of several, leaving out clauses of stop words."""
@@ -279,77 +223,18 @@ class FaqMatcher:
         return clauses if len(clauses) > 1 else []
 
     def _score(self, words: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Topic scores, plus the touched phrasing rows and their scores.
-
-        A typical question touches a few words and a few dozen phrasing rows; there plain loops
-        beat numpy, whose per-call overhead would cost more than the arithmetic. Questions made
-        of words that half the content uses (large content files) take the array path. Both
-        compute the same scores (tests/test_faq_matching.py checks they agree).
-        """
-        qi, vi, sim = self._similar_words([w for w, _ in words])
+        """Topic scores, plus the touched phrasing rows and their scores."""
+        qi, vi, sim = self._similarity.pairs([w for w, _ in words])
+        if not len(qi):
+            return np.zeros(self._n_topics), np.zeros(0, dtype=np.int64), np.zeros(0)
         # Each query word weighs like the known word it matches best, or as an unknown word.
         best: dict[int, tuple[float, int]] = {}
         for q, v, s in zip(qi.tolist(), vi.tolist(), sim.tolist()):
             if q not in best or s >= best[q][0]:  # on a tie the later pair wins
                 best[q] = (s, v)
-        weight = [(self._idf_list[best[q][1]] if q in best else self._idf_unknown)
-                  * (QUESTION_WEIGHT if cls == QUESTION else 1.0)
-                  for q, (_, cls) in enumerate(words)]
-        if not len(qi):
-            return np.zeros(self._n_topics), np.zeros(0, dtype=np.int64), np.zeros(0)
-        postings = int((self._wr_ptr[vi + 1] - self._wr_ptr[vi]).sum())
-        if postings <= LOOP_POSTINGS:
-            return self._score_loops(qi, vi, sim, weight)
-        return self._score_arrays(qi, vi, sim, np.array(weight))
-
-    def _score_loops(self, qi: np.ndarray, vi: np.ndarray, sim: np.ndarray,
-                     weight: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        pairs = list(zip(qi.tolist(), vi.tolist(), sim.tolist()))
-        total = sum(weight)
-        # Phrasing rows: precision (max similarity per query word, weighted) …
-        cell: dict[tuple[int, int], float] = {}
-        for q, v, s in pairs:
-            for row in self._rows_of[v]:
-                if s > cell.get((q, row), 0.0):
-                    cell[(q, row)] = s
-        precision: dict[int, float] = {}
-        for (q, row), s in cell.items():
-            precision[row] = precision.get(row, 0.0) + weight[q] * s
-        # … and recall (each phrasing word's best similarity to the query, weighted).
-        word_best: dict[int, float] = {}
-        for _, v, s in pairs:
-            if s > word_best.get(v, 0.0):
-                word_best[v] = s
-        covered: dict[int, float] = {}
-        for v, s in word_best.items():
-            gain = s * self._word_weight_list[v]
-            for row in self._rows_of[v]:
-                covered[row] = covered.get(row, 0.0) + gain
-        row_ids = sorted(precision)
-        row_scores = [math.sqrt(precision[r] / total * covered.get(r, 0.0)
-                                / max(self._row_weight_list[r], 1e-9)) for r in row_ids]
-        phrasing = [0.0] * self._n_topics
-        for r, score in zip(row_ids, row_scores):
-            topic = self._row_topic_list[r]
-            phrasing[topic] = max(phrasing[topic], score)
-        # Whole-topic coverage of the question.
-        topic_cell: dict[tuple[int, int], float] = {}
-        for q, v, s in pairs:
-            for topic in self._topics_of[v]:
-                if s > topic_cell.get((q, topic), 0.0):
-                    topic_cell[(q, topic)] = s
-        coverage = [0.0] * self._n_topics
-        for (q, topic), s in topic_cell.items():
-            coverage[topic] += weight[q] * s
-        scores = np.zeros(self._n_topics)
-        for topic, score in enumerate(phrasing):
-            if score > 0:
-                scores[topic] = (PHRASING_SHARE * score
-                                 + (1 - PHRASING_SHARE) * coverage[topic] / total)
-        return scores, np.array(row_ids, dtype=np.int64), np.array(row_scores)
-
-    def _score_arrays(self, qi: np.ndarray, vi: np.ndarray, sim: np.ndarray,
-                      weight: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        weight = np.array([(float(self._idf[best[q][1]]) if q in best else self._idf_unknown)
+                           * (QUESTION_WEIGHT if cls == QUESTION else 1.0)
+                           for q, (_, cls) in enumerate(words)])
         n, total = len(weight), weight.sum()
         scores = np.zeros(self._n_topics)
         # Phrasing rows: precision (max similarity per query word, weighted) …
@@ -376,66 +261,6 @@ class FaqMatcher:
         coverage = weight @ per_topic / total
         scores = PHRASING_SHARE * scores + (1 - PHRASING_SHARE) * coverage * (scores > 0)
         return scores, row_ids, row_scores
-
-    def _similar_words(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(query word, vocabulary word, similarity 0–1) for every pair that counts.
-
-        A word's neighbours depend on the word alone, and people reuse the same words, so they
-        are remembered (first in, first out beyond `WORD_CACHE` words); new words are compared
-        together in one batch.
-        """
-        cache = self._neighbours
-        missing = [w for w in dict.fromkeys(words) if w not in cache]
-        if missing:
-            if len(cache) + len(missing) > WORD_CACHE:
-                for old in list(itertools.islice(cache, len(cache) // 2 + len(missing))):
-                    del cache[old]
-            qi, vi, sim = self._compare(missing)
-            cuts = np.searchsorted(qi, np.arange(1, len(missing)))
-            for word, v, s in zip(missing, np.split(vi, cuts), np.split(sim, cuts)):
-                cache[word] = (v, s)
-        found = [cache[w] for w in words]
-        sizes = [len(v) for v, _ in found]
-        return (np.repeat(np.arange(len(words), dtype=np.int64), sizes),
-                np.concatenate([v for v, _ in found]), np.concatenate([s for _, s in found]))
-
-    def _compare(self, words: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Compare `words` with the vocabulary; pairs sorted by query word."""
-        fi, qi, val = [], [], []
-        for index, word in enumerate(words):
-            for gram, value in _word_features(word).items():
-                f = self._features.get(gram)
-                if f is not None:
-                    fi.append(f)
-                    qi.append(index)
-                    val.append(value)
-        query = sp.csr_matrix((val, (qi, fi)), shape=(len(words), len(self._features)))
-        cosine = (query @ self._feature_word).tocoo()
-        keep = cosine.data >= CANDIDATE
-        qi, vi, sim = cosine.row[keep], cosine.col[keep], cosine.data[keep]
-        refine = sim < SIM_FULL
-        if refine.any():
-            sim = sim.copy()
-            q_ids, q_pos = np.unique(qi[refine], return_inverse=True)
-            v_ids, v_pos = np.unique(vi[refine], return_inverse=True)
-            q_words = [words[i] for i in q_ids]
-            v_words = [self._words[v] for v in v_ids]
-            ratio = process.cdist(q_words, v_words, scorer=fuzz.ratio)[q_pos, v_pos] / 100
-            prefix = process.cdist(q_words, v_words, scorer=Prefix.similarity)[q_pos, v_pos]
-            q_len = np.array([len(w) for w in q_words])[q_pos]
-            longer = np.maximum(q_len, self._word_len[vi[refine]])
-            shorter = np.minimum(q_len, self._word_len[vi[refine]])
-            typo = np.where((ratio >= TYPO_RATIO) & (shorter >= 4), ratio, 0.0)
-            common = np.where((prefix >= 4) & (prefix >= STEM_SHARE * longer),
-                              0.55 + 0.45 * prefix / longer, 0.0)
-            q_stems = np.array([stem(w) for w in q_words], dtype=object)[q_pos]
-            same = np.where(q_stems == self._stems[vi[refine]], SAME_STEM, 0.0)
-            sim[refine] = np.maximum.reduce([sim[refine], typo, common, same])
-        sim = np.clip((sim - SIM_FLOOR) / (SIM_FULL - SIM_FLOOR), 0.0, 1.0)
-        keep = sim > 0
-        order = np.argsort(qi[keep], kind="stable")
-        return (qi[keep][order].astype(np.int64), vi[keep][order].astype(np.int64),
-                sim[keep][order])
 
     def _language(self, query: str, folded: str, answer: str | None, row_ids: np.ndarray,
                   row_scores: np.ndarray) -> str | None:
