@@ -10,9 +10,10 @@ aiosqlite's thread, so it never holds the loop.
 
 It is handed to SQLAlchemy through `create_async_engine(async_creator=...)`, the documented way
 to supply "a driver-level asyncio connection", and speaks aiosqlite's public interface, which
-SQLAlchemy's aiosqlite dialect expects: an awaitable `cursor()` context, awaitable `execute`,
-`executemany`, `fetch*`, `commit`, `rollback`, `close`, `create_function`, plus
-`execute_fetchall` (used by storage/one_trip.py) and `stop()`.
+SQLAlchemy's aiosqlite dialect uses: a `cursor()` awaited as a context (with awaitable
+`execute`, `executemany`, `fetch*`, `close`), awaitable `commit`, `rollback`, `close` and
+`create_function`, `stop()`, plus `execute_fetchall` (storage/engine.py's BEGIN IMMEDIATE and
+storage/one_trip.py).
 
 Waiting for another process's write lock never blocks the loop: SQLite's busy handler is off
 (`busy_timeout=0`) and a statement that finds the database locked is tried again after an
@@ -131,23 +132,9 @@ class InlineConnection:
         """Always None: sqlite3 starts no transactions of its own (storage/engine.py does)."""
         return self._open().isolation_level
 
-    @property
-    def in_transaction(self) -> bool:
-        """True inside BEGIN … COMMIT."""
-        return self._open().in_transaction
-
     def cursor(self) -> InlineCursor:
         """A new cursor (awaited as a context by SQLAlchemy)."""
         return InlineCursor(self._open().cursor(), self._wait)
-
-    async def execute(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
-                      ) -> InlineCursor:
-        """Run one statement on a new cursor."""
-        return await self.cursor().execute(sql, parameters)
-
-    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> InlineCursor:
-        """Run one statement for each row of parameters on a new cursor."""
-        return await self.cursor().executemany(sql, rows)
 
     async def execute_fetchall(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
                                ) -> list[Any]:

@@ -221,10 +221,8 @@ class Hotline:
                 await desk.post(notice, thread_id=ticket.staff_thread_id,
                                 reply_to=_reply_anchor(ticket))
             return
-        if ticket.erased_at is None:
-            await self._sync(desk, snapshot, recreated=recreated)
-        elif ticket.staff_card_message_id is None:
-            return  # nothing of an erased ticket goes to staff again, not even a new topic
+        if ticket.erased_at is None:  # an erased ticket never gets a topic or card again;
+            await self._sync(desk, snapshot, recreated=recreated)  # its notes go to General
         if op == "post":
             await desk.post(str(payload.get("text", "")), thread_id=ticket.staff_thread_id,
                             reply_to=_reply_anchor(ticket))
@@ -303,9 +301,7 @@ class Hotline:
                 log.warning("the topic of ticket #%s could not be deleted (the bot needs the "
                             "right to delete messages): renamed and blanked instead", ticket_id)
             else:
-                await self._record(ticket_id, staff_thread_id=None)
-                for message in copies:
-                    await self._record_message(message, None)
+                await self._forget_topic(ticket_id)
                 return
         title = self.erased_title(ticket_id)
         if ticket.staff_thread_id is not None:
